@@ -1,0 +1,89 @@
+// kms-workshop: arguments -> one of the commands. Heavy modules (engine, SDK, Ink)
+// are imported only by the command that needs them, to keep start-up fast.
+import { parseArgs } from 'node:util';
+import { programHome } from './home.js';
+
+// The SDK warns about Node 20 at its first call; inside a TUI that garbles the screen.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const HELP = `kms-workshop ${VERSION}: learn AWS Key Management Service by doing it.
+
+Usage:
+  kms-workshop                 open the interactive tutorial (plain lesson list without a terminal)
+  kms-workshop serve [options] run the local engine (KMS, S3, CloudTrail) on a port
+
+Options for serve:
+  --port N                 port to listen on (default 4599)
+  --host ADDR              address to listen on (default 127.0.0.1)
+  --home DIR               where state is kept (default $KMS_WORKSHOP_HOME or ~/.kms-workshop)
+  --cloudtrail-delay S     seconds before a call shows in LookupEvents (default 0)
+
+  -h, --help               show this help
+  -v, --version            print the version
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    default:
+      process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
+      return 2;
+  }
+}
+
+async function runServe(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string', default: '4599' },
+        host: { type: 'string', default: '127.0.0.1' },
+        home: { type: 'string' },
+        'cloudtrail-delay': { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`kms-workshop serve: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  const delay = Number(values['cloudtrail-delay']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`kms-workshop serve: --port must be a whole number from 0 to 65535, not '${values.port}'.\n`);
+    return 2;
+  }
+  if (!Number.isFinite(delay) || delay < 0) {
+    process.stderr.write(`kms-workshop serve: --cloudtrail-delay must be a number of seconds >= 0, not '${values['cloudtrail-delay']}'.\n`);
+    return 2;
+  }
+  const { serve } = await import('./commands/serve.js');
+  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`kms-workshop: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+// `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
+import { startEngine } from '../engine/index.js';
+import { EngineHomeLockedError } from '../engine/store.js';
+
+export interface ServeArgs {
+  port: number;
+  host: string;
+  home: string;
+  cloudTrailDelaySeconds: number;
+}
+
+export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  let running;
+  try {
+    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      process.stderr.write(`kms-workshop serve: port ${args.port} on ${args.host} is already in use. Stop what uses it, or choose another with --port.\n`);
+      return 1;
+    }
+    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM') {
+      process.stderr.write(`kms-workshop serve: cannot use ${err.path ?? args.home} (${err.code}). Choose a writable folder with --home DIR.\n`);
+      return 1;
+    }
+    if (e instanceof EngineHomeLockedError) {
+      process.stderr.write(`kms-workshop serve: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const { endpoint } = running;
+  out.write(
+    [
+      `kms-workshop engine listening on ${endpoint}`,
+      `  state:      ${args.home}`,
+      `  account:    111122223333 (any credentials are accepted), region: the one you sign for`,
+      `  cloudtrail: events delivered ${args.cloudTrailDelaySeconds}s after each call`,
+      '',
+      'Try it:',
+      `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1`,
+      `  aws --endpoint-url ${endpoint} kms create-key`,
+      `  aws --endpoint-url ${endpoint} kms list-keys`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      out.write('\nStopping the engine... ');
+      void running.close().then(() => {
+        out.write('stopped.\n');
+        resolve(0);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,47 @@
+// Who made a request. The engine accepts any credentials, in one account, and
+// the region the request was signed for (read from the SigV4 Authorization header).
+export interface Caller {
+  accountId: string;
+  region: string;
+  accessKeyId: string;
+  userName: string;
+  /** ARN of the principal, as CloudTrail's userIdentity shows it. */
+  arn: string;
+  /** Set when a service calls KMS on the caller's behalf, e.g. 's3.amazonaws.com'. */
+  invokedBy?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export const ENGINE_ACCOUNT = '111122223333';
+export const DEFAULT_REGION = 'us-east-1';
+
+const credentialPattern = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+
+export function callerFromHeaders(headers: Record<string, string | string[] | undefined>, sourceIp = '127.0.0.1'): Caller {
+  const auth = String(headers['authorization'] ?? '');
+  const match = credentialPattern.exec(auth);
+  const accessKeyId = match?.[1] ?? 'ANONYMOUS';
+  const region = match?.[2] ?? DEFAULT_REGION;
+  return makeCaller({ accessKeyId, region, sourceIp, userAgent: String(headers['user-agent'] ?? '') });
+}
+
+export function makeCaller(opts: Partial<Caller> & { region?: string } = {}): Caller {
+  const accountId = opts.accountId ?? ENGINE_ACCOUNT;
+  const userName = opts.userName ?? 'workshop-learner';
+  return {
+    accountId,
+    region: opts.region ?? DEFAULT_REGION,
+    accessKeyId: opts.accessKeyId ?? 'AKIAIOSFODNN7EXAMPLE',
+    userName,
+    arn: opts.arn ?? `arn:aws:iam::${accountId}:user/${userName}`,
+    invokedBy: opts.invokedBy,
+    sourceIp: opts.sourceIp ?? '127.0.0.1',
+    userAgent: opts.userAgent,
+  };
+}
+
+/** The same caller, as seen when a service acts on their behalf. */
+export function onBehalfOf(caller: Caller, service: string): Caller {
+  return { ...caller, invokedBy: service, sourceIp: service, userAgent: service };
+}

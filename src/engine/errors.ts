@@ -1,0 +1,35 @@
+// An error as AWS returns it: a type (code), an HTTP status and a message.
+// Operations throw these; each protocol adapter renders them in its own wire shape.
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;
+
+// KMS error types, named as AWS names them (all HTTP 400 but the internal one).
+export const kmsErrors = {
+  notFound: (msg: string) => new AwsError('NotFoundException', msg),
+  disabled: (msg: string) => new AwsError('DisabledException', msg),
+  invalidState: (msg: string) => new AwsError('KMSInvalidStateException', msg),
+  invalidCiphertext: (msg = '') => new AwsError('InvalidCiphertextException', msg),
+  incorrectKey: (msg: string) => new AwsError('IncorrectKeyException', msg),
+  validation: (msg: string) => new AwsError('ValidationException', msg),
+  serialization: (msg: string) => new AwsError('SerializationException', msg),
+  alreadyExists: (msg: string) => new AwsError('AlreadyExistsException', msg),
+  invalidAliasName: (msg: string) => new AwsError('InvalidAliasNameException', msg),
+  invalidArn: (msg: string) => new AwsError('InvalidArnException', msg),
+  invalidMarker: (msg: string) => new AwsError('InvalidMarkerException', msg),
+  tag: (msg: string) => new AwsError('TagException', msg),
+  limitExceeded: (msg: string) => new AwsError('LimitExceededException', msg),
+  unsupportedOperation: (msg: string) => new AwsError('UnsupportedOperationException', msg),
+  invalidKeyUsage: (msg: string) => new AwsError('InvalidKeyUsageException', msg),
+  accessDenied: (msg: string) => new AwsError('AccessDeniedException', msg),
+  internal: (msg: string) => new AwsError('KMSInternalException', msg, 500),
+};

@@ -1,0 +1,169 @@
+// Creating, describing, listing, enabling, disabling and deleting keys.
+import type { Caller } from '../caller.js';
+import { kmsErrors } from '../errors.js';
+import { parse } from '../validate.js';
+import type { KeyRecord, Kms } from './model.js';
+import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
+import { assertTagsAllowed } from './tags.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const KEY_SPECS = [
+  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
+] as const;
+
+const CreateKeyInput = {
+  Policy: { type: 'string', min: 1, max: 32768 },
+  Description: { type: 'string', min: 0, max: 8192 },
+  KeyUsage: { type: 'string', enum: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] },
+  CustomerMasterKeySpec: { type: 'string', enum: KEY_SPECS },
+  KeySpec: { type: 'string', enum: KEY_SPECS },
+  Origin: { type: 'string', enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] },
+  CustomKeyStoreId: { type: 'string', min: 1, max: 64 },
+  BypassPolicyLockoutSafetyCheck: { type: 'boolean' },
+  Tags,
+  MultiRegion: { type: 'boolean' },
+  XksKeyId: { type: 'string', min: 1, max: 128 },
+} as const;
+
+export function createKey(kms: Kms, req: unknown, caller: Caller) {
+  const input = parse(CreateKeyInput, req);
+  if (input.KeySpec && input.CustomerMasterKeySpec)
+    throw kmsErrors.validation('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
+  const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  if (keySpec !== 'SYMMETRIC_DEFAULT' || keyUsage !== 'ENCRYPT_DECRYPT')
+    throw kmsErrors.unsupportedOperation(`The local engine supports only KeySpec SYMMETRIC_DEFAULT with KeyUsage ENCRYPT_DECRYPT so far, not ${keySpec} / ${keyUsage}.`);
+  const origin = input.Origin ?? 'AWS_KMS';
+  if (origin !== 'AWS_KMS') throw kmsErrors.unsupportedOperation(`The local engine supports only Origin AWS_KMS so far, not ${origin}.`);
+  if (input.MultiRegion) throw kmsErrors.unsupportedOperation('The local engine does not support multi-Region keys.');
+  if (input.CustomKeyStoreId !== undefined) throw kmsErrors.unsupportedOperation('The local engine has no custom key stores.');
+  const tags = input.Tags ?? [];
+  assertTagsAllowed(tags);
+  const key = kms.newKey(caller, {
+    Description: input.Description ?? '',
+    Policy: input.Policy ?? defaultKeyPolicy(caller),
+    KeySpec: keySpec,
+    KeyUsage: keyUsage,
+    Origin: origin,
+    Tags: tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
+  });
+  kms.save();
+  return { KeyMetadata: keyMetadata(key) };
+}
+
+/** The default key policy AWS gives a key created through the API: the account may do everything. */
+export function defaultKeyPolicy(caller: Caller): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Id: 'key-default-1',
+      Statement: [
+        {
+          Sid: 'Enable IAM User Permissions',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${caller.accountId}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export function keyMetadata(key: KeyRecord) {
+  return {
+    AWSAccountId: key.AWSAccountId,
+    KeyId: key.KeyId,
+    Arn: key.Arn,
+    CreationDate: new Date(key.CreationDate),
+    Enabled: key.KeyState === 'Enabled',
+    Description: key.Description,
+    KeyUsage: key.KeyUsage,
+    KeyState: key.KeyState,
+    ...(key.DeletionDate !== undefined ? { DeletionDate: new Date(key.DeletionDate) } : {}),
+    Origin: key.Origin,
+    KeyManager: key.KeyManager,
+    CustomerMasterKeySpec: key.KeySpec,
+    KeySpec: key.KeySpec,
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+  };
+}
+
+const KeyOnly = { KeyId: KeyIdField } as const;
+
+export function describeKey(kms: Kms, req: unknown, caller: Caller) {
+  const input = parse({ ...KeyOnly, GrantTokens: { type: 'stringList', max: 10 } } as const, req);
+  return { KeyMetadata: keyMetadata(kms.resolve(input.KeyId, caller)) };
+}
+
+export function listKeys(kms: Kms, req: unknown, caller: Caller) {
+  const input = parse({ Limit, Marker } as const, req);
+  kms.sweepDeleted();
+  const keys = [...kms.keys.values()].filter((k) => k.Region === caller.region);
+  const p = page(keys, input.Limit, input.Marker, (m) => kmsErrors.invalidMarker(`Invalid marker: ${m}`));
+  return {
+    Keys: p.items.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })),
+    Truncated: p.Truncated,
+    ...(p.NextMarker ? { NextMarker: p.NextMarker } : {}),
+  };
+}
+
+export function updateKeyDescription(kms: Kms, req: unknown, caller: Caller) {
+  const input = parse({ ...KeyOnly, Description: { type: 'string', required: true, min: 0, max: 8192 } } as const, req);
+  const key = customerKey(kms, input.KeyId, caller, 'UpdateKeyDescription');
+  kms.assertNotPendingDeletion(key);
+  key.Description = input.Description;
+  kms.save();
+  return {};
+}
+
+export function enableKey(kms: Kms, req: unknown, caller: Caller) {
+  const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'EnableKey');
+  kms.assertNotPendingDeletion(key);
+  key.KeyState = 'Enabled';
+  kms.save();
+  return {};
+}
+
+export function disableKey(kms: Kms, req: unknown, caller: Caller) {
+  const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'DisableKey');
+  kms.assertNotPendingDeletion(key);
+  key.KeyState = 'Disabled';
+  kms.save();
+  return {};
+}
+
+export function scheduleKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
+  const input = parse({ ...KeyOnly, PendingWindowInDays: { type: 'integer', min: 7, max: 30 } } as const, req);
+  const key = customerKey(kms, input.KeyId, caller, 'ScheduleKeyDeletion');
+  kms.assertNotPendingDeletion(key);
+  const days = input.PendingWindowInDays ?? 30;
+  key.KeyState = 'PendingDeletion';
+  key.PendingWindowInDays = days;
+  key.DeletionDate = kms.clock.now().getTime() + days * DAY_MS;
+  kms.save();
+  return { KeyId: key.Arn, DeletionDate: new Date(key.DeletionDate), KeyState: key.KeyState, PendingWindowInDays: days };
+}
+
+export function cancelKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
+  const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'CancelKeyDeletion');
+  if (key.KeyState !== 'PendingDeletion') throw kmsErrors.invalidState(`${key.Arn} is not pending deletion.`);
+  key.KeyState = 'Disabled'; // AWS brings a key back disabled
+  delete key.DeletionDate;
+  delete key.PendingWindowInDays;
+  kms.save();
+  return { KeyId: key.Arn };
+}
+
+/** Operations that take a key id or key ARN (not an alias), on a customer managed key. */
+export function customerKey(kms: Kms, ref: string, caller: Caller, operation: string): KeyRecord {
+  const key = kms.resolve(ref, caller, { allowAlias: false });
+  if (key.KeyManager === 'AWS')
+    throw kmsErrors.accessDenied(`You cannot perform ${operation} on an AWS managed key (${key.Arn}).`);
+  return key;
+}

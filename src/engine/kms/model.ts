@@ -1,0 +1,257 @@
+// The state of the engine's KMS: keys, their material, aliases and tags,
+// how a key is named (id, ARN, alias, alias ARN), and persistence.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Caller } from '../caller.js';
+import type { Clock } from '../clock.js';
+import { AwsError, kmsErrors } from '../errors.js';
+import type { Store } from '../store.js';
+import { HANDLE_BYTES, handleOf, open, seal } from './ciphertext.js';
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+export interface KeyRecord {
+  KeyId: string;
+  Arn: string;
+  AWSAccountId: string;
+  Region: string;
+  CreationDate: number; // epoch ms
+  Description: string;
+  KeyState: KeyState;
+  KeyUsage: string;
+  KeySpec: string;
+  Origin: string;
+  KeyManager: 'CUSTOMER' | 'AWS';
+  DeletionDate?: number; // epoch ms
+  PendingWindowInDays?: number;
+  Policy: string;
+  Tags: Tag[];
+  /** Wrapped key material, oldest first; the last one encrypts. Handles are hex. */
+  Materials: { handle: string; wrapped: string; created: number }[];
+}
+
+export interface AliasRecord {
+  AliasName: string;
+  AliasArn: string;
+  TargetKeyId: string;
+  CreationDate: number;
+  LastUpdatedDate: number;
+}
+
+interface Snapshot {
+  keys: KeyRecord[];
+  aliases: AliasRecord[];
+}
+
+const STATE_FILE = 'kms.json';
+
+export class Kms {
+  readonly keys = new Map<string, KeyRecord>(); // by KeyId
+  readonly aliases = new Map<string, AliasRecord>(); // by `${region}/${AliasName}`
+  private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
+
+  constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+  ) {
+    const snap = store.readJson<Snapshot>(STATE_FILE);
+    for (const key of snap?.keys ?? []) this.keys.set(key.KeyId, key);
+    for (const alias of snap?.aliases ?? []) this.aliases.set(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName), alias);
+  }
+
+  /** Writes the whole KMS state atomically; called after every change, before the reply. */
+  save(): void {
+    this.store.writeJson(STATE_FILE, { keys: [...this.keys.values()], aliases: [...this.aliases.values()] } satisfies Snapshot);
+  }
+
+  // --- naming --------------------------------------------------------------
+
+  keyArn(caller: Caller, keyId: string) {
+    return `arn:aws:kms:${caller.region}:${caller.accountId}:key/${keyId}`;
+  }
+  aliasArn(caller: Caller, aliasName: string) {
+    return `arn:aws:kms:${caller.region}:${caller.accountId}:${aliasName}`;
+  }
+
+  /**
+   * Finds a key by key id, key ARN, and where allowed alias name or alias ARN.
+   * Keys whose deletion date has passed are deleted first, as AWS would have.
+   */
+  resolve(ref: string, caller: Caller, opts: { allowAlias?: boolean } = { allowAlias: true }): KeyRecord {
+    this.sweepDeleted();
+    const isAlias = ref.startsWith('alias/') || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:alias\//.test(ref);
+    if (isAlias) {
+      if (!opts.allowAlias) throw kmsErrors.notFound(`Invalid keyId ${ref}`);
+      const alias = this.findAlias(ref, caller);
+      if (!alias) {
+        const arn = ref.startsWith('arn:') ? ref : this.aliasArn(caller, ref);
+        throw kmsErrors.notFound(`Alias ${arn} is not found.`);
+      }
+      return this.mustGet(alias.TargetKeyId, caller);
+    }
+    const arnMatch = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):key\/(.+)$/.exec(ref);
+    if (arnMatch) {
+      const [, region, account, id] = arnMatch;
+      if (region !== caller.region || account !== caller.accountId) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
+      return this.mustGet(id!, caller);
+    }
+    if (ref.startsWith('arn:')) throw kmsErrors.notFound(`Invalid arn ${ref}`);
+    return this.mustGet(ref, caller);
+  }
+
+  private mustGet(keyId: string, caller: Caller): KeyRecord {
+    const key = this.keys.get(keyId);
+    if (!key || key.Region !== caller.region) throw kmsErrors.notFound(`Key '${this.keyArn(caller, keyId)}' does not exist`);
+    return key;
+  }
+
+  findAlias(ref: string, caller: Caller): AliasRecord | undefined {
+    const m = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(ref);
+    if (m) {
+      if (m[2] !== caller.accountId) return undefined;
+      return this.aliases.get(aliasSlot(m[1]!, m[3]!));
+    }
+    return this.aliases.get(aliasSlot(caller.region, ref));
+  }
+
+  aliasesIn(region: string): AliasRecord[] {
+    return [...this.aliases.values()].filter((a) => regionOfArn(a.AliasArn) === region);
+  }
+
+  putAlias(alias: AliasRecord) {
+    this.aliases.set(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName), alias);
+  }
+  deleteAlias(alias: AliasRecord) {
+    this.aliases.delete(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName));
+  }
+
+  // --- key states ----------------------------------------------------------
+
+  /** A key that may be used in a cryptographic operation, or the AWS error for why not. */
+  assertUsable(key: KeyRecord): void {
+    switch (key.KeyState) {
+      case 'Enabled':
+        return;
+      case 'Disabled':
+        throw kmsErrors.disabled(`${key.Arn} is disabled.`);
+      case 'PendingDeletion':
+        throw kmsErrors.invalidState(`${key.Arn} is pending deletion.`);
+      default:
+        throw kmsErrors.invalidState(`${key.Arn} is ${key.KeyState.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`);
+    }
+  }
+
+  /** Keys may be changed (enabled, described anew, aliased) unless they are pending deletion. */
+  assertNotPendingDeletion(key: KeyRecord): void {
+    if (key.KeyState === 'PendingDeletion') throw kmsErrors.invalidState(`${key.Arn} is pending deletion.`);
+  }
+
+  assertSymmetric(key: KeyRecord, operation: string): void {
+    if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT')
+      throw kmsErrors.invalidKeyUsage(`${key.Arn} key usage is ${key.KeyUsage} which is not valid for ${operation}.`);
+  }
+
+  sweepDeleted(): void {
+    const now = this.clock.now().getTime();
+    let changed = false;
+    for (const key of this.keys.values()) {
+      if (key.KeyState === 'PendingDeletion' && key.DeletionDate !== undefined && key.DeletionDate <= now) {
+        this.keys.delete(key.KeyId);
+        for (const m of key.Materials) this.materials.delete(m.handle);
+        for (const [slot, alias] of this.aliases) if (alias.TargetKeyId === key.KeyId) this.aliases.delete(slot);
+        changed = true;
+      }
+    }
+    if (changed) this.save();
+  }
+
+  // --- creating keys and their material -----------------------------------
+
+  newKey(caller: Caller, fields: Partial<KeyRecord> & Pick<KeyRecord, 'Description' | 'Policy'>): KeyRecord {
+    const keyId = randomUUID();
+    const key: KeyRecord = {
+      KeyId: keyId,
+      Arn: this.keyArn(caller, keyId),
+      AWSAccountId: caller.accountId,
+      Region: caller.region,
+      CreationDate: this.clock.now().getTime(),
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      Origin: 'AWS_KMS',
+      KeyManager: 'CUSTOMER',
+      Tags: [],
+      Materials: [],
+      ...fields,
+    };
+    if (key.Origin === 'AWS_KMS') this.addMaterial(key, randomBytes(32));
+    this.keys.set(keyId, key);
+    return key;
+  }
+
+  addMaterial(key: KeyRecord, material: Buffer): void {
+    const handle = randomBytes(HANDLE_BYTES).toString('hex');
+    key.Materials.push({ handle, wrapped: this.store.wrap(material).toString('base64'), created: this.clock.now().getTime() });
+    this.materials.set(handle, { keyId: key.KeyId, material });
+  }
+
+  private material(handle: string): { keyId: string; material: Buffer } | undefined {
+    const cached = this.materials.get(handle);
+    if (cached) return cached;
+    for (const key of this.keys.values()) {
+      const m = key.Materials.find((x) => x.handle === handle);
+      if (m) {
+        const entry = { keyId: key.KeyId, material: this.store.unwrap(Buffer.from(m.wrapped, 'base64')) };
+        this.materials.set(handle, entry);
+        return entry;
+      }
+    }
+    return undefined;
+  }
+
+  // --- sealing -------------------------------------------------------------
+
+  seal(key: KeyRecord, plaintext: Buffer, context?: Record<string, string>): Buffer {
+    const current = key.Materials.at(-1);
+    if (!current) throw kmsErrors.invalidState(`${key.Arn} has no key material.`);
+    const { material } = this.material(current.handle)!;
+    return seal(material, Buffer.from(current.handle, 'hex'), plaintext, context);
+  }
+
+  /** The key a blob names, without opening it: InvalidCiphertextException if none. */
+  keyOfBlob(blob: Buffer): KeyRecord {
+    this.sweepDeleted();
+    const handle = handleOf(blob);
+    const entry = handle && this.material(handle.toString('hex'));
+    const key = entry && this.keys.get(entry.keyId);
+    if (!key) throw kmsErrors.invalidCiphertext();
+    return key;
+  }
+
+  /** Opens a blob sealed under this key: InvalidCiphertextException on any mismatch. */
+  open(key: KeyRecord, blob: Buffer, context?: Record<string, string>): Buffer {
+    const entry = this.material(handleOf(blob)!.toString('hex'));
+    const plaintext = entry && entry.keyId === key.KeyId ? open(entry.material, blob, context) : undefined;
+    if (!plaintext) throw kmsErrors.invalidCiphertext();
+    return plaintext;
+  }
+
+  /** Test-only: the plaintext material of a key, to prove it is not on disk in clear. */
+  materialForTest(keyId: string): Buffer[] {
+    const key = this.keys.get(keyId);
+    if (!key) throw new AwsError('NotFoundException', keyId);
+    return key.Materials.map((m) => this.material(m.handle)!.material);
+  }
+}
+
+function aliasSlot(region: string, aliasName: string) {
+  return `${region}/${aliasName}`;
+}
+
+function regionOfArn(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}

@@ -1,0 +1,43 @@
+// One helper starts a fresh engine on port 0 with a temporary home, and gives
+// real SDK clients pointed at it with static credentials (never real AWS).
+import { KMSClient } from '@aws-sdk/client-kms';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixedClock, type EngineClock } from '../../src/engine/clock.js';
+import { startEngine, type RunningEngine } from '../../src/engine/index.js';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const TEST_REGION = 'us-east-1';
+
+export interface TestEngine extends RunningEngine {
+  home: string;
+  clock: EngineClock;
+  kms: KMSClient;
+  clientConfig: { endpoint: string; region: string; credentials: typeof TEST_CREDENTIALS; maxAttempts: number };
+  stop(): Promise<void>;
+}
+
+export function tempHome(prefix = 'kms-workshop-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTestEngine(opts: { home?: string; cloudTrailDelaySeconds?: number; clock?: EngineClock; keepHome?: boolean } = {}): Promise<TestEngine> {
+  const home = opts.home ?? tempHome();
+  const clock = opts.clock ?? fixedClock(new Date());
+  const running = await startEngine({ home, clock, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? 0 });
+  const clientConfig = { endpoint: running.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  const kms = new KMSClient(clientConfig);
+  return {
+    ...running,
+    home,
+    clock,
+    kms,
+    clientConfig,
+    stop: async () => {
+      kms.destroy();
+      await running.close();
+      if (!opts.keepHome) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
