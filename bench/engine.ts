@@ -1,0 +1,88 @@
+// GenerateDataKey throughput through @aws-sdk/client-kms against `kms-workshop serve`,
+// beside the same client against a stub server that returns a fixed reply (the ceiling).
+// Each server runs in its own process, as `serve` does. Prints ops/s and the ratio.
+// Run: npm run bench   (target: the engine at >= 0.8x the stub)
+import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 6000);
+const IN_FLIGHT = 16;
+const ROUNDS = 3;
+
+async function startProcess(args: string[]) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return { endpoint, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }) };
+}
+
+function client(endpoint: string) {
+  return new KMSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' },
+    maxAttempts: 1,
+  });
+}
+
+async function measure(kms: KMSClient, keyId: string) {
+  const command = () => new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } });
+  for (let i = 0; i < 200; i++) await kms.send(command()); // warm-up
+  let t = performance.now();
+  for (let i = 0; i < SEQUENTIAL; i++) await kms.send(command());
+  const sequential = SEQUENTIAL / ((performance.now() - t) / 1000);
+  t = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next++ < PARALLEL) await kms.send(command());
+  }));
+  const parallel = PARALLEL / ((performance.now() - t) / 1000);
+  return { sequential, parallel };
+}
+
+async function main() {
+  const home = mkdtempSync(join(tmpdir(), 'kms-bench-'));
+  const engine = await startProcess(['dist/cli.js', 'serve', '--port', '0', '--home', home]);
+  const stub = await startProcess(['bench/stub-server.mjs']);
+  try {
+    const engineClient = client(engine.endpoint);
+    const stubClient = client(stub.endpoint);
+    const keyId = (await engineClient.send(new CreateKeyCommand({ Description: 'bench' }))).KeyMetadata!.KeyId!;
+    const best = { engine: { sequential: 0, parallel: 0 }, stub: { sequential: 0, parallel: 0 } };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first so neither always gets the cooler machine.
+      const order = round % 2 === 0 ? (['engine', 'stub'] as const) : (['stub', 'engine'] as const);
+      for (const who of order) {
+        const r = await measure(who === 'engine' ? engineClient : stubClient, keyId);
+        best[who].sequential = Math.max(best[who].sequential, r.sequential);
+        best[who].parallel = Math.max(best[who].parallel, r.parallel);
+      }
+    }
+    const row = (label: string, e: number, s: number) =>
+      `${label.padEnd(22)} engine ${e.toFixed(0).padStart(6)} ops/s   stub ${s.toFixed(0).padStart(6)} ops/s   ratio ${(e / s).toFixed(2)}x`;
+    console.log(`GenerateDataKey through @aws-sdk/client-kms (best of ${ROUNDS} rounds; ${SEQUENTIAL} sequential, ${PARALLEL} at ${IN_FLIGHT} in flight)`);
+    console.log(row('sequential', best.engine.sequential, best.stub.sequential));
+    console.log(row(`${IN_FLIGHT} in flight`, best.engine.parallel, best.stub.parallel));
+    console.log('target: ratio >= 0.80x');
+    engineClient.destroy();
+    stubClient.destroy();
+  } finally {
+    await engine.stop();
+    await stub.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+await main();

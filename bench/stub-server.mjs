@@ -1,0 +1,20 @@
+// The ceiling for bench/engine.ts: an HTTP server that answers every request with
+// one fixed, valid GenerateDataKey reply and does no work at all.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const body = JSON.stringify({
+  CiphertextBlob: randomBytes(61).toString('base64'),
+  Plaintext: randomBytes(32).toString('base64'),
+  KeyId: 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555',
+});
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '00000000-0000-0000-0000-000000000000', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
+process.on('SIGINT', () => server.close(() => process.exit(0)));
