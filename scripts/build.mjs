@@ -3,11 +3,11 @@
 // Code splitting keeps the SDK and the engine in chunks loaded on demand.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
-rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+/** Everything but the entry and the output folder, shared with bench/startup.ts so its
+ * bare Ink "hello" is bundled exactly as the CLI is. */
+export const bundleOptions = {
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -26,4 +26,9 @@ await build({
     __VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
   },
   external: ['react-devtools-core'],
-});
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  rmSync('dist', { recursive: true, force: true });
+  await build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', ...bundleOptions });
+}
