@@ -19,8 +19,12 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
       process.stderr.write(`kms-workshop serve: port ${args.port} on ${args.host} is already in use. Stop what uses it, or choose another with --port.\n`);
       return 1;
     }
-    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM') {
-      process.stderr.write(`kms-workshop serve: cannot use ${err.path ?? args.home} (${err.code}). Choose a writable folder with --home DIR.\n`);
+    if (err.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`kms-workshop serve: cannot listen on ${args.host}: no such address on this machine. Use --host 127.0.0.1 or 0.0.0.0.\n`);
+      return 1;
+    }
+    if (err.syscall && err.path) {
+      process.stderr.write(`kms-workshop serve: cannot keep state in ${args.home}: ${err.code} on ${err.path}. Choose a writable folder with --home DIR (or KMS_WORKSHOP_HOME).\n`);
       return 1;
     }
     if (e instanceof EngineHomeLockedError) {
