@@ -1,0 +1,35 @@
+// The terminal around the TUI: the alternate screen while it runs, and the
+// learner's terminal given back exactly as it was on every way out (quit,
+// Ctrl-C, a signal, a crash): normal screen, visible cursor, cooked mode.
+const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H';
+const LEAVE_ALTERNATE_SCREEN = '\u001B[?1049l';
+const SHOW_CURSOR = '\u001B[?25h';
+
+export interface FullScreen {
+  restore(): void;
+}
+
+export function enterFullScreen(stdout: NodeJS.WriteStream = process.stdout, stdin: NodeJS.ReadStream = process.stdin): FullScreen {
+  stdout.write(ENTER_ALTERNATE_SCREEN);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    process.off('exit', restore);
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {
+      // stdin already closed: nothing to give back
+    }
+    stdout.write(SHOW_CURSOR + LEAVE_ALTERNATE_SCREEN);
+  };
+  // Last resort: whatever path ends the process, the terminal is put back.
+  process.on('exit', restore);
+  return { restore };
+}
+
+/** Ink's useInput needs raw mode, which needs a terminal on both ends; CI gets plain text. */
+export function canOpenTui(stdin: { isTTY?: boolean } = process.stdin, stdout: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = typeof env.CI === 'string' && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+  return Boolean(stdin.isTTY && stdout.isTTY) && !ci && env.TERM !== 'dumb';
+}
