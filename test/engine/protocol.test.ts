@@ -17,7 +17,7 @@ async function post(target: string | undefined, body: string | Buffer, headers: 
   const res = await fetch(e.endpoint + '/', {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', authorization: AUTH, ...(target ? { 'x-amz-target': target } : {}), ...headers },
-    body,
+    body: typeof body === "string" ? body : new Uint8Array(body),
   });
   const text = await res.text();
   let json: { __type?: string; message?: string } = {};
