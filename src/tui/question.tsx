@@ -1,0 +1,61 @@
+// A question step: pick a choice with the arrows or its number, Enter to
+// answer; then the verdict and the explanation.
+import { Box, Text, useInput } from 'ink';
+import React, { useState } from 'react';
+import { Markdown } from './markdown/markdown.js';
+import { tone } from './theme.js';
+
+export interface QuestionProps {
+  prompt: string;
+  choices: string[];
+  /** Index of the right choice. */
+  answer: number;
+  explanation: string;
+  active?: boolean;
+  onAnswered?: (correct: boolean) => void;
+}
+
+export function Question({ prompt, choices, answer, explanation, active = true, onAnswered }: QuestionProps) {
+  const [cursor, setCursor] = useState(0);
+  const [chosen, setChosen] = useState<number | null>(null);
+  useInput(
+    (input, key) => {
+      if (chosen !== null) return;
+      const n = Number(input);
+      if (Number.isInteger(n) && n >= 1 && n <= choices.length) return choose(n - 1);
+      if (key.upArrow) setCursor((c) => (c + choices.length - 1) % choices.length);
+      else if (key.downArrow) setCursor((c) => (c + 1) % choices.length);
+      else if (key.return) choose(cursor);
+    },
+    { isActive: active },
+  );
+  function choose(i: number) {
+    setChosen(i);
+    setCursor(i);
+    onAnswered?.(i === answer);
+  }
+  return (
+    <Box flexDirection="column">
+      <Text bold>? {prompt}</Text>
+      {choices.map((choice, i) => {
+        const mark = chosen === null ? (i === cursor ? '›' : ' ') : i === answer ? '✔' : i === chosen ? '✘' : ' ';
+        const colour = chosen === null ? (i === cursor ? tone('accent') : undefined) : i === answer ? tone('ok') : i === chosen ? tone('error') : tone('muted');
+        return (
+          <Text key={i} color={colour}>
+            {mark} {i + 1}. {choice}
+          </Text>
+        );
+      })}
+      {chosen === null ? (
+        <Text color={tone('muted')}>1-{choices.length} or ↑↓ and Enter to answer</Text>
+      ) : (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold color={chosen === answer ? tone('ok') : tone('error')}>
+            {chosen === answer ? 'Right.' : `Not quite: the answer is ${answer + 1}.`}
+          </Text>
+          <Markdown text={explanation} />
+        </Box>
+      )}
+    </Box>
+  );
+}
