@@ -48,7 +48,9 @@ async function serveOne(engine: Engine, req: IncomingMessage, res: ServerRespons
       remoteAddress: req.socket.remoteAddress,
     };
     const reply = await engine.handle(request);
-    res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+    // A HEAD reply (S3 HeadObject) states the length of the body it does not send.
+    const length = request.method === 'HEAD' && reply.headers['content-length'] !== undefined ? reply.headers['content-length'] : Buffer.byteLength(reply.body);
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': length });
     res.end(request.method === 'HEAD' ? undefined : reply.body);
   } catch (e) {
     console.error(e);

@@ -3,6 +3,8 @@
 import type { Server } from 'node:http';
 import { Engine, type EngineOptions } from './engine.js';
 import { createEngineServer, listen } from './http.js';
+import { mountCloudTrail } from './cloudtrail/index.js';
+import { mountS3 } from './s3/index.js';
 
 export { Engine } from './engine.js';
 export type { EngineOptions } from './engine.js';
@@ -19,6 +21,8 @@ export interface RunningEngine {
 /** The engine with every service mounted: KMS (built in), then S3 and CloudTrail. */
 export function createEngine(opts: EngineOptions): Engine {
   const engine = new Engine(opts);
+  mountS3(engine);
+  mountCloudTrail(engine);
   return engine;
 }
 

@@ -1,0 +1,9 @@
+// The engine's CloudTrail: the Trail records every call (see trail.ts); this mounts
+// LookupEvents for whatever X-Amz-Target prefix a client uses
+// (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents for the SDK and CLI).
+import type { Engine } from '../engine.js';
+import { lookupEventsOperation } from './lookup-events.js';
+
+export function mountCloudTrail(engine: Engine): void {
+  engine.jsonOperations.set('LookupEvents', lookupEventsOperation(engine.trail, () => engine.clock.now()));
+}

@@ -1,0 +1,34 @@
+// What every S3 operation works with: the engine (KMS, CloudTrail, clock), S3's
+// state, the object encryption, and the request at hand.
+import type { Caller } from '../caller.js';
+import type { Engine } from '../engine.js';
+import type { EngineRequest } from '../wire.js';
+import type { ObjectCrypto } from './encryption.js';
+import { s3Errors } from './errors.js';
+import type { BucketRecord, S3State } from './state.js';
+
+export interface S3Context {
+  engine: Engine;
+  state: S3State;
+  crypto: ObjectCrypto;
+}
+
+export interface S3Call {
+  req: EngineRequest;
+  caller: Caller;
+  requestId: string;
+  /** Empty for ListBuckets. */
+  bucket: string;
+  /** Empty for bucket operations. */
+  key: string;
+}
+
+/** The bucket a call names: NoSuchBucket if absent; a request signed for another Region is refused as S3 refuses it. */
+export function requireBucket(ctx: S3Context, call: S3Call): BucketRecord {
+  const bucket = ctx.state.buckets.get(call.bucket);
+  if (!bucket) throw s3Errors.noSuchBucket(call.bucket);
+  if (bucket.Region !== call.caller.region) throw s3Errors.wrongRegion(call.caller.region, bucket.Region);
+  return bucket;
+}
+
+export const header = (call: S3Call, name: string): string | undefined => call.req.headers[name];

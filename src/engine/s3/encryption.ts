@@ -1,0 +1,197 @@
+// Encrypting object bytes at rest, as S3 does, with honest cryptography:
+// - SSE-KMS: S3 asks the engine's KMS for a data key (GenerateDataKey, recorded in
+//   CloudTrail as invoked by s3.amazonaws.com) under encryption context
+//   {"aws:s3:arn": object ARN, ...caller's context}, encrypts with AES-256-GCM and keeps
+//   only the encrypted data key. Reading calls KMS Decrypt.
+// - With an S3 Bucket Key: one data key per bucket (context: the bucket ARN) encrypts a
+//   fresh key per object, so KMS sees one call for many objects. Its plaintext is kept in
+//   memory only, and used only while the KMS key is usable.
+// - SSE-S3 (AES256): a per-object data key encrypted under an engine-held S3 key, which
+//   the Store keeps wrapped under its root key.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { onBehalfOf, type Caller } from '../caller.js';
+import type { Engine } from '../engine.js';
+import { isAwsError } from '../errors.js';
+import { canonicalContext } from '../kms/ciphertext.js';
+import { callKms } from '../kms/index.js';
+import { fromKmsError, s3Errors } from './errors.js';
+import { ensureS3ManagedKey, S3_MANAGED_ALIAS } from './managed-key.js';
+import { bucketArn, objectArn } from './names.js';
+import type { SseRequest } from './sse.js';
+import type { ObjectRecord, StoredEncryption } from './state.js';
+
+const SEALED_VERSION = 1;
+const SSE_S3_KEY_FILE = 's3/sse-s3.key';
+const S3_SERVICE = 's3.amazonaws.com';
+
+/** AES-256-GCM: version(1) | iv(12) | tag(16) | ciphertext; the AAD binds it to one object. */
+export function sealBytes(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([Buffer.from([SEALED_VERSION]), iv, cipher.getAuthTag(), body]);
+}
+
+export function openBytes(key: Buffer, sealed: Buffer, aad: string): Buffer {
+  try {
+    if (sealed[0] !== SEALED_VERSION) throw new Error('unknown format');
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
+  } catch {
+    // Stored bytes that do not authenticate: damaged on disk, never a client error.
+    throw s3Errors.internal();
+  }
+}
+
+/** Runs with a new random 256-bit key and wipes it afterwards. */
+function withFreshKey<T>(use: (key: Buffer) => T): T {
+  const key = randomBytes(32);
+  try {
+    return use(key);
+  } finally {
+    key.fill(0);
+  }
+}
+
+export class ObjectCrypto {
+  private readonly sseS3Key: Buffer;
+  /** Bucket keys in use for writes, by bucket, KMS key ARN and caller context. */
+  private readonly writeBucketKeys = new Map<string, { plaintext: Buffer; blob: Buffer; keyArn: string }>();
+  /** Bucket keys already decrypted, by their KMS ciphertext (base64). */
+  private readonly readBucketKeys = new Map<string, Buffer>();
+
+  constructor(private readonly engine: Engine) {
+    const wrapped = engine.store.readFile(SSE_S3_KEY_FILE);
+    if (wrapped) {
+      this.sseS3Key = engine.store.unwrap(wrapped);
+    } else {
+      this.sseS3Key = randomBytes(32);
+      engine.store.writeFile(SSE_S3_KEY_FILE, engine.store.wrap(this.sseS3Key));
+    }
+  }
+
+  encrypt(sse: SseRequest, bucket: string, key: string, plaintext: Buffer, caller: Caller, requestId: string): { ciphertext: Buffer; encryption: StoredEncryption } {
+    const arn = objectArn(bucket, key);
+    if (sse.algorithm === 'AES256') {
+      return withFreshKey((dataKey) => ({
+        ciphertext: sealBytes(dataKey, plaintext, arn),
+        encryption: { algorithm: 'AES256', encryptedDataKey: sealBytes(this.sseS3Key, dataKey, arn).toString('base64') },
+      }));
+    }
+    const keyRef = sse.keyRef ?? this.managedKey(caller);
+    const base = { algorithm: 'aws:kms' as const, ...(sse.userContext ? { userContext: sse.userContext } : {}) };
+    if (sse.bucketKey) {
+      const bucketKey = this.bucketKeyForWrite(bucket, keyRef, sse.userContext, caller, requestId);
+      return withFreshKey((dataKey) => ({
+        ciphertext: sealBytes(dataKey, plaintext, arn),
+        encryption: {
+          ...base,
+          kmsKeyArn: bucketKey.keyArn,
+          bucketKey: true,
+          encryptedDataKey: sealBytes(bucketKey.plaintext, dataKey, arn).toString('base64'),
+          bucketKeyBlob: bucketKey.blob.toString('base64'),
+        },
+      }));
+    }
+    const out = this.callKms('GenerateDataKey', { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: { ...sse.userContext, 'aws:s3:arn': arn } }, caller, requestId);
+    const dataKey = out.Plaintext as Buffer;
+    try {
+      return {
+        ciphertext: sealBytes(dataKey, plaintext, arn),
+        encryption: { ...base, kmsKeyArn: out.KeyId as string, bucketKey: false, encryptedDataKey: (out.CiphertextBlob as Buffer).toString('base64') },
+      };
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  decrypt(record: ObjectRecord, bucket: string, ciphertext: Buffer, caller: Caller, requestId: string): Buffer {
+    const arn = objectArn(bucket, record.Key);
+    const enc = record.encryption;
+    const sealedKey = Buffer.from(enc.encryptedDataKey, 'base64');
+    let dataKey: Buffer;
+    if (enc.algorithm === 'AES256') {
+      dataKey = openBytes(this.sseS3Key, sealedKey, arn);
+    } else if (enc.bucketKey) {
+      dataKey = openBytes(this.bucketKeyForRead(enc, bucket, caller, requestId), sealedKey, arn);
+    } else {
+      const out = this.callKms('Decrypt', { CiphertextBlob: sealedKey, EncryptionContext: { ...enc.userContext, 'aws:s3:arn': arn } }, caller, requestId);
+      dataKey = out.Plaintext as Buffer;
+    }
+    try {
+      return openBytes(dataKey, ciphertext, arn);
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** Bucket keys of a deleted bucket are never reused by a new bucket of the same name. */
+  forgetBucket(bucket: string) {
+    for (const [slot, entry] of this.writeBucketKeys) if (slot.startsWith(`${bucket}\0`)) {
+      this.writeBucketKeys.delete(slot);
+      entry.plaintext.fill(0);
+    }
+  }
+
+  close() {
+    for (const k of this.writeBucketKeys.values()) k.plaintext.fill(0);
+    for (const k of this.readBucketKeys.values()) k.fill(0);
+    this.writeBucketKeys.clear();
+    this.readBucketKeys.clear();
+  }
+
+  private managedKey(caller: Caller): string {
+    ensureS3ManagedKey(this.engine.kms, caller);
+    return S3_MANAGED_ALIAS;
+  }
+
+  private bucketKeyForWrite(bucket: string, keyRef: string, userContext: Record<string, string> | undefined, caller: Caller, requestId: string) {
+    const contextId = canonicalContext(userContext).toString('hex');
+    const usable = this.usableKeyArn(keyRef, caller);
+    const cached = usable && this.writeBucketKeys.get(`${bucket}\0${usable}\0${contextId}`);
+    if (cached) return cached;
+    const out = this.callKms('GenerateDataKey', { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: { ...userContext, 'aws:s3:arn': bucketArn(bucket) } }, caller, requestId);
+    const entry = { plaintext: out.Plaintext as Buffer, blob: out.CiphertextBlob as Buffer, keyArn: out.KeyId as string };
+    this.writeBucketKeys.set(`${bucket}\0${entry.keyArn}\0${contextId}`, entry);
+    this.readBucketKeys.set(entry.blob.toString('base64'), Buffer.from(entry.plaintext));
+    return entry;
+  }
+
+  private bucketKeyForRead(enc: StoredEncryption, bucket: string, caller: Caller, requestId: string): Buffer {
+    const cached = this.readBucketKeys.get(enc.bucketKeyBlob!);
+    if (cached && this.usableKeyArn(enc.kmsKeyArn!, caller)) return cached;
+    const out = this.callKms(
+      'Decrypt',
+      { CiphertextBlob: Buffer.from(enc.bucketKeyBlob!, 'base64'), EncryptionContext: { ...enc.userContext, 'aws:s3:arn': bucketArn(bucket) } },
+      caller,
+      requestId,
+    );
+    const plaintext = out.Plaintext as Buffer;
+    this.readBucketKeys.set(enc.bucketKeyBlob!, plaintext);
+    return plaintext;
+  }
+
+  /** The key's ARN if it exists and may be used now: a cached bucket key is only used while this holds. */
+  private usableKeyArn(keyRef: string, caller: Caller): string | undefined {
+    try {
+      const key = this.engine.kms.resolve(keyRef, caller);
+      this.engine.kms.assertUsable(key);
+      return key.Arn;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** KMS through the engine's own call path, so CloudTrail records it as S3 acting for the caller. */
+  private callKms(operation: string, input: Record<string, unknown>, caller: Caller, requestId: string): Record<string, unknown> {
+    try {
+      return callKms(this.engine.kms, this.engine.trail, operation, input, onBehalfOf(caller, S3_SERVICE), requestId);
+    } catch (e) {
+      if (isAwsError(e)) throw fromKmsError(e);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// The engine's S3: routes REST requests (method, bucket, key, subresource) to
+// operations, renders failures as S3's XML errors, and records S3's management
+// events (bucket operations) in CloudTrail; object reads and writes are data events,
+// which CloudTrail's event history (LookupEvents) does not show.
+import type { Caller } from '../caller.js';
+import type { Engine } from '../engine.js';
+import { AwsError, isAwsError } from '../errors.js';
+import type { EngineRequest, EngineResponse } from '../wire.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './bucket-encryption.js';
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
+import type { S3Call, S3Context } from './context.js';
+import { copyObject } from './copy-object.js';
+import { deleteObjects } from './delete-objects.js';
+import { ObjectCrypto } from './encryption.js';
+import { s3ErrorResponse, s3Errors } from './errors.js';
+import { listObjectsV1, listObjectsV2 } from './list-objects.js';
+import { deleteObject, getObject, headObject, putObject } from './objects.js';
+import { s3Caller, targetOf } from './request.js';
+import { S3State } from './state.js';
+import { bucketArn } from './names.js';
+
+type Run = (ctx: S3Context, call: S3Call) => EngineResponse;
+interface Route {
+  name: string;
+  run: Run;
+  /** Management events go to CloudTrail's event history; readOnly as CloudTrail marks them. */
+  management?: { readOnly: boolean };
+}
+
+// Query parameters that name a subresource: each is its own S3 operation.
+const SUBRESOURCES = [
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
+  'lifecycle', 'location', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'partNumber', 'policy',
+  'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging', 'torrent',
+  'uploadId', 'uploads', 'versioning', 'versions', 'website',
+];
+
+const notImplemented = (what: string): Route => ({
+  name: what,
+  run: () => {
+    throw s3Errors.notImplemented(what);
+  },
+});
+
+function route(req: EngineRequest, bucket: string | undefined, key: string | undefined): Route {
+  const sub = SUBRESOURCES.find((s) => req.query.has(s));
+  const m = req.method;
+  if (bucket === undefined) {
+    if (m === 'GET') return { name: 'ListBuckets', run: listBuckets, management: { readOnly: true } };
+    throw s3Errors.methodNotAllowed(m, 'SERVICE');
+  }
+  if (key === undefined) {
+    if (m === 'PUT' && sub === 'encryption') return { name: 'PutBucketEncryption', run: putBucketEncryption, management: { readOnly: false } };
+    if (m === 'GET' && sub === 'encryption') return { name: 'GetBucketEncryption', run: getBucketEncryption, management: { readOnly: true } };
+    if (m === 'DELETE' && sub === 'encryption') return { name: 'DeleteBucketEncryption', run: deleteBucketEncryption, management: { readOnly: false } };
+    if (m === 'GET' && sub === 'location') return { name: 'GetBucketLocation', run: getBucketLocation, management: { readOnly: true } };
+    if (m === 'POST' && sub === 'delete') return { name: 'DeleteObjects', run: deleteObjects };
+    if (sub) return notImplemented(`The ${m} ?${sub} bucket operation`);
+    if (m === 'PUT') return { name: 'CreateBucket', run: createBucket, management: { readOnly: false } };
+    if (m === 'HEAD') return { name: 'HeadBucket', run: headBucket, management: { readOnly: true } };
+    if (m === 'DELETE') return { name: 'DeleteBucket', run: deleteBucket, management: { readOnly: false } };
+    if (m === 'GET') return req.query.get('list-type') === '2' ? { name: 'ListObjectsV2', run: listObjectsV2 } : { name: 'ListObjects', run: listObjectsV1 };
+    throw s3Errors.methodNotAllowed(m, 'BUCKET');
+  }
+  if (sub) return notImplemented(sub === 'uploads' || sub === 'uploadId' || sub === 'partNumber' ? 'Multipart upload' : `The ${m} ?${sub} object operation`);
+  if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject } : { name: 'PutObject', run: putObject };
+  if (m === 'GET') return { name: 'GetObject', run: getObject };
+  if (m === 'HEAD') return { name: 'HeadObject', run: headObject };
+  if (m === 'DELETE') return { name: 'DeleteObject', run: deleteObject };
+  throw s3Errors.methodNotAllowed(m, 'OBJECT');
+}
+
+/** Mounts S3 on the engine: its REST requests, its state on the Store, its keys wiped on close. */
+export function mountS3(engine: Engine): S3Context {
+  const ctx: S3Context = { engine, state: new S3State(engine.store), crypto: new ObjectCrypto(engine) };
+  engine.closing(() => ctx.crypto.close());
+  engine.rest = async (req, headerCaller, requestId) => handleS3(ctx, req, s3Caller(req, headerCaller), requestId);
+  return ctx;
+}
+
+function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requestId: string): EngineResponse {
+  let routed: Route | undefined;
+  let call: S3Call | undefined;
+  try {
+    const target = targetOf(req);
+    routed = route(req, target.bucket, target.key);
+    call = { req, caller, requestId, bucket: target.bucket ?? '', key: target.key ?? '' };
+    const reply = routed.run(ctx, call);
+    if (routed.management) recordManagementEvent(ctx, routed, call);
+    return reply;
+  } catch (e) {
+    const error = isAwsError(e) ? e : s3Errors.internal();
+    if (!isAwsError(e)) console.error(e);
+    if (routed?.management && call) recordManagementEvent(ctx, routed, call, error);
+    return s3ErrorResponse(error, requestId);
+  }
+}
+
+function recordManagementEvent(ctx: S3Context, routed: Route, call: S3Call, error?: AwsError) {
+  const params: Record<string, unknown> = { Host: call.req.headers.host ?? '' };
+  if (call.bucket) params.bucketName = call.bucket;
+  for (const s of SUBRESOURCES) if (call.req.query.has(s)) params[s] = '';
+  ctx.engine.trail.record({
+    caller: call.caller,
+    eventSource: 's3.amazonaws.com',
+    eventName: routed.name,
+    requestParameters: params,
+    resources: call.bucket ? [{ type: 'AWS::S3::Bucket', ARN: bucketArn(call.bucket) }] : [],
+    readOnly: routed.management!.readOnly,
+    requestId: call.requestId,
+    ...(error ? { error: { code: error.code, message: error.message } } : {}),
+  });
+}
