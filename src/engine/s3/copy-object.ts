@@ -43,7 +43,7 @@ export function copyObject(ctx: S3Context, call: S3Call): EngineResponse {
   const copy = storeObject(ctx, call, sse, bytes, fields);
   bytes.fill(0);
   const checksumElement = copy.Checksum && el(`Checksum${copy.Checksum.algorithm}`, copy.Checksum.value);
-  return xmlReply(call.requestId, el('CopyObjectResult', [el('ETag', copy.ETag), el('LastModified', isoTime(copy.LastModified)), checksumElement]), 200, sseResponseHeaders(copy.encryption));
+  return xmlReply(call.requestId, el('CopyObjectResult', [el('ETag', copy.ETag), el('LastModified', isoTime(copy.LastModified)), checksumElement]), 200, sseResponseHeaders(copy.encryption, { write: true }));
 }
 
 /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally "?versionId=". */

@@ -59,7 +59,7 @@ export function objectHeaders(record: ObjectRecord, opts: { withChecksum: boolea
     etag: record.ETag,
     'last-modified': httpDate(record.LastModified),
     'accept-ranges': 'bytes',
-    ...sseResponseHeaders(record.encryption),
+    ...sseResponseHeaders(record.encryption, { write: false }),
   };
   for (const [field, value] of Object.entries(record.Headers)) out[HEADER_NAMES[field as StoredHeader]] = value;
   for (const [name, value] of Object.entries(record.Metadata)) out[`x-amz-meta-${name}`] = value;

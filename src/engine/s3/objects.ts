@@ -34,7 +34,7 @@ export function putObject(ctx: S3Context, call: S3Call): EngineResponse {
     Headers: storedHeaders(headers),
     Checksum: payload.checksum,
   });
-  const out: Record<string, string> = { etag: record.ETag, ...sseResponseHeaders(record.encryption) };
+  const out: Record<string, string> = { etag: record.ETag, ...sseResponseHeaders(record.encryption, { write: true }) };
   if (record.Checksum) {
     out[checksumHeader(record.Checksum.algorithm)] = record.Checksum.value;
     out['x-amz-checksum-type'] = 'FULL_OBJECT';

@@ -68,12 +68,12 @@ function parseContextHeader(value: string): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-/** The response headers that describe how an object is encrypted. */
-export function sseResponseHeaders(enc: StoredEncryption): Record<string, string> {
+/** The response headers that describe how an object is encrypted; S3 echoes the context on writes only. */
+export function sseResponseHeaders(enc: StoredEncryption, opts: { write: boolean }): Record<string, string> {
   const out: Record<string, string> = { [SSE_HEADER]: enc.algorithm };
   if (enc.algorithm === 'aws:kms') {
     out[SSE_KEY_HEADER] = enc.kmsKeyArn!;
-    if (enc.userContext) out[SSE_CONTEXT_HEADER] = Buffer.from(JSON.stringify(enc.userContext)).toString('base64');
+    if (enc.userContext && opts.write) out[SSE_CONTEXT_HEADER] = Buffer.from(JSON.stringify(enc.userContext)).toString('base64');
     if (enc.bucketKey) out[SSE_BUCKET_KEY_HEADER] = 'true';
   }
   return out;
