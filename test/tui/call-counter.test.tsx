@@ -1,9 +1,9 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { expect, test } from 'vitest';
-import { CallCounter, countByOperation } from '../../src/tui/calls/call-counter.js';
+import { CallCounter, countCalls } from '../../src/tui/calls/call-counter.js';
 
-const call = (operation: string) => ({ operation });
+const call = (operation: string, caller = 'you') => ({ operation, caller });
 
 test('counts GenerateDataKey once for two cached encrypts', () => {
   const { lastFrame } = render(<CallCounter calls={[call('GenerateDataKey'), call('Decrypt'), call('Decrypt')]} />);
@@ -17,8 +17,19 @@ test('the operation a lesson is about stands out with its count spelled out', ()
   expect(lastFrame()).not.toMatch(/Decrypt.*◀/);
 });
 
+test('calls made on the learner’s behalf are counted apart and say by whom', () => {
+  const { lastFrame } = render(<CallCounter calls={[call('GenerateDataKey', 's3.amazonaws.com'), call('GenerateDataKey')]} />);
+  expect(lastFrame()).toMatch(/GenerateDataKey\s+1 by s3\.amazonaws\.com/);
+  expect(lastFrame()).toMatch(/GenerateDataKey\s+1\n|GenerateDataKey\s+1$/m);
+});
+
+test('shows counts a step already made, with a title', () => {
+  const { lastFrame } = render(<CallCounter title="CloudTrail: LookupEvents" counts={[{ operation: 'GenerateDataKey', caller: 'you', count: 1 }]} highlight="GenerateDataKey" />);
+  expect(lastFrame()).toMatch(/CloudTrail: LookupEvents\nGenerateDataKey\s+1\s+◀ one call/);
+});
+
 test('orders operations by count, then by name', () => {
-  expect(countByOperation([call('b'), call('a'), call('c'), call('c')])).toEqual([['c', 2], ['a', 1], ['b', 1]]);
+  expect(countCalls([call('b'), call('a'), call('c'), call('c')]).map((c) => [c.operation, c.count])).toEqual([['c', 2], ['a', 1], ['b', 1]]);
 });
 
 test('says so when nothing was called', () => {

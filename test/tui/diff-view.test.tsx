@@ -1,7 +1,8 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { expect, test } from 'vitest';
-import { DiffView, visible, type DiffLine } from '../../src/tui/results/diff-view.js';
+import type { DiffLine } from '../../src/runtime/types.js';
+import { DiffView, visible } from '../../src/tui/results/diff-view.js';
 
 test('identical files say so in one line', () => {
   const { lastFrame } = render(<DiffView before="samplesecret.txt" after="samplesecret_decrypted.txt" identical lines={[{ kind: 'same', text: 'hello' }]} />);

@@ -15,8 +15,12 @@ test('a long buffer is cut after the line limit and says how much is left', () =
   expect(lines[2]).toBe('… 68 more bytes');
 });
 
+test('counts the bytes of the whole file when only its start was given', () => {
+  expect(hexLines(new Uint8Array(16), { totalBytes: 5000 })).toEqual(['00000000  ' + Array(16).fill('00').join(' ') + '  ' + '.'.repeat(16), '… 4984 more bytes']);
+});
+
 test('fits a narrow terminal by showing 8 bytes a line', () => {
-  const { lastFrame } = render(<HexDump bytes={new Uint8Array(Buffer.from('0123456789abcdef'))} label="ciphertext" width={60} />);
+  const { lastFrame } = render(<HexDump bytes={new Uint8Array(Buffer.from('0123456789abcdef'))} title="ciphertext" width={60} />);
   expect(lastFrame()).toContain('ciphertext (16 bytes)');
   expect(lastFrame()).toContain('00000000  30 31 32 33 34 35 36 37  01234567');
   expect(lastFrame()).toContain('00000008  38 39 61 62 63 64 65 66  89abcdef');

@@ -1,36 +1,54 @@
 // How many times each API operation was called, biggest first. The point of the
 // caching lesson is one number (GenerateDataKey: 1 for two encrypts), so each
 // count stands in bold in its own column, and the operation the lesson is
-// about can be singled out.
+// about can be singled out. Calls a service made on the learner's behalf are
+// counted apart and say by whom.
 import { Box, Text } from 'ink';
 import React from 'react';
+import type { ApiCall, CallCount } from '../../runtime/types.js';
 import { tone } from '../theme.js';
 
-export function countByOperation(calls: ReadonlyArray<{ operation: string }>): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const call of calls) counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+export function countCalls(calls: ReadonlyArray<Pick<ApiCall, 'operation' | 'caller'>>): CallCount[] {
+  const counts = new Map<string, CallCount>();
+  for (const call of calls) {
+    const key = `${call.operation}\u0000${call.caller}`;
+    const entry = counts.get(key) ?? { operation: call.operation, caller: call.caller, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.operation.localeCompare(b.operation) || String(a.caller).localeCompare(String(b.caller)));
 }
 
-export function CallCounter({ calls, highlight }: { calls: ReadonlyArray<{ operation: string }>; highlight?: string }) {
-  const counts = countByOperation(calls);
-  if (counts.length === 0) return <Text color={tone('muted')}>no API calls yet</Text>;
-  const width = Math.max(...counts.map(([op]) => op.length)) + 2;
+export interface CallCounterProps {
+  /** Either the calls to count, or counts already made (a step's `counter` result). */
+  calls?: ReadonlyArray<Pick<ApiCall, 'operation' | 'caller'>>;
+  counts?: readonly CallCount[];
+  /** The operation the lesson is about: drawn so it cannot be missed. */
+  highlight?: string;
+  title?: string;
+}
+
+export function CallCounter({ calls, counts, highlight, title }: CallCounterProps) {
+  const rows = counts ? [...counts] : countCalls(calls ?? []);
+  if (rows.length === 0) return <Text color={tone('muted')}>{title ? `${title}: ` : ''}no API calls yet</Text>;
+  const width = Math.max(...rows.map((r) => r.operation.length)) + 2;
   return (
     <Box flexDirection="column">
-      {counts.map(([operation, n]) => {
-        const marked = operation === highlight;
+      {title ? <Text bold>{title}</Text> : null}
+      {rows.map((row) => {
+        const marked = row.operation === highlight;
         return (
-          <Box key={operation}>
+          <Box key={`${row.operation}/${row.caller}`}>
             <Box width={width} flexShrink={0}>
               <Text bold={marked} color={marked ? tone('warn') : undefined}>
-                {operation}
+                {row.operation}
               </Text>
             </Box>
             <Text bold inverse={marked} color={marked ? tone('warn') : tone('accent')}>
-              {marked ? ` ${n} ` : n}
+              {marked ? ` ${row.count} ` : row.count}
             </Text>
-            {marked ? <Text color={tone('warn')}> ◀ {n === 1 ? 'one call' : `${n} calls`}</Text> : null}
+            {row.caller !== 'you' ? <Text color={tone('muted')}> by {row.caller}</Text> : null}
+            {marked ? <Text color={tone('warn')}> ◀ {row.count === 1 ? 'one call' : `${row.count} calls`}</Text> : null}
           </Box>
         );
       })}

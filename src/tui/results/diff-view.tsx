@@ -2,12 +2,8 @@
 // otherwise the changed lines marked - and + with a little context.
 import { Box, Text } from 'ink';
 import React from 'react';
+import type { DiffLine } from '../../runtime/types.js';
 import { tone } from '../theme.js';
-
-export interface DiffLine {
-  kind: 'same' | 'added' | 'removed';
-  text: string;
-}
 
 export interface DiffViewProps {
   before: string;

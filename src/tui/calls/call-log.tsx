@@ -1,0 +1,60 @@
+// The API calls as they happen, newest last: outcome, operation, the key (alias
+// when the code named one), the encryption context, and who called: the
+// learner's code, or a service on their behalf (S3 calling KMS for SSE-KMS).
+import { Box, Text } from 'ink';
+import React from 'react';
+import type { ApiCall } from '../../runtime/types.js';
+import { tone } from '../theme.js';
+
+export function keyLabel(call: Pick<ApiCall, 'alias' | 'keyId' | 'bucket' | 'objectKey'>): string {
+  if (call.alias) return call.alias;
+  if (call.keyId) return shortKey(call.keyId);
+  if (call.bucket) return call.objectKey ? `s3://${call.bucket}/${call.objectKey}` : `s3://${call.bucket}`;
+  return '';
+}
+
+/** A key ARN is 75 characters; its id's first block identifies it well enough on screen. */
+function shortKey(keyId: string): string {
+  const m = /key\/([0-9a-f]{8})-[0-9a-f-]+$/.exec(keyId) ?? /^([0-9a-f]{8})-[0-9a-f]{4}-/.exec(keyId);
+  return m ? `key ${m[1]}…` : keyId;
+}
+
+export function contextLabel(context: Record<string, string> | undefined): string {
+  if (!context || Object.keys(context).length === 0) return '';
+  return `{${Object.entries(context)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
+}
+
+export function callerLabel(caller: string): string {
+  return caller === 'you' ? 'you' : `${caller} for you`;
+}
+
+export function CallLog({ calls, limit, width = 80 }: { calls: readonly ApiCall[]; limit?: number; width?: number }) {
+  const shown = limit !== undefined && calls.length > limit ? calls.slice(calls.length - limit) : calls;
+  const hidden = calls.length - shown.length;
+  if (calls.length === 0) return <Text color={tone('muted')}>no API calls yet: run the step with Enter</Text>;
+  const opWidth = Math.min(22, Math.max(...shown.map((c) => c.operation.length)) + 1);
+  return (
+    <Box flexDirection="column" width={width}>
+      {hidden > 0 ? <Text color={tone('muted')}>… {hidden} earlier</Text> : null}
+      {shown.map((call) => (
+        <Box key={call.seq}>
+          <Box width={2} flexShrink={0}>
+            <Text color={call.outcome.ok ? tone('ok') : tone('error')}>{call.outcome.ok ? '✔' : '✘'}</Text>
+          </Box>
+          <Box width={opWidth} flexShrink={0}>
+            <Text bold wrap="truncate-end">
+              {call.operation}
+            </Text>
+          </Box>
+          <Text wrap="truncate-end">
+            {[keyLabel(call), contextLabel(call.encryptionContext)].filter(Boolean).join(' ')}
+            <Text color={call.caller === 'you' ? tone('muted') : tone('key')}> · {callerLabel(call.caller)}</Text>
+            {call.outcome.ok ? null : <Text color={tone('error')}> · {call.outcome.code}</Text>}
+          </Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { expect, test } from 'vitest';
+import type { ApiCall } from '../../src/runtime/types.js';
+import { CallLog, contextLabel, keyLabel } from '../../src/tui/calls/call-log.js';
+
+let seq = 0;
+function call(over: Partial<ApiCall>): ApiCall {
+  return { seq: ++seq, time: '2025-01-01T00:00:00Z', service: 'kms', operation: 'GenerateDataKey', caller: 'you', outcome: { ok: true }, durationMs: 3, ...over };
+}
+
+test('each call shows its outcome, operation, key alias, encryption context and caller', () => {
+  const { lastFrame } = render(
+    <CallLog
+      calls={[
+        call({ operation: 'GenerateDataKey', alias: 'alias/ImportedCMK', keyId: 'alias/ImportedCMK', encryptionContext: { project: 'workshop' } }),
+        call({ operation: 'Decrypt', keyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', outcome: { ok: false, code: 'InvalidCiphertextException', message: '' } }),
+        call({ operation: 'GenerateDataKey', caller: 's3.amazonaws.com', alias: 'alias/kms_key_sse_usecase_1' }),
+      ]}
+    />,
+  );
+  const lines = lastFrame()!.split('\n');
+  expect(lines[0]).toMatch(/^✔ GenerateDataKey\s+alias\/ImportedCMK \{project=workshop\} · you$/);
+  expect(lines[1]).toMatch(/^✘ Decrypt\s+key 1234abcd… · you · InvalidCiphertextException$/);
+  expect(lines[2]).toMatch(/^✔ GenerateDataKey\s+alias\/kms_key_sse_usecase_1 · s3\.amazonaws\.com for you$/);
+});
+
+test('keeps only the newest calls when limited, and says how many came before', () => {
+  const calls = Array.from({ length: 6 }, (_, i) => call({ operation: `Op${i}` }));
+  const { lastFrame } = render(<CallLog calls={calls} limit={2} />);
+  expect(lastFrame()).toMatch(/^… 4 earlier\n✔ Op4\s+· you\n✔ Op5\s+· you$/);
+});
+
+test('an empty log tells the learner how to make calls', () => {
+  expect(render(<CallLog calls={[]} />).lastFrame()).toContain('no API calls yet');
+});
+
+test('labels: S3 objects by their s3:// address, contexts as key=value', () => {
+  expect(keyLabel({ bucket: 'b', objectKey: 'plaintext_u.txt' })).toBe('s3://b/plaintext_u.txt');
+  expect(contextLabel({ project: 'kmsworkshop', team: 'a' })).toBe('{project=kmsworkshop, team=a}');
+  expect(contextLabel({})).toBe('');
+});
