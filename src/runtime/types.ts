@@ -30,6 +30,9 @@ export interface Lesson {
   /** Markdown before the first step: the lesson's introduction. */
   intro: string;
   steps: LessonStep[];
+  /** Sample files the lesson's workspace starts with: file name -> absolute path of the original.
+   * Always set by the loader; optional so a UI's test fixtures can leave it out. */
+  assets?: Record<string, string>;
 }
 
 export interface LessonStep {

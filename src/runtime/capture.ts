@@ -1,0 +1,111 @@
+// Records every SDK call a step makes, at the client: a middleware sees the
+// command's input before it is sent and the output or error after, so the
+// screen can show each call (operation, key, context, outcome, time) as it
+// happens. Works the same for any target: it sits in the client, not the wire.
+import type { ApiCall, CallOutcome } from './types.js';
+
+/** A call as captured, before the session numbers it. */
+export type CapturedCall = Omit<ApiCall, 'seq' | 'stepId'>;
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(middleware: unknown, options: { step: 'initialize'; name: string; priority?: 'high' | 'low'; override?: boolean }): void;
+  };
+}
+
+interface HandlerContext {
+  clientName?: string;
+  commandName?: string;
+}
+
+type Input = Record<string, unknown>;
+
+/** Adds the capture middleware to an SDK v3 client. */
+export function captureCalls(client: MiddlewareClient, onCall: (call: CapturedCall) => void): void {
+  const middleware =
+    (next: (args: { input: Input }) => Promise<{ output: Input }>, context: HandlerContext) =>
+    async (args: { input: Input }) => {
+      const started = Date.now();
+      const time = new Date(started).toISOString();
+      const service = serviceOf(context.clientName);
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        onCall(describeCall(service, operation, args.input, result.output, { ok: true }, time, Date.now() - started, requestIdOf(result.output)));
+        return result;
+      } catch (e) {
+        const err = e as { name?: string; Code?: string; message?: string; $metadata?: { requestId?: string } };
+        const outcome: CallOutcome = { ok: false, code: err.name ?? err.Code ?? 'Error', message: err.message ?? String(e) };
+        onCall(describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId));
+        throw e;
+      }
+    };
+  client.middlewareStack.add(middleware, { step: 'initialize', name: 'kmsWorkshopCaptureCalls', priority: 'high', override: true });
+}
+
+function serviceOf(clientName: string | undefined): string {
+  const name = (clientName ?? '').replace(/Client$/, '').toLowerCase();
+  return name || 'unknown';
+}
+
+function requestIdOf(output: Input | undefined): string | undefined {
+  const meta = output?.$metadata as { requestId?: string } | undefined;
+  return meta?.requestId;
+}
+
+/** Pulls out what the screen shows about a call: the key, alias, context, bucket and object. */
+export function describeCall(
+  service: string,
+  operation: string,
+  input: Input,
+  output: Input | undefined,
+  outcome: CallOutcome,
+  time: string,
+  durationMs: number,
+  requestId: string | undefined,
+): CapturedCall {
+  const requestedKey = str(input.KeyId) ?? str(input.TargetKeyId) ?? str(input.SSEKMSKeyId) ?? str(input.DestinationKeyId);
+  const keyMetadata = output?.KeyMetadata as Input | undefined;
+  const respondedKey = str(output?.KeyId) ?? str(keyMetadata?.Arn) ?? str(output?.SSEKMSKeyId);
+  const alias = str(input.AliasName) ?? (requestedKey?.startsWith('alias/') ? requestedKey : undefined) ?? aliasInArn(requestedKey);
+  const keyId = requestedKey && !requestedKey.startsWith('alias/') ? requestedKey : (respondedKey ?? requestedKey);
+  const encryptionContext = contextOf(input);
+  return {
+    time,
+    service,
+    operation,
+    ...(keyId ? { keyId } : {}),
+    ...(alias ? { alias } : {}),
+    ...(str(input.Bucket) ? { bucket: str(input.Bucket) } : {}),
+    ...(str(input.Key) ? { objectKey: str(input.Key) } : {}),
+    ...(encryptionContext ? { encryptionContext } : {}),
+    caller: 'you',
+    outcome,
+    durationMs,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function contextOf(input: Input): Record<string, string> | undefined {
+  const ec = input.EncryptionContext;
+  if (ec && typeof ec === 'object' && !Array.isArray(ec)) return ec as Record<string, string>;
+  // S3 sends the context as base64 JSON in a header
+  const s3 = str(input.SSEKMSEncryptionContext);
+  if (s3) {
+    try {
+      return JSON.parse(Buffer.from(s3, 'base64').toString('utf8')) as Record<string, string>;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function aliasInArn(key: string | undefined): string | undefined {
+  const m = key ? /:(alias\/.+)$/.exec(key) : null;
+  return m?.[1];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}

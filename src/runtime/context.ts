@@ -1,0 +1,124 @@
+// The step context: what a lesson's step function receives. SDK clients for
+// the target, the lesson's workspace folder, the results to show, and the two
+// things a lesson cannot do with the SDK alone: expecting an error on purpose,
+// and waiting for CloudTrail.
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { KMS } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
+import type { Show } from './show.js';
+import type { ApiCall, StepResult, TargetKind } from './types.js';
+
+export interface StepContext {
+  /** KMS for the target. An SDK v3 client: `kms.send(new EncryptCommand(...))`; also has the
+   * method style (`kms.encrypt(...)`) the AWS Encryption SDK's keyring calls. */
+  kms: KMS;
+  /** S3 for the target (path-style addressing). */
+  s3: S3Client;
+  cloudtrail: CloudTrailClient;
+  region: string;
+  target: TargetKind;
+  /** The lesson's folder for its files (sample files already copied in). */
+  workspace: string;
+  /** Absolute path of a file in the workspace. */
+  path(name: string): string;
+  show: Show;
+  /** The calls this step has made so far, the learner's and those made on their behalf. */
+  calls: readonly ApiCall[];
+  /**
+   * Awaits a call the lesson expects to fail with `code`, and shows the error
+   * explained. If the call succeeds or fails otherwise, the step fails.
+   */
+  expectError(call: Promise<unknown>, expected: ExpectedError): Promise<Extract<StepResult, { kind: 'expectedError' }>>;
+  /** Waits until CloudTrail has delivered the events of the calls made so far (fast-forwarded locally). */
+  waitForCloudTrail(): Promise<Extract<StepResult, { kind: 'wait' }>>;
+}
+
+export interface ExpectedError {
+  /** The AWS error code, e.g. 'InvalidCiphertextException'. */
+  code: string;
+  /** Why it happens, in plain words. */
+  why: string;
+  /** What makes the call work. */
+  fix: string;
+}
+
+/** A step that did not do what the lesson expects: stops the step with this message. */
+export class StepExpectationError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'StepExpectationError';
+  }
+}
+
+export type StepFunction = (ctx: StepContext) => Promise<unknown> | unknown;
+
+export interface ContextParts {
+  kms: KMS;
+  s3: S3Client;
+  cloudtrail: CloudTrailClient;
+  region: string;
+  target: TargetKind;
+  workspace: string;
+  show: Show;
+  calls: readonly ApiCall[];
+  emit(result: StepResult): void;
+  progress(label: string, done: number, total: number): void;
+  waitForCloudTrail(progress: (done: number, total: number) => void): Promise<{ seconds: number; fastForwarded: boolean }>;
+}
+
+export function createStepContext(parts: ContextParts): StepContext {
+  const { emit } = parts;
+  return {
+    kms: parts.kms,
+    s3: parts.s3,
+    cloudtrail: parts.cloudtrail,
+    region: parts.region,
+    target: parts.target,
+    workspace: parts.workspace,
+    path: (name) => join(parts.workspace, name),
+    show: parts.show,
+    calls: parts.calls,
+    async expectError(call, expected) {
+      let value: unknown;
+      try {
+        value = await call;
+      } catch (e) {
+        const err = e as { name?: string; message?: string; $metadata?: { requestId?: string } };
+        const failed = [...parts.calls].reverse().find((c) => !c.outcome.ok);
+        if (err.name !== expected.code) {
+          throw e; // an unexpected error: the session reports it with its request id
+        }
+        const result = {
+          kind: 'expectedError' as const,
+          code: expected.code,
+          message: err.message ?? '',
+          why: expected.why,
+          fix: expected.fix,
+          ...(failed ? { operation: failed.operation } : {}),
+          ...(err.$metadata?.requestId ? { requestId: err.$metadata.requestId } : {}),
+        };
+        emit(result);
+        return result;
+      }
+      void value;
+      const last = parts.calls.at(-1);
+      throw new StepExpectationError(
+        `${last?.operation ?? 'The call'} succeeded, but the lesson expected it to fail with ${expected.code}.`,
+        undefined,
+        last?.requestId,
+      );
+    },
+    async waitForCloudTrail() {
+      const label = 'CloudTrail delivers events minutes after the call';
+      const { seconds, fastForwarded } = await parts.waitForCloudTrail((done, total) => parts.progress(label, done, total));
+      const result = { kind: 'wait' as const, label, seconds, fastForwarded };
+      emit(result);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The local target: the engine started in this process on a loopback port,
+// reached over real HTTP by the real SDK clients. Calls S3 makes to KMS on
+// the learner's behalf are followed from the engine's trail as they happen.
+import { startEngine, type RunningEngine } from '../engine/index.js';
+import type { TrailEvent } from '../engine/cloudtrail/trail.js';
+import type { CapturedCall } from './capture.js';
+import type { Target } from './target.js';
+
+/** Static credentials for the local engine, which accepts any: never real AWS. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const LOCAL_REGION = 'us-east-1';
+/** As on AWS, an event shows in LookupEvents minutes after the call; the lessons fast-forward over it. */
+export const LOCAL_CLOUDTRAIL_DELAY_SECONDS = 120;
+
+export interface LocalTargetOptions {
+  /** Program home (engine state goes in <home>/engine); null keeps the engine in memory. */
+  home: string | null;
+  cloudTrailDelaySeconds?: number;
+}
+
+export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target> {
+  const running: RunningEngine = await startEngine({
+    home: opts.home,
+    host: '127.0.0.1',
+    port: 0,
+    cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? LOCAL_CLOUDTRAIL_DELAY_SECONDS,
+  });
+  const { engine } = running;
+  return {
+    kind: 'local',
+    label: `local engine at ${running.endpoint}`,
+    clientSettings: { region: LOCAL_REGION, endpoint: running.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 },
+    followServiceCalls(listener) {
+      return engine.trail.onRecord((event) => {
+        if (event.userIdentity.invokedBy) listener(callFromEvent(event));
+      });
+    },
+    async waitForCloudTrail(progress) {
+      const seconds = Math.ceil(engine.trail.secondsUntilAllDelivered());
+      if (seconds > 0) engine.advanceClock(seconds);
+      progress(seconds, seconds);
+      return { seconds, fastForwarded: true };
+    },
+    close: () => running.close(),
+  };
+}
+
+function callFromEvent(event: TrailEvent): CapturedCall {
+  const params = (event.requestParameters ?? {}) as Record<string, unknown>;
+  const keyId = event.resources?.[0]?.ARN ?? (typeof params.keyId === 'string' ? params.keyId : undefined);
+  const context = params.encryptionContext;
+  return {
+    time: event.eventTime,
+    service: event.eventSource.split('.')[0]!,
+    operation: event.eventName,
+    ...(keyId ? { keyId } : {}),
+    ...(context && typeof context === 'object' ? { encryptionContext: context as Record<string, string> } : {}),
+    caller: event.userIdentity.invokedBy ?? 'you',
+    outcome: event.errorCode ? { ok: false, code: event.errorCode, message: event.errorMessage ?? '' } : { ok: true },
+    durationMs: 0,
+    requestId: event.requestID,
+  };
+}

@@ -1,0 +1,37 @@
+// Secrets never reach the screen or a log: a data key's plaintext shows as its
+// first 2 and last 3 base64 characters, as the workshop prints it (97**...**OOL).
+import type { JsonValue } from './types.js';
+
+/** Fields whose value is secret wherever they appear in a response. */
+export const SECRET_FIELDS = new Set(['Plaintext', 'plaintext', 'SecretAccessKey', 'SessionToken']);
+
+export function maskSecret(value: Uint8Array | string): string {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('base64');
+  if (text.length <= 5) return '**...**';
+  return `${text.slice(0, 2)}**...**${text.slice(-3)}`;
+}
+
+/**
+ * A response made safe and plain for display: secrets masked, bytes as base64,
+ * dates as ISO text, the SDK's $metadata dropped, undefined left out.
+ */
+export function toDisplayJson(value: unknown, extraSecrets: readonly string[] = [], key?: string): JsonValue {
+  if (key !== undefined && (SECRET_FIELDS.has(key) || extraSecrets.includes(key)) && (typeof value === 'string' || value instanceof Uint8Array)) {
+    return maskSecret(value);
+  }
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => toDisplayJson(v, extraSecrets));
+  if (typeof value === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k === '$metadata' || v === undefined || typeof v === 'function') continue;
+      out[k] = toDisplayJson(v, extraSecrets, k);
+    }
+    return out;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  return String(value);
+}

@@ -1,0 +1,97 @@
+// The learner's progress: which steps of which lessons they have done, in
+// <home>/progress.json. Written atomically (temporary file, fsync, rename) so a
+// crash leaves the old file or the new one, never half of one. Shared by the
+// TUI (resume where you left off) and `kms-workshop list`.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lesson } from './types.js';
+
+export interface LessonProgress {
+  /** Step id -> ISO time it last passed. */
+  steps: Record<string, string>;
+  /** The step the learner ran last (to resume from). */
+  lastStep?: string;
+  /** Set when every step of the lesson has passed. */
+  completedAt?: string;
+  updatedAt: string;
+}
+
+export interface Progress {
+  version: 1;
+  lessons: Record<string, LessonProgress>;
+}
+
+export const PROGRESS_FILE = 'progress.json';
+
+export function progressPath(home: string): string {
+  return join(home, PROGRESS_FILE);
+}
+
+/** The saved progress; empty when there is none. An unreadable file is kept aside, not lost. */
+export function readProgress(home: string): Progress {
+  const file = progressPath(home);
+  if (!existsSync(file)) return empty();
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Progress>;
+    if (parsed && parsed.version === 1 && parsed.lessons && typeof parsed.lessons === 'object') return parsed as Progress;
+  } catch {
+    /* fall through */
+  }
+  renameSync(file, `${file}.unreadable-${Date.now()}`);
+  return empty();
+}
+
+export function writeProgress(home: string, progress: Progress): void {
+  mkdirSync(home, { recursive: true });
+  const file = progressPath(home);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(progress, null, 2) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** Records that a step passed, and whether the lesson is now complete. */
+export function recordStepPassed(home: string, lesson: Lesson, stepId: string, now = new Date()): Progress {
+  const progress = readProgress(home);
+  const time = now.toISOString();
+  const entry: LessonProgress = progress.lessons[lesson.id] ?? { steps: {}, updatedAt: time };
+  entry.steps[stepId] = time;
+  entry.lastStep = stepId;
+  entry.updatedAt = time;
+  if (lesson.steps.every((s) => entry.steps[s.id])) entry.completedAt ??= time;
+  progress.lessons[lesson.id] = entry;
+  writeProgress(home, progress);
+  return progress;
+}
+
+/** Forgets a lesson's progress (start it over). */
+export function resetLessonProgress(home: string, lessonId: string): void {
+  const progress = readProgress(home);
+  if (!(lessonId in progress.lessons)) return;
+  delete progress.lessons[lessonId];
+  writeProgress(home, progress);
+}
+
+export interface LessonStatus {
+  done: number;
+  total: number;
+  complete: boolean;
+  /** The first step not yet done (where to resume), if any. */
+  nextStep?: string;
+}
+
+export function lessonStatus(progress: Progress, lesson: Lesson): LessonStatus {
+  const entry = progress.lessons[lesson.id];
+  const done = lesson.steps.filter((s) => entry?.steps[s.id]).length;
+  const next = lesson.steps.find((s) => !entry?.steps[s.id]);
+  return { done, total: lesson.steps.length, complete: done === lesson.steps.length, ...(next ? { nextStep: next.id } : {}) };
+}
+
+function empty(): Progress {
+  return { version: 1, lessons: {} };
+}

@@ -1,0 +1,205 @@
+// A runtime session: one target, SDK clients built for it with call capture,
+// and the running of lesson steps. This is the one place that decides which
+// target is in use; everything above it (TUI, `run`) sees only types.ts.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { KMS } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
+import { captureCalls, type CapturedCall } from './capture.js';
+import { createStepContext, StepExpectationError, type StepFunction } from './context.js';
+import { startLocalTarget } from './local-target.js';
+import { recordStepPassed } from './progress.js';
+import { createShow } from './show.js';
+import { loadStepFunctions, StepModuleError } from './step-module.js';
+import type { Target } from './target.js';
+import type { ApiCall, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailure, StepListener, StepOutcome, StepResult, TargetKind } from './types.js';
+import { ensureWorkspace, resetWorkspace } from './workspace.js';
+
+export interface SessionOptions {
+  /** Where lessons run; only 'local' (the engine in this process) for now. */
+  target?: TargetKind;
+  /** The program home (see src/home.ts): engine state, progress.json, workspaces. */
+  home: string;
+  /** Run against a fresh engine kept in memory instead of the one in <home>/engine (check, tests). */
+  freshEngine?: boolean;
+  /** Where lesson workspaces go; default <home>/workspace. */
+  workspaceRoot?: string;
+  /** Record passed steps in <home>/progress.json (default true). */
+  recordProgress?: boolean;
+  cloudTrailDelaySeconds?: number;
+}
+
+export async function openSession(opts: SessionOptions): Promise<RuntimeSession> {
+  const kind = opts.target ?? 'local';
+  if (kind !== 'local') throw new Error(`target '${kind}' is not available yet; use the local engine (the default).`);
+  const target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds });
+  return new Session(target, opts);
+}
+
+interface ActiveStep {
+  stepId: string;
+  calls: ApiCall[];
+  listener?: StepListener;
+}
+
+class Session implements RuntimeSession {
+  readonly target: TargetKind;
+  readonly targetLabel: string;
+  readonly calls: ApiCall[] = [];
+  private readonly listeners = new Set<(call: ApiCall) => void>();
+  private readonly kms: KMS;
+  private readonly s3: S3Client;
+  private readonly cloudtrail: CloudTrailClient;
+  private readonly stopFollowing: () => void;
+  private readonly modules = new Map<string, Promise<Record<string, StepFunction>>>();
+  private readonly workspaceRoot: string;
+  private active: ActiveStep | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly t: Target,
+    private readonly opts: SessionOptions,
+  ) {
+    this.target = t.kind;
+    this.targetLabel = t.label;
+    this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
+    const settings = t.clientSettings;
+    this.kms = new KMS(settings);
+    this.s3 = new S3Client({ ...settings, forcePathStyle: true });
+    this.cloudtrail = new CloudTrailClient(settings);
+    for (const client of [this.kms, this.s3, this.cloudtrail]) captureCalls(client, (call) => this.record(call));
+    this.stopFollowing = t.followServiceCalls((call) => this.record(call));
+  }
+
+  onCall(listener: (call: ApiCall) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  workspace(lesson: Lesson): string {
+    return ensureWorkspace(this.workspaceRoot, lesson);
+  }
+
+  async runStep(lesson: Lesson, step: LessonStep, listener?: StepListener): Promise<StepOutcome> {
+    if (this.active) throw new Error(`step '${this.active.stepId}' is still running; run one step at a time`);
+    const active: ActiveStep = { stepId: step.id, calls: [], listener };
+    this.active = active;
+    const started = Date.now();
+    const results: StepResult[] = [];
+    const emit = (event: StepEvent) => {
+      try {
+        listener?.(event);
+      } catch {
+        /* a listener's problem must not break the step */
+      }
+    };
+    const show = (result: StepResult) => {
+      results.push(result);
+      emit({ type: 'result', result });
+    };
+    emit({ type: 'start', lessonId: lesson.id, stepId: step.id });
+
+    let failure: StepFailure | undefined;
+    try {
+      const workspace = step.id === lesson.steps[0]?.id ? resetWorkspace(this.workspaceRoot, lesson) : ensureWorkspace(this.workspaceRoot, lesson);
+      const fn = (await this.stepFunctions(lesson))[step.functionName]!;
+      const ctx = createStepContext({
+        kms: this.kms,
+        s3: this.s3,
+        cloudtrail: this.cloudtrail,
+        region: this.t.clientSettings.region,
+        target: this.target,
+        workspace,
+        show: createShow(workspace, () => active.calls, show),
+        calls: active.calls,
+        emit: show,
+        progress: (label, done, total) => emit({ type: 'progress', label, done, total }),
+        waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress),
+      });
+      const returned = await fn(ctx);
+      for (const r of [returned].flat()) if (isStepResult(r) && !results.includes(r)) show(r);
+      const failedCheck = results.find((r): r is Extract<StepResult, { kind: 'check' }> => r.kind === 'check' && !r.ok);
+      if (failedCheck) failure = { message: `The lesson expects: ${failedCheck.label}${failedCheck.detail ? ` (${failedCheck.detail})` : ''}, but it is not so.` };
+    } catch (e) {
+      failure = describeFailure(e, active.calls);
+    } finally {
+      this.active = undefined;
+    }
+
+    const base = { lessonId: lesson.id, stepId: step.id, results, calls: active.calls, durationMs: Date.now() - started };
+    const outcome: StepOutcome = failure ? { status: 'failed', ...base, error: failure } : { status: 'passed', ...base };
+    if (outcome.status === 'passed' && this.opts.recordProgress !== false) {
+      try {
+        recordStepPassed(this.opts.home, lesson, step.id);
+      } catch {
+        /* progress is a convenience; a read-only home must not fail the step */
+      }
+    }
+    emit({ type: 'end', outcome });
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    this.stopFollowing();
+    this.kms.destroy();
+    this.s3.destroy();
+    this.cloudtrail.destroy();
+    await this.t.close();
+  }
+
+  private stepFunctions(lesson: Lesson) {
+    let loading = this.modules.get(lesson.dir);
+    if (!loading) {
+      loading = loadStepFunctions(lesson);
+      loading.catch(() => this.modules.delete(lesson.dir));
+      this.modules.set(lesson.dir, loading);
+    }
+    return loading;
+  }
+
+  private record(captured: CapturedCall) {
+    const call: ApiCall = { ...captured, seq: ++this.seq, ...(this.active ? { stepId: this.active.stepId } : {}) };
+    this.calls.push(call);
+    if (this.active) {
+      this.active.calls.push(call);
+      try {
+        this.active.listener?.({ type: 'call', call });
+      } catch {
+        /* ignore listener errors */
+      }
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(call);
+      } catch {
+        /* ignore listener errors */
+      }
+    }
+  }
+}
+
+const RESULT_KINDS = new Set<StepResult['kind']>(['text', 'table', 'json', 'hexdump', 'diff', 'counter', 'expectedError', 'wait', 'file', 'check']);
+
+function isStepResult(v: unknown): v is StepResult {
+  return typeof v === 'object' && v !== null && RESULT_KINDS.has((v as { kind?: StepResult['kind'] }).kind!);
+}
+
+/** An error as the learner should read it: what failed, the AWS error and request id; never a stack. */
+export function describeFailure(e: unknown, calls: readonly ApiCall[]): StepFailure {
+  if (e instanceof StepExpectationError) return { message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.requestId ? { requestId: e.requestId } : {}) };
+  if (e instanceof StepModuleError) return { message: e.message };
+  const err = e as { name?: string; message?: string; $metadata?: { requestId?: string }; $fault?: string; code?: string };
+  if (err && typeof err === 'object' && (err.$metadata || err.$fault)) {
+    const failed = [...calls].reverse().find((c) => !c.outcome.ok);
+    const operation = failed?.operation;
+    const requestId = err.$metadata?.requestId ?? failed?.requestId;
+    return {
+      message: `${operation ?? 'An AWS call'} failed with ${err.name}: ${err.message}`,
+      ...(err.name ? { code: err.name } : {}),
+      ...(requestId ? { requestId } : {}),
+      ...(operation ? { operation } : {}),
+    };
+  }
+  if (e instanceof Error) return { message: err.code && !e.message.includes(err.code) ? `${err.code}: ${e.message}` : `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` };
+  return { message: String(e) };
+}

@@ -1,0 +1,77 @@
+// Loads a lesson's steps.ts as code to run. Three cases:
+// - from the source tree (vitest, tsx): import steps.ts itself;
+// - from the bundle (dist/cli.js): the build compiled lessons/<slug>/steps.ts
+//   into dist/lessons/<slug>/steps.js, sharing the SDK chunks with the CLI;
+// - an author's folder the build has not seen (or a steps.ts edited since the
+//   build): compile it with esbuild if it is installed.
+// The source shown on screen always comes from steps.ts (see the loader).
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compiledLessonsRoot, lessonsRoot } from '../lessons/paths.js';
+import type { StepFunction } from './context.js';
+import type { Lesson } from './types.js';
+
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+export class StepModuleError extends Error {
+  override name = 'StepModuleError';
+}
+
+export async function loadStepFunctions(lesson: Lesson): Promise<Record<string, StepFunction>> {
+  const source = join(lesson.dir, 'steps.ts');
+  const url = await moduleUrl(lesson, source);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new StepModuleError(`${source}: cannot load the lesson's steps: ${(e as Error).message}`);
+  }
+  const functions: Record<string, StepFunction> = {};
+  for (const step of lesson.steps) {
+    const fn = mod[step.functionName];
+    if (typeof fn !== 'function') throw new StepModuleError(`${source}:${step.sourceLine}: '${step.functionName}' is not an exported function once compiled`);
+    functions[step.functionName] = fn as StepFunction;
+  }
+  return functions;
+}
+
+async function moduleUrl(lesson: Lesson, source: string): Promise<string> {
+  if (RUNNING_FROM_SOURCE) return pathToFileURL(source).href;
+  const compiled = join(compiledLessonsRoot(), lesson.slug, 'steps.js');
+  const packaged = join(lessonsRoot(), lesson.slug) === lesson.dir;
+  if (packaged && existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(source).mtimeMs) return pathToFileURL(compiled).href;
+  return pathToFileURL(await compileWithEsbuild(source)).href;
+}
+
+/** Bundles an author's steps.ts (and what it imports) into one temporary ES module. */
+async function compileWithEsbuild(source: string): Promise<string> {
+  let esbuild: typeof import('esbuild');
+  try {
+    const name = 'esbuild'; // not a literal: the CLI bundle must not swallow esbuild itself
+    esbuild = (await import(name)) as typeof import('esbuild');
+  } catch {
+    throw new StepModuleError(
+      `${source}: running a lesson that is not part of the build needs esbuild (npm install -D esbuild in the lesson's project), or rebuild with 'npm run build'.`,
+    );
+  }
+  const outfile = join(mkdtempSync(join(tmpdir(), 'kms-workshop-steps-')), 'steps.mjs');
+  try {
+    await esbuild.build({
+      entryPoints: [source],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    });
+  } catch (e) {
+    const errors = (e as { errors?: Array<{ text: string; location?: { line: number } }> }).errors ?? [];
+    const first = errors[0];
+    throw new StepModuleError(first ? `${source}:${first.location?.line ?? 1}: ${first.text}` : `${source}: ${(e as Error).message}`);
+  }
+  return outfile;
+}
