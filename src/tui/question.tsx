@@ -12,10 +12,12 @@ export interface QuestionProps {
   answer: number;
   explanation: string;
   active?: boolean;
+  /** Off where the arrows and Enter already mean something (scroll, run): digits only. */
+  arrowKeys?: boolean;
   onAnswered?: (correct: boolean) => void;
 }
 
-export function Question({ prompt, choices, answer, explanation, active = true, onAnswered }: QuestionProps) {
+export function Question({ prompt, choices, answer, explanation, active = true, arrowKeys = true, onAnswered }: QuestionProps) {
   const [cursor, setCursor] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
   useInput(
@@ -23,6 +25,7 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
       if (chosen !== null) return;
       const n = Number(input);
       if (Number.isInteger(n) && n >= 1 && n <= choices.length) return choose(n - 1);
+      if (!arrowKeys) return;
       if (key.upArrow) setCursor((c) => (c + choices.length - 1) % choices.length);
       else if (key.downArrow) setCursor((c) => (c + 1) % choices.length);
       else if (key.return) choose(cursor);
@@ -38,8 +41,8 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
     <Box flexDirection="column">
       <Text bold>? {prompt}</Text>
       {choices.map((choice, i) => {
-        const mark = chosen === null ? (i === cursor ? '›' : ' ') : i === answer ? '✔' : i === chosen ? '✘' : ' ';
-        const colour = chosen === null ? (i === cursor ? tone('accent') : undefined) : i === answer ? tone('ok') : i === chosen ? tone('error') : tone('muted');
+        const mark = chosen === null ? (arrowKeys && i === cursor ? '›' : ' ') : i === answer ? '✔' : i === chosen ? '✘' : ' ';
+        const colour = chosen === null ? (arrowKeys && i === cursor ? tone('accent') : undefined) : i === answer ? tone('ok') : i === chosen ? tone('error') : tone('muted');
         return (
           <Text key={i} color={colour}>
             {mark} {i + 1}. {choice}
@@ -47,7 +50,7 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
         );
       })}
       {chosen === null ? (
-        <Text color={tone('muted')}>1-{choices.length} or ↑↓ and Enter to answer</Text>
+        <Text color={tone('muted')}>{arrowKeys ? `1-${choices.length} or ↑↓ and Enter to answer` : `press 1-${choices.length} to answer`}</Text>
       ) : (
         <Box flexDirection="column" marginTop={1}>
           <Text bold color={chosen === answer ? tone('ok') : tone('error')}>

@@ -1,33 +1,35 @@
-// Up/down (and page up/down, Home/End) scroll a panel; the offset is clamped to
-// the content, and snaps back when the content or the panel shrinks.
+// Up/down (and page up/down, Home/End) scroll a panel. The offset asked for is
+// kept as is and clamped when drawn, so "scroll to the results" can be asked
+// before the results have streamed in and takes effect as they arrive.
 import { useInput } from 'ink';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 
 export interface Scroll {
   offset: number;
   contentHeight: number;
   setContentHeight: (rows: number) => void;
   reset: () => void;
+  scrollTo: (row: number) => void;
 }
 
 export function useScroll(height: number, { active = true }: { active?: boolean } = {}): Scroll {
-  const [offset, setOffset] = useState(0);
+  const [wanted, setWanted] = useState(0);
   const [contentHeight, setContentHeight] = useState(0);
   const max = Math.max(0, contentHeight - height);
-  useEffect(() => {
-    if (offset > max) setOffset(max);
-  }, [offset, max]);
+  const by = (delta: number) => setWanted((o) => Math.max(0, Math.min(max, Math.min(o, max) + delta)));
   useInput(
     (input, key) => {
-      if (key.upArrow || input === 'k') setOffset((o) => Math.max(0, o - 1));
-      else if (key.downArrow || input === 'j') setOffset((o) => Math.min(max, o + 1));
-      else if (key.pageUp) setOffset((o) => Math.max(0, o - Math.max(1, height - 1)));
-      else if (key.pageDown || input === ' ') setOffset((o) => Math.min(max, o + Math.max(1, height - 1)));
-      else if (key.home) setOffset(0);
-      else if (key.end) setOffset(max);
+      const page = Math.max(1, height - 1);
+      if (key.upArrow || input === 'k') by(-1);
+      else if (key.downArrow || input === 'j') by(1);
+      else if (key.pageUp) by(-page);
+      else if (key.pageDown || input === ' ') by(page);
+      else if (key.home) setWanted(0);
+      else if (key.end) setWanted(Number.MAX_SAFE_INTEGER);
     },
     { isActive: active },
   );
-  const reset = useCallback(() => setOffset(0), []);
-  return { offset: Math.min(offset, max), contentHeight, setContentHeight, reset };
+  const reset = useCallback(() => setWanted(0), []);
+  const scrollTo = useCallback((row: number) => setWanted(Math.max(0, row)), []);
+  return { offset: Math.min(wanted, max), contentHeight, setContentHeight, reset, scrollTo };
 }

@@ -3,7 +3,7 @@
 // reports how tall its content is, so the owner can clamp the offset and show
 // "more below".
 import { Box, measureElement, Text, type DOMElement } from 'ink';
-import React, { useLayoutEffect, useRef, type ReactNode } from 'react';
+import React, { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { tone } from '../theme.js';
 
 export interface ScrollPanelProps {
@@ -16,15 +16,23 @@ export interface ScrollPanelProps {
 export function ScrollPanel({ height, offset, onContentHeight, children }: ScrollPanelProps) {
   const content = useRef<DOMElement>(null);
   const reported = useRef(-1);
-  // Measure after every layout: content changes (a step ran) and resizes both change it.
-  useLayoutEffect(() => {
+  const report = useRef(onContentHeight);
+  report.current = onContentHeight;
+  const measure = () => {
     if (!content.current) return;
     const rows = measureElement(content.current).height;
     if (rows !== reported.current) {
       reported.current = rows;
-      onContentHeight?.(rows);
+      report.current?.(rows);
     }
-  });
+  };
+  // After every layout of the panel; and, since a child can change its own
+  // height without the panel re-rendering (an answered question), now and then.
+  useLayoutEffect(measure);
+  useEffect(() => {
+    const timer = setInterval(measure, 100);
+    return () => clearInterval(timer);
+  }, []);
   const rows = Math.max(1, height);
   return (
     <Box height={rows} flexDirection="column" overflowY="hidden" flexShrink={0}>

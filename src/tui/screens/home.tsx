@@ -1,0 +1,107 @@
+// The menu: what the tool is, the lessons with their length, level and the
+// learner's progress, where the calls go (the target) and where files land.
+import { Box, Text } from 'ink';
+import React from 'react';
+import type { Lesson } from '../../runtime/types.js';
+import { useListSelection } from '../hooks/use-list-selection.js';
+import { KeyBar, type KeyBinding } from '../layout/key-help.js';
+import { tone } from '../theme.js';
+
+/** Where a learner stands in a lesson, as the menu shows it. */
+export interface LessonProgressView {
+  state: 'new' | 'in-progress' | 'done';
+  /** 1-based step to resume at, when in progress. */
+  step?: number;
+  total: number;
+}
+
+export const HOME_KEYS: KeyBinding[] = [
+  { keys: 'Enter', does: 'open' },
+  { keys: '↑↓', does: 'choose' },
+  { keys: '?', does: 'keys' },
+  { keys: 'q', does: 'quit' },
+];
+
+export interface HomeProps {
+  lessons: readonly Lesson[];
+  progressOf: (lesson: Lesson) => LessonProgressView;
+  target: string;
+  targetState: 'starting' | 'ready' | 'failed';
+  workspace: string;
+  initialSelected?: number;
+  active?: boolean;
+  width: number;
+  onOpen: (lesson: Lesson, index: number) => void;
+}
+
+export function Home({ lessons, progressOf, target, targetState, workspace, initialSelected = 0, active = true, width, onOpen }: HomeProps) {
+  const { selected } = useListSelection(lessons.length, { initial: initialSelected, active, onChoose: (i) => onOpen(lessons[i]!, i) });
+  const current = lessons[selected];
+  const titleWidth = Math.max(12, Math.min(40, width - 42));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text>
+        <Text bold color={tone('heading')}>
+          kms-workshop
+        </Text>
+        <Text color={tone('muted')}> · learn AWS Key Management Service by doing it</Text>
+      </Text>
+      <Text wrap="truncate-end">Every step makes real KMS, S3 and CloudTrail calls and shows what came back.</Text>
+      <Box marginTop={1} flexDirection="column">
+        <Text bold>Lessons</Text>
+        {lessons.length === 0 ? <Text color={tone('warn')}>No lessons found.</Text> : null}
+        {lessons.map((lesson, i) => {
+          const chosen = i === selected;
+          return (
+            <Box key={lesson.id}>
+              <Box width={2} flexShrink={0}>
+                <Text color={tone('accent')}>{chosen ? '›' : ' '}</Text>
+              </Box>
+              <Box width={titleWidth} flexShrink={0}>
+                <Text bold={chosen} color={chosen ? tone('accent') : undefined} wrap="truncate-end">
+                  {i + 1}. {lesson.title}
+                </Text>
+              </Box>
+              <Box width={8} flexShrink={0}>
+                <Text color={tone('muted')}>{lesson.minutes} min</Text>
+              </Box>
+              <Box width={14} flexShrink={0}>
+                <Text color={tone('muted')}>{lesson.level}</Text>
+              </Box>
+              <ProgressLabel progress={progressOf(lesson)} />
+            </Box>
+          );
+        })}
+      </Box>
+      {current ? (
+        <Box marginTop={1} paddingLeft={2}>
+          <Text color={tone('muted')}>{current.summary}</Text>
+        </Box>
+      ) : null}
+      <Box marginTop={1} flexDirection="column">
+        <Text wrap="truncate-end">
+          <Text bold>Target </Text>
+          <Text color={targetState === 'failed' ? tone('error') : targetState === 'starting' ? tone('muted') : undefined}>{target}</Text>
+        </Text>
+        <Text wrap="truncate-middle">
+          <Text bold>Files </Text>
+          {workspace}
+        </Text>
+      </Box>
+      <Box marginTop={1}>
+        <KeyBar bindings={HOME_KEYS} />
+      </Box>
+    </Box>
+  );
+}
+
+export function ProgressLabel({ progress }: { progress: LessonProgressView }) {
+  if (progress.state === 'done') return <Text color={tone('ok')}>✔ done</Text>;
+  if (progress.state === 'in-progress')
+    return (
+      <Text color={tone('warn')}>
+        step {progress.step} of {progress.total}
+      </Text>
+    );
+  return <Text color={tone('muted')}>not started</Text>;
+}
