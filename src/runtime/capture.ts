@@ -35,7 +35,7 @@ export function captureCalls(client: MiddlewareClient, onCall: (call: CapturedCa
         return result;
       } catch (e) {
         const err = e as { name?: string; Code?: string; message?: string; $metadata?: { requestId?: string } };
-        const outcome: CallOutcome = { ok: false, code: err.name ?? err.Code ?? 'Error', message: err.message ?? String(e) };
+        const outcome: CallOutcome = { ok: false, code: err.name ?? err.Code ?? 'Error', message: err.message === 'UnknownError' ? '' : (err.message ?? String(e)) };
         onCall(describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId));
         throw e;
       }

@@ -96,7 +96,7 @@ export function createStepContext(parts: ContextParts): StepContext {
         const result = {
           kind: 'expectedError' as const,
           code: expected.code,
-          message: err.message ?? '',
+          message: sdkMessage(err.message),
           why: expected.why,
           fix: expected.fix,
           ...(failed ? { operation: failed.operation } : {}),
@@ -121,4 +121,9 @@ export function createStepContext(parts: ContextParts): StepContext {
       return result;
     },
   };
+}
+
+/** The SDK says 'UnknownError' when AWS sends an error without a message (as KMS does for InvalidCiphertextException). */
+export function sdkMessage(message: string | undefined): string {
+  return !message || message === 'UnknownError' ? '' : message;
 }

@@ -194,7 +194,7 @@ export function describeFailure(e: unknown, calls: readonly ApiCall[]): StepFail
     const operation = failed?.operation;
     const requestId = err.$metadata?.requestId ?? failed?.requestId;
     return {
-      message: `${operation ?? 'An AWS call'} failed with ${err.name}: ${err.message}`,
+      message: `${operation ?? 'An AWS call'} failed with ${err.name}${err.message && err.message !== 'UnknownError' ? `: ${err.message}` : ''}`,
       ...(err.name ? { code: err.name } : {}),
       ...(requestId ? { requestId } : {}),
       ...(operation ? { operation } : {}),
