@@ -1,0 +1,103 @@
+// Lesson 3: server-side encryption with S3 and KMS (re:Invent use case 1).
+// Each exported function is one step; its source is what the learner sees.
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  ScheduleKeyDeletionCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-kms';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import type { StepContext } from '../../src/runtime/context.js';
+
+export async function createKey({ kms, show }: StepContext) {
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: SSE use case 1' }));
+  try {
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1', TargetKeyId: KeyMetadata!.KeyId }));
+  } catch (e) {
+    // A run stopped before its clean-up left the alias behind: point it at the new key.
+    if ((e as Error).name !== 'AlreadyExistsException') throw e;
+    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1', TargetKeyId: KeyMetadata!.KeyId }));
+  }
+  show.text('KMS Master Key with alias name kms_key_sse_usecase_1 successfully created', 'ok');
+  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: 'alias/kms_key_sse_usecase_1' }, 'The new key');
+}
+
+export async function uploadWithSseKms({ kms, s3, show, path }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+  const bucket = `reinvent-builder-${KeyMetadata!.AWSAccountId}`;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (e) {
+    if ((e as Error).name !== 'BucketAlreadyOwnedByYou') throw e; // left by an earlier run: reuse it
+  }
+  await writeFile(path('bucket-name.txt'), bucket); // the next steps read it from here
+
+  const response = await s3.send(new PutObjectCommand({
+    Bucket: bucket,
+    Key: 'encrypted_e.txt',
+    Body: await readFile(path('plaintext_u.txt')),
+    ServerSideEncryption: 'aws:kms',
+    SSEKMSKeyId: 'alias/kms_key_sse_usecase_1',
+  }));
+  show.json({ ServerSideEncryption: response.ServerSideEncryption, SSEKMSKeyId: response.SSEKMSKeyId, ETag: response.ETag }, `PutObject s3://${bucket}/encrypted_e.txt`);
+  return show.counter({ title: 'Calls during the upload' });
+}
+
+export async function headObject({ kms, s3, show, path }: StepContext) {
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
+  const { ServerSideEncryption, SSEKMSKeyId, ContentLength } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+  show.json({ ServerSideEncryption, SSEKMSKeyId, ContentLength }, 'HeadObject');
+  show.check('the object is encrypted with SSE-KMS (aws:kms)', ServerSideEncryption === 'aws:kms');
+  return show.check('by the key behind alias/kms_key_sse_usecase_1', SSEKMSKeyId === KeyMetadata!.Arn, `${SSEKMSKeyId}`);
+}
+
+export async function getObject({ s3, show, path }: StepContext) {
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
+  await writeFile(path('plaintext_u_cycled.txt'), await Body!.transformToByteArray());
+  show.counter({ title: 'Calls during the download' });
+  const diff = show.diff('plaintext_u.txt', 'plaintext_u_cycled.txt');
+  return show.check('plaintext_u_cycled.txt is identical to plaintext_u.txt', diff.identical);
+}
+
+export async function cloudTrailEvents({ kms, cloudtrail, show, waitForCloudTrail }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+  await waitForCloudTrail();
+  const { Events } = await cloudtrail.send(new LookupEventsCommand({
+    LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata!.Arn }],
+  }));
+  const events = (Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!));
+  show.table(
+    ['time', 'event', 'invoked by', 'encryption context'],
+    events.map((e) => [e.eventTime, e.eventName, e.userIdentity.invokedBy ?? '(you)', JSON.stringify(e.requestParameters?.encryptionContext ?? {})]),
+    `CloudTrail events for ${KeyMetadata!.Arn}`,
+  );
+  const byS3 = events.filter((e) => e.userIdentity.invokedBy === 's3.amazonaws.com');
+  show.check('S3 called GenerateDataKey on your behalf for the upload', byS3.some((e) => e.eventName === 'GenerateDataKey'));
+  return show.check('S3 called Decrypt on your behalf for the download', byS3.some((e) => e.eventName === 'Decrypt'));
+}
+
+export async function cleanUp({ kms, s3, show, path }: StepContext) {
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1' }));
+  const { KeyState, DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+  await rm(path('plaintext_u_cycled.txt'));
+  await rm(path('bucket-name.txt'));
+  show.json({ KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate }, 'Key scheduled for deletion');
+  return show.text('Cleanup Successful', 'ok');
+}
