@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (command === undefined || command === '--home') return runTui(argv);
   switch (command) {
     case 'serve':
       return runServe(rest);
@@ -42,6 +43,19 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
   }
+}
+
+/** No command: the TUI on a terminal, the lesson list elsewhere. */
+async function runTui(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { home: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    process.stderr.write(`kms-workshop: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  const { tui } = await import('./commands/tui.js');
+  return tui({ home: programHome(values.home) });
 }
 
 async function runServe(args: string[]): Promise<number> {

@@ -57,7 +57,7 @@ export function Home({ lessons, progressOf, target, targetState, workspace, init
               <Box width={2} flexShrink={0}>
                 <Text color={tone('accent')}>{chosen ? '›' : ' '}</Text>
               </Box>
-              <Box width={titleWidth} flexShrink={0}>
+              <Box width={titleWidth} flexShrink={0} marginRight={1}>
                 <Text bold={chosen} color={chosen ? tone('accent') : undefined} wrap="truncate-end">
                   {i + 1}. {lesson.title}
                 </Text>

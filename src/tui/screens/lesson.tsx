@@ -25,7 +25,7 @@ const WATCHED_OPERATION = 'GenerateDataKey';
 
 export const LESSON_KEYS: KeyBinding[] = [
   { keys: 'Enter/r', does: 'run' },
-  { keys: '→/n ←/p', does: 'step' },
+  { keys: '←→', does: 'step' },
   { keys: 'c', does: 'code/CLI' },
   { keys: 'h', does: 'hint' },
   { keys: '↑↓', does: 'scroll' },

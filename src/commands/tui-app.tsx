@@ -1,0 +1,115 @@
+// The TUI's wiring: lessons and progress from disk, the alternate screen, the
+// Ink app, and the runtime session opened after the first frame. Every way out
+// (q, Ctrl-C, a signal, a crash) gives the terminal back as it was.
+import { render } from 'ink';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import React from 'react';
+import { loadLessons } from '../lessons/loader.js';
+import { lessonStatus, readProgress, type Progress } from '../runtime/progress.js';
+import type { Lesson, RuntimeSession } from '../runtime/types.js';
+import { App, type ProgressPort } from '../tui/app.js';
+import { logError, shortMessage } from '../tui/error-log.js';
+import { enterFullScreen } from '../tui/terminal.js';
+import { colourEnabled, setColour } from '../tui/theme.js';
+import type { TuiOptions } from './tui.js';
+
+export async function runTui({ home }: TuiOptions): Promise<number> {
+  setColour(colourEnabled());
+  const { lessons, problems } = loadLessons();
+  for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
+  const reportError = (context: string, error: unknown) => ({ message: shortMessage(error), logFile: logError(home, context, error) });
+
+  // Whatever a library prints would tear the screen: it goes to the log instead.
+  const restoreConsole = redirectConsole(home);
+  const screen = enterFullScreen();
+  let session: RuntimeSession | undefined;
+  let crashed: unknown;
+
+  const instance = render(
+    <App
+      lessons={lessons}
+      workspaceRoot={join(home, 'workspace')}
+      progress={progressPort(home)}
+      reportError={reportError}
+      openSession={async () => {
+        const { openSession } = await import('../runtime/session.js');
+        return openSession({ home });
+      }}
+      onSession={(s) => (session = s)}
+    />,
+    { exitOnCtrlC: true, patchConsole: false },
+  );
+
+  const stop = () => instance.unmount();
+  const crash = (error: unknown) => {
+    crashed = error;
+    instance.unmount();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  try {
+    await instance.waitUntilExit();
+  } catch (error) {
+    crashed ??= error;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+    screen.restore();
+    restoreConsole();
+  }
+  try {
+    await (session as RuntimeSession | undefined)?.close();
+  } catch (error) {
+    logError(home, 'closing the runtime session', error);
+  }
+  if (crashed !== undefined) {
+    const log = logError(home, 'the TUI stopped on an unexpected error', crashed);
+    process.stderr.write(`kms-workshop: ${shortMessage(crashed)}\nThe full trace is in ${log}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Progress as the screens want it, read from <home>/progress.json (the runtime writes it when a step passes). */
+function progressPort(home: string): ProgressPort {
+  let progress: Progress = readProgress(home);
+  return {
+    view(lesson) {
+      const status = lessonStatus(progress, lesson);
+      if (status.complete) return { state: 'done', total: status.total };
+      if (status.done === 0) return { state: 'new', total: status.total };
+      return { state: 'in-progress', step: indexOf(lesson, status.nextStep) + 1, total: status.total };
+    },
+    resumeAt(lesson) {
+      const status = lessonStatus(progress, lesson);
+      return status.complete ? 0 : indexOf(lesson, status.nextStep);
+    },
+    stepPassed() {
+      progress = readProgress(home);
+    },
+    stepVisited() {
+      // progress.json records passed steps only; resuming opens the first step not yet passed.
+    },
+  };
+}
+
+function indexOf(lesson: Lesson, stepId: string | undefined): number {
+  return Math.max(0, lesson.steps.findIndex((s) => s.id === stepId));
+}
+
+function redirectConsole(home: string): () => void {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const toLog = (level: string) => (...args: unknown[]) => logError(home, `console.${level}`, format(...args));
+  console.log = toLog('log');
+  console.info = toLog('info');
+  console.warn = toLog('warn');
+  console.error = toLog('error');
+  console.debug = toLog('debug');
+  return () => Object.assign(console, saved);
+}
+
