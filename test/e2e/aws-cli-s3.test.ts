@@ -100,3 +100,17 @@ test('errors reach the CLI as S3 reports them: NoSuchKey, BucketNotEmpty, KMS.Di
   ok('kms', 'enable-key', '--key-id', keyArn);
   ok('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'reports/q1.bin', join(home, 'y'));
 });
+
+test('a file over the CLI multipart threshold goes up in parts with `aws s3 cp --sse aws:kms` and comes back whole', () => {
+  ok('s3api', 'create-bucket', '--bucket', 'big-files');
+  const file = join(home, 'big.bin');
+  const bytes = randomBytes(9 * 1024 * 1024); // the CLI uploads files over 8 MiB in parts
+  writeFileSync(file, bytes);
+  ok('s3', 'cp', file, 's3://big-files/big.bin', '--sse', 'aws:kms', '--sse-kms-key-id', 'alias/cli-s3');
+  const head = ok('s3api', 'head-object', '--bucket', 'big-files', '--key', 'big.bin').json();
+  expect(head.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
+  expect(head.SSEKMSKeyId).toBe(keyArn);
+  const out = join(home, 'big.out');
+  ok('s3', 'cp', 's3://big-files/big.bin', out);
+  expect(readFileSync(out).equals(bytes)).toBe(true);
+});

@@ -78,7 +78,7 @@ test('S3 errors are XML with Code, Message, the resource named and a RequestId m
   const unknown = await raw('PATCH', '/some-bucket');
   expect(unknown.status).toBe(405);
   expect(unknown.body).toContain('<Code>MethodNotAllowed</Code>');
-  const multipart = await raw('POST', '/some-bucket/key?uploads');
+  const multipart = await raw('GET', '/some-bucket/key?torrent');
   expect(multipart.status).toBe(501);
   expect(multipart.body).toContain('<Code>NotImplemented</Code>');
 });

@@ -48,6 +48,7 @@ export function headBucket(ctx: S3Context, call: S3Call): EngineResponse {
 export function deleteBucket(ctx: S3Context, call: S3Call): EngineResponse {
   requireBucket(ctx, call);
   if (ctx.state.objectsIn(call.bucket).size > 0) throw s3Errors.bucketNotEmpty(call.bucket);
+  for (const upload of ctx.uploads.inBucket(call.bucket)) ctx.uploads.remove(upload); // unfinished uploads go with the bucket
   ctx.state.removeBucket(call.bucket);
   ctx.crypto.forgetBucket(call.bucket);
   return emptyReply(call.requestId, 204);

@@ -6,11 +6,13 @@ import type { EngineRequest } from '../wire.js';
 import type { ObjectCrypto } from './encryption.js';
 import { s3Errors } from './errors.js';
 import type { BucketRecord, S3State } from './state.js';
+import type { Uploads } from './uploads.js';
 
 export interface S3Context {
   engine: Engine;
   state: S3State;
   crypto: ObjectCrypto;
+  uploads: Uploads;
 }
 
 export interface S3Call {

@@ -46,16 +46,6 @@ export function openBytes(key: Buffer, sealed: Buffer, aad: string): Buffer {
   }
 }
 
-/** Runs with a new random 256-bit key and wipes it afterwards. */
-function withFreshKey<T>(use: (key: Buffer) => T): T {
-  const key = randomBytes(32);
-  try {
-    return use(key);
-  } finally {
-    key.fill(0);
-  }
-}
-
 export class ObjectCrypto {
   private readonly sseS3Key: Buffer;
   /** Bucket keys in use for writes, by bucket, KMS key ARN and caller context. */
@@ -74,19 +64,37 @@ export class ObjectCrypto {
   }
 
   encrypt(sse: SseRequest, bucket: string, key: string, plaintext: Buffer, caller: Caller, requestId: string): { ciphertext: Buffer; encryption: StoredEncryption } {
+    const { dataKey, encryption } = this.newDataKey(sse, bucket, key, caller, requestId);
+    try {
+      return { ciphertext: sealBytes(dataKey, plaintext, objectArn(bucket, key)), encryption };
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  decrypt(record: ObjectRecord, bucket: string, ciphertext: Buffer, caller: Caller, requestId: string): Buffer {
+    const dataKey = this.openDataKey(record.encryption, bucket, record.Key, caller, requestId);
+    try {
+      return openBytes(dataKey, ciphertext, objectArn(bucket, record.Key));
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** A data key for one object, and how it is kept (encrypted); the caller wipes the plaintext after use. */
+  newDataKey(sse: SseRequest, bucket: string, key: string, caller: Caller, requestId: string): { dataKey: Buffer; encryption: StoredEncryption } {
     const arn = objectArn(bucket, key);
     if (sse.algorithm === 'AES256') {
-      return withFreshKey((dataKey) => ({
-        ciphertext: sealBytes(dataKey, plaintext, arn),
-        encryption: { algorithm: 'AES256', encryptedDataKey: sealBytes(this.sseS3Key, dataKey, arn).toString('base64') },
-      }));
+      const dataKey = randomBytes(32);
+      return { dataKey, encryption: { algorithm: 'AES256', encryptedDataKey: sealBytes(this.sseS3Key, dataKey, arn).toString('base64') } };
     }
     const keyRef = sse.keyRef ?? this.managedKey(caller);
     const base = { algorithm: 'aws:kms' as const, ...(sse.userContext ? { userContext: sse.userContext } : {}) };
     if (sse.bucketKey) {
       const bucketKey = this.bucketKeyForWrite(bucket, keyRef, sse.userContext, caller, requestId);
-      return withFreshKey((dataKey) => ({
-        ciphertext: sealBytes(dataKey, plaintext, arn),
+      const dataKey = randomBytes(32);
+      return {
+        dataKey,
         encryption: {
           ...base,
           kmsKeyArn: bucketKey.keyArn,
@@ -94,38 +102,23 @@ export class ObjectCrypto {
           encryptedDataKey: sealBytes(bucketKey.plaintext, dataKey, arn).toString('base64'),
           bucketKeyBlob: bucketKey.blob.toString('base64'),
         },
-      }));
+      };
     }
     const out = this.callKms('GenerateDataKey', { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: { ...sse.userContext, 'aws:s3:arn': arn } }, caller, requestId);
-    const dataKey = out.Plaintext as Buffer;
-    try {
-      return {
-        ciphertext: sealBytes(dataKey, plaintext, arn),
-        encryption: { ...base, kmsKeyArn: out.KeyId as string, bucketKey: false, encryptedDataKey: (out.CiphertextBlob as Buffer).toString('base64') },
-      };
-    } finally {
-      dataKey.fill(0);
-    }
+    return {
+      dataKey: out.Plaintext as Buffer,
+      encryption: { ...base, kmsKeyArn: out.KeyId as string, bucketKey: false, encryptedDataKey: (out.CiphertextBlob as Buffer).toString('base64') },
+    };
   }
 
-  decrypt(record: ObjectRecord, bucket: string, ciphertext: Buffer, caller: Caller, requestId: string): Buffer {
-    const arn = objectArn(bucket, record.Key);
-    const enc = record.encryption;
+  /** The plaintext data key of an object (through KMS Decrypt for SSE-KMS); the caller wipes it after use. */
+  openDataKey(enc: StoredEncryption, bucket: string, key: string, caller: Caller, requestId: string): Buffer {
+    const arn = objectArn(bucket, key);
     const sealedKey = Buffer.from(enc.encryptedDataKey, 'base64');
-    let dataKey: Buffer;
-    if (enc.algorithm === 'AES256') {
-      dataKey = openBytes(this.sseS3Key, sealedKey, arn);
-    } else if (enc.bucketKey) {
-      dataKey = openBytes(this.bucketKeyForRead(enc, bucket, caller, requestId), sealedKey, arn);
-    } else {
-      const out = this.callKms('Decrypt', { CiphertextBlob: sealedKey, EncryptionContext: { ...enc.userContext, 'aws:s3:arn': arn } }, caller, requestId);
-      dataKey = out.Plaintext as Buffer;
-    }
-    try {
-      return openBytes(dataKey, ciphertext, arn);
-    } finally {
-      dataKey.fill(0);
-    }
+    if (enc.algorithm === 'AES256') return openBytes(this.sseS3Key, sealedKey, arn);
+    if (enc.bucketKey) return openBytes(this.bucketKeyForRead(enc, bucket, caller, requestId), sealedKey, arn);
+    const out = this.callKms('Decrypt', { CiphertextBlob: sealedKey, EncryptionContext: { ...enc.userContext, 'aws:s3:arn': arn } }, caller, requestId);
+    return out.Plaintext as Buffer;
   }
 
   /** Bucket keys of a deleted bucket are never reused by a new bucket of the same name. */

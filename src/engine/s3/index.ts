@@ -16,8 +16,10 @@ import { s3ErrorResponse, s3Errors } from './errors.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { deleteObject, getObject, headObject, putObject } from './objects.js';
 import { s3Caller, targetOf } from './request.js';
-import { S3State } from './state.js';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './multipart.js';
 import { bucketArn } from './names.js';
+import { S3State } from './state.js';
+import { Uploads } from './uploads.js';
 
 type Run = (ctx: S3Context, call: S3Call) => EngineResponse;
 interface Route {
@@ -62,7 +64,12 @@ function route(req: EngineRequest, bucket: string | undefined, key: string | und
     if (m === 'GET') return req.query.get('list-type') === '2' ? { name: 'ListObjectsV2', run: listObjectsV2 } : { name: 'ListObjects', run: listObjectsV1 };
     throw s3Errors.methodNotAllowed(m, 'BUCKET');
   }
-  if (sub) return notImplemented(sub === 'uploads' || sub === 'uploadId' || sub === 'partNumber' ? 'Multipart upload' : `The ${m} ?${sub} object operation`);
+  const uploadId = req.query.has('uploadId');
+  if (m === 'POST' && sub === 'uploads') return { name: 'CreateMultipartUpload', run: createMultipartUpload };
+  if (m === 'PUT' && uploadId && req.query.has('partNumber') && req.headers['x-amz-copy-source'] === undefined) return { name: 'UploadPart', run: uploadPart };
+  if (m === 'POST' && uploadId) return { name: 'CompleteMultipartUpload', run: completeMultipartUpload };
+  if (m === 'DELETE' && uploadId) return { name: 'AbortMultipartUpload', run: abortMultipartUpload };
+  if (sub) return notImplemented(`The ${m} ?${sub} object operation`);
   if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject } : { name: 'PutObject', run: putObject };
   if (m === 'GET') return { name: 'GetObject', run: getObject };
   if (m === 'HEAD') return { name: 'HeadObject', run: headObject };
@@ -72,7 +79,7 @@ function route(req: EngineRequest, bucket: string | undefined, key: string | und
 
 /** Mounts S3 on the engine: its REST requests, its state on the Store, its keys wiped on close. */
 export function mountS3(engine: Engine): S3Context {
-  const ctx: S3Context = { engine, state: new S3State(engine.store), crypto: new ObjectCrypto(engine) };
+  const ctx: S3Context = { engine, state: new S3State(engine.store), crypto: new ObjectCrypto(engine), uploads: new Uploads(engine.store) };
   engine.closing(() => ctx.crypto.close());
   engine.rest = async (req, headerCaller, requestId) => handleS3(ctx, req, s3Caller(req, headerCaller), requestId);
   return ctx;

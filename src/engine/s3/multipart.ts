@@ -1,0 +1,158 @@
+// Multipart upload, as `aws s3 cp` uses for large files: CreateMultipartUpload gets the
+// object's data key (GenerateDataKey for SSE-KMS), each UploadPart decrypts it (KMS Decrypt,
+// as S3 needs kms:Decrypt for multipart uploads) and stores the part encrypted;
+// CompleteMultipartUpload assembles the parts into one encrypted object.
+import { createHash } from 'node:crypto';
+import type { EngineResponse } from '../wire.js';
+import { readPayload } from './body.js';
+import { checksumHeader } from './checksums.js';
+import { requireBucket, type S3Call, type S3Context } from './context.js';
+import { openBytes, sealBytes } from './encryption.js';
+import { S3Error, s3Errors } from './errors.js';
+import { assertKey, objectArn } from './names.js';
+import { storedHeaders, userMetadata } from './object-headers.js';
+import { emptyReply, xmlReply } from './request.js';
+import { sseFromRequest, sseResponseHeaders } from './sse.js';
+import type { UploadRecord } from './uploads.js';
+import { childNamed, childrenNamed, el, parseXml, XmlSyntaxError } from './xml.js';
+
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+const noSuchUpload = (uploadId: string) =>
+  new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: uploadId });
+const invalidPart = () =>
+  new S3Error('InvalidPart', "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", 400);
+
+const partAad = (upload: UploadRecord, partNumber: number) => `${objectArn(upload.Bucket, upload.Key)}?uploadId=${upload.UploadId}&partNumber=${partNumber}`;
+const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
+
+function requireUpload(ctx: S3Context, call: S3Call): UploadRecord {
+  requireBucket(ctx, call);
+  const uploadId = call.req.query.get('uploadId') ?? '';
+  const upload = ctx.uploads.get(call.bucket, call.key, uploadId);
+  if (!upload) throw noSuchUpload(uploadId);
+  return upload;
+}
+
+export function createMultipartUpload(ctx: S3Context, call: S3Call): EngineResponse {
+  const bucket = requireBucket(ctx, call);
+  assertKey(call.key);
+  const headers = call.req.headers;
+  const sse = sseFromRequest(headers, bucket);
+  const metadata = userMetadata(headers);
+  const { dataKey, encryption } = ctx.crypto.newDataKey(sse, call.bucket, call.key, call.caller, call.requestId);
+  dataKey.fill(0);
+  const upload = ctx.uploads.create({
+    Bucket: call.bucket,
+    Key: call.key,
+    Initiated: ctx.engine.clock.now().getTime(),
+    ContentType: headers['content-type'] ?? 'binary/octet-stream',
+    Metadata: metadata,
+    Headers: storedHeaders(headers),
+    encryption,
+  });
+  return xmlReply(
+    call.requestId,
+    el('InitiateMultipartUploadResult', [el('Bucket', call.bucket), el('Key', call.key), el('UploadId', upload.UploadId)]),
+    200,
+    sseResponseHeaders(encryption, { write: true }),
+  );
+}
+
+export function uploadPart(ctx: S3Context, call: S3Call): EngineResponse {
+  const upload = requireUpload(ctx, call);
+  const partText = call.req.query.get('partNumber') ?? '';
+  const partNumber = Number(partText);
+  if (!/^\d+$/.test(partText) || partNumber < 1 || partNumber > 10000)
+    throw s3Errors.invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', partText);
+  const payload = readPayload(call.req, { requireLength: true });
+  const dataKey = ctx.crypto.openDataKey(upload.encryption, upload.Bucket, upload.Key, call.caller, call.requestId);
+  let sealed: Buffer;
+  try {
+    sealed = sealBytes(dataKey, payload.bytes, partAad(upload, partNumber));
+  } finally {
+    dataKey.fill(0);
+  }
+  const etagSource = upload.encryption.algorithm === 'AES256' ? payload.md5 : createHash('md5').update(sealed).digest();
+  const part = ctx.uploads.putPart(upload, { PartNumber: partNumber, ETag: `"${etagSource.toString('hex')}"`, Size: payload.bytes.length, LastModified: ctx.engine.clock.now().getTime() }, sealed);
+  const out: Record<string, string> = { etag: part.ETag, ...sseResponseHeaders(upload.encryption, { write: true }) };
+  if (payload.checksum) out[checksumHeader(payload.checksum.algorithm)] = payload.checksum.value;
+  return emptyReply(call.requestId, 200, out);
+}
+
+/** The parts the client lists, checked against what was uploaded: ascending, all present, ETags matching. */
+function listedParts(upload: UploadRecord, body: Buffer) {
+  let root;
+  try {
+    root = parseXml(body.toString('utf8'));
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
+    throw e;
+  }
+  const listed = childrenNamed(root, 'Part');
+  if (root.name !== 'CompleteMultipartUpload' || listed.length === 0) throw s3Errors.malformedXml();
+  let previous = 0;
+  return listed.map((node) => {
+    const n = Number(childNamed(node, 'PartNumber')?.text.trim());
+    const etag = childNamed(node, 'ETag')?.text;
+    if (!Number.isInteger(n) || etag === undefined) throw s3Errors.malformedXml();
+    if (n <= previous) throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', 400);
+    previous = n;
+    const part = upload.Parts[n];
+    if (!part || unquote(part.ETag) !== unquote(etag)) throw invalidPart();
+    return part;
+  });
+}
+
+export function completeMultipartUpload(ctx: S3Context, call: S3Call): EngineResponse {
+  const upload = requireUpload(ctx, call);
+  const parts = listedParts(upload, readPayload(call.req, { requireLength: false }).bytes);
+  parts.forEach((p, i) => {
+    if (i < parts.length - 1 && p.Size < MIN_PART_BYTES)
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', 400, { ProposedSize: p.Size, MinSizeAllowed: MIN_PART_BYTES, PartNumber: p.PartNumber, ETag: unquote(p.ETag) });
+  });
+  const dataKey = ctx.crypto.openDataKey(upload.encryption, upload.Bucket, upload.Key, call.caller, call.requestId);
+  let ciphertext: Buffer;
+  let size = 0;
+  try {
+    const plain = Buffer.concat(parts.map((p) => openBytes(dataKey, ctx.uploads.readPart(p), partAad(upload, p.PartNumber))));
+    size = plain.length;
+    ciphertext = sealBytes(dataKey, plain, objectArn(upload.Bucket, upload.Key));
+    plain.fill(0);
+  } finally {
+    dataKey.fill(0);
+  }
+  // S3's multipart ETag: the MD5 of the parts' binary ETags, then "-" and the number of parts.
+  const digest = createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(unquote(p.ETag), 'hex')))).digest('hex');
+  const record = ctx.state.putObject(
+    upload.Bucket,
+    {
+      Key: upload.Key,
+      Size: size,
+      ETag: `"${digest}-${parts.length}"`,
+      LastModified: ctx.engine.clock.now().getTime(),
+      ContentType: upload.ContentType,
+      Metadata: upload.Metadata,
+      Headers: upload.Headers,
+      encryption: upload.encryption,
+    },
+    ciphertext,
+  );
+  ctx.uploads.remove(upload);
+  return xmlReply(
+    call.requestId,
+    el('CompleteMultipartUploadResult', [
+      el('Location', `http://${call.req.headers.host ?? 'localhost'}/${upload.Bucket}/${encodeURIComponent(upload.Key)}`),
+      el('Bucket', upload.Bucket),
+      el('Key', upload.Key),
+      el('ETag', record.ETag),
+    ]),
+    200,
+    sseResponseHeaders(record.encryption, { write: true }),
+  );
+}
+
+export function abortMultipartUpload(ctx: S3Context, call: S3Call): EngineResponse {
+  ctx.uploads.remove(requireUpload(ctx, call));
+  return emptyReply(call.requestId, 204);
+}
