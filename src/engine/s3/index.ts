@@ -104,9 +104,11 @@ function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requestId:
 }
 
 function recordManagementEvent(ctx: S3Context, routed: Route, call: S3Call, error?: AwsError) {
-  const params: Record<string, unknown> = { Host: call.req.headers.host ?? '' };
+  // The shape S3's CloudTrail examples show: bucketName, host and any subresource as one-element lists.
+  const params: Record<string, unknown> = {};
   if (call.bucket) params.bucketName = call.bucket;
-  for (const s of SUBRESOURCES) if (call.req.query.has(s)) params[s] = '';
+  params.host = [call.req.headers.host ?? ''];
+  for (const s of SUBRESOURCES) if (call.req.query.has(s)) params[s] = [''];
   ctx.engine.trail.record({
     caller: call.caller,
     eventSource: 's3.amazonaws.com',
