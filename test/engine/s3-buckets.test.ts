@@ -197,3 +197,16 @@ test('bucket management calls are in CloudTrail event history; object reads and 
     cloudtrail.destroy();
   }
 });
+
+test('a presigned request (credentials in the query string) is attributed to the key that signed it', async () => {
+  const cloudtrail = new CloudTrailClient(te.clientConfig);
+  try {
+    const query = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAPRESIGNED0000000%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=00';
+    const res = await raw('PUT', `/presigned-bucket?${query}`);
+    expect(res.status).toBe(200);
+    const out = await cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateBucket' }] }));
+    expect(out.Events?.map((e) => e.AccessKeyId)).toEqual(['AKIAPRESIGNED0000000']);
+  } finally {
+    cloudtrail.destroy();
+  }
+});
