@@ -2,7 +2,7 @@
 // package needs no dependencies at install time and starts fast.
 // Code splitting keeps the SDK and the engine in chunks loaded on demand.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** Everything but the entry and the output folder, shared with bench/startup.ts so its
@@ -28,7 +28,18 @@ export const bundleOptions = {
   external: ['react-devtools-core'],
 };
 
+/** Each lesson's steps.ts becomes dist/lessons/<slug>/steps.js, an entry of the same build so
+ * it shares the SDK chunks with the CLI; the runtime imports it (the source shown on screen is
+ * still read from lessons/<slug>/steps.ts). */
+export function lessonEntries() {
+  if (!existsSync('lessons')) return {};
+  const entries = {};
+  for (const slug of readdirSync('lessons').sort())
+    if (existsSync(`lessons/${slug}/steps.ts`)) entries[`lessons/${slug}/steps`] = `lessons/${slug}/steps.ts`;
+  return entries;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   rmSync('dist', { recursive: true, force: true });
-  await build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', ...bundleOptions });
+  await build({ entryPoints: { cli: 'src/cli.ts', ...lessonEntries() }, outdir: 'dist', ...bundleOptions });
 }

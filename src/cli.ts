@@ -14,12 +14,23 @@ const HELP = `kms-workshop ${VERSION}: learn AWS Key Management Service by doing
 Usage:
   kms-workshop                 open the interactive tutorial (plain lesson list without a terminal)
   kms-workshop serve [options] run the local engine (KMS, S3, CloudTrail) on a port
+  kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR]
+                               play lessons without the TUI (plain text, or one JSON object per step)
+  kms-workshop list [--json] [--home DIR]
+                               the lessons, their length and your progress
+  kms-workshop check [DIR]     validate lesson folders (DIR or the packaged lessons) and run them
+                               end to end against a fresh engine
 
 Options for serve:
   --port N                 port to listen on (default 4599)
   --host ADDR              address to listen on (default 127.0.0.1)
   --home DIR               where state is kept (default $KMS_WORKSHOP_HOME or ~/.kms-workshop)
   --cloudtrail-delay S     seconds before a call shows in LookupEvents (default 0)
+
+Options for run and list:
+  --json                   machine-readable output, one JSON object per line
+  --fresh                  (run) use a fresh engine in memory, not the state in the home folder
+  --home DIR               where state, progress and lesson workspaces are kept
 
   -h, --help               show this help
   -v, --version            print the version
@@ -39,10 +50,59 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'run':
+    case 'list':
+    case 'check':
+      return runLessonCommand(command, rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
   }
+}
+
+/** `run`, `list` and `check`: lessons without the TUI (src/commands/{run,list,check}.ts). */
+async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean', default: false },
+        fresh: { type: 'boolean', default: false },
+        home: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`kms-workshop ${command}: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const home = programHome(values.home);
+  if (command === 'list') {
+    const { list } = await import('./commands/list.js');
+    return list({ home, json: values.json! });
+  }
+  if (command === 'check') {
+    if (positionals.length > 1) {
+      process.stderr.write(`kms-workshop check: give one folder at most, not ${positionals.length}.\n`);
+      return 2;
+    }
+    const { check } = await import('./commands/check.js');
+    return check({ dir: positionals[0] });
+  }
+  if (positionals.length === 0) {
+    process.stderr.write("kms-workshop run: name a lesson (see 'kms-workshop list') or 'all'.\n");
+    return 2;
+  }
+  const { run } = await import('./commands/run.js');
+  return run({ names: positionals, home, json: values.json!, fresh: values.fresh! });
 }
 
 /** No command: the TUI on a terminal, the lesson list elsewhere. */

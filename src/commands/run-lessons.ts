@@ -1,0 +1,95 @@
+// Plays lessons headless, step after step, and reports each step as plain
+// text or as one JSON object per line. Shared by `run` and `check`.
+import type { ApiCall, Lesson, RuntimeSession, StepOutcome } from '../runtime/types.js';
+import { resultJson, stepReport } from './plain-results.js';
+
+export interface RunReport {
+  lessons: number;
+  steps: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  ms: number;
+}
+
+export interface RunLessonsOptions {
+  json?: boolean;
+  /** One line per step instead of every call and result (check). */
+  brief?: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+export async function runLessons(session: RuntimeSession, lessons: Lesson[], opts: RunLessonsOptions = {}): Promise<RunReport> {
+  const out = opts.out ?? process.stdout;
+  const report: RunReport = { lessons: lessons.length, steps: 0, passed: 0, failed: 0, skipped: 0, ms: 0 };
+  const started = Date.now();
+  for (const lesson of lessons) {
+    if (!opts.json) out.write(`\n== ${lesson.id}: ${lesson.title} (${lesson.steps.length} steps, workspace ${session.workspace(lesson)})\n`);
+    let failed = false;
+    for (const [i, step] of lesson.steps.entries()) {
+      report.steps++;
+      const header = `[${i + 1}/${lesson.steps.length}] ${step.title}`;
+      if (failed) {
+        report.skipped++;
+        if (opts.json) out.write(JSON.stringify({ lesson: lesson.id, step: step.id, title: step.title, status: 'skipped' }) + '\n');
+        else out.write(`${header}\n    skipped: an earlier step failed\n`);
+        continue;
+      }
+      const outcome = await session.runStep(lesson, step);
+      if (outcome.status === 'passed') report.passed++;
+      else {
+        report.failed++;
+        failed = true;
+      }
+      if (opts.json) out.write(JSON.stringify(stepJson(lesson, step.title, outcome)) + '\n');
+      else if (opts.brief) out.write(briefLine(header, outcome));
+      else out.write(stepReport(outcome, header));
+    }
+  }
+  report.ms = Date.now() - started;
+  return report;
+}
+
+function briefLine(header: string, outcome: StepOutcome): string {
+  if (outcome.status === 'passed') return `${header}: passed (${outcome.calls.length} call${outcome.calls.length === 1 ? '' : 's'}, ${outcome.durationMs} ms)\n`;
+  return `${header}: FAILED: ${outcome.error.message}${outcome.error.requestId ? ` (request id ${outcome.error.requestId})` : ''}\n`;
+}
+
+function stepJson(lesson: Lesson, title: string, outcome: StepOutcome) {
+  return {
+    lesson: lesson.id,
+    step: outcome.stepId,
+    title,
+    status: outcome.status,
+    durationMs: outcome.durationMs,
+    calls: outcome.calls.map((c: ApiCall) => c),
+    results: outcome.results.map(resultJson),
+    ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+  };
+}
+
+export function summaryLine(r: RunReport): string {
+  const parts = [`${r.passed} passed`, `${r.failed} failed`, ...(r.skipped ? [`${r.skipped} skipped`] : [])];
+  return `${r.lessons} lesson${r.lessons === 1 ? '' : 's'}, ${r.steps} steps: ${parts.join(', ')} in ${(r.ms / 1000).toFixed(2)} s\n`;
+}
+
+/** Finds lessons by id, folder name or number ('1', '01', 'direct-encryption', '01-direct-encryption'), or 'all'. */
+export function selectLessons(all: Lesson[], names: string[]): { lessons: Lesson[]; unknown: string[] } {
+  if (names.includes('all')) return { lessons: all, unknown: [] };
+  const lessons: Lesson[] = [];
+  const unknown: string[] = [];
+  for (const name of names) {
+    const found = all.find((l) => l.id === name || l.slug === name || (/^\d+$/.test(name) && Number(l.slug.split('-')[0]) === Number(name)));
+    if (found) lessons.push(found);
+    else unknown.push(name);
+  }
+  return { lessons, unknown };
+}
+
+/** When the reader of stdout goes away (`run all | head`), stop quietly instead of dying with a stack trace. */
+export function quietOnBrokenPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}

@@ -1,0 +1,42 @@
+// `kms-workshop run <lesson...|all>`: plays lessons without the TUI, for CI, for
+// an instructor preparing a demo, for tests. Exit code 0 only when every step
+// did what its lesson expects.
+import { formatProblem } from '../lessons/errors.js';
+import { loadLessons } from '../lessons/loader.js';
+import { quietOnBrokenPipe, runLessons, selectLessons, summaryLine } from './run-lessons.js';
+
+export interface RunOptions {
+  names: string[];
+  home: string;
+  json: boolean;
+  /** A fresh engine in memory instead of the one kept in the home. */
+  fresh: boolean;
+}
+
+export async function run(opts: RunOptions): Promise<number> {
+  quietOnBrokenPipe();
+  const { lessons: all, problems } = loadLessons();
+  for (const p of problems) process.stderr.write(`kms-workshop run: ${formatProblem(p)}\n`);
+  const { lessons, unknown } = selectLessons(all, opts.names);
+  if (unknown.length) {
+    process.stderr.write(`kms-workshop run: no lesson '${unknown.join("', '")}'. Lessons: ${all.map((l) => l.id).join(', ')}, or all.\n`);
+    return 2;
+  }
+  const { openSession } = await import('../runtime/session.js');
+  let session;
+  try {
+    session = await openSession({ home: opts.home, freshEngine: opts.fresh });
+  } catch (e) {
+    process.stderr.write(`kms-workshop run: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
+    if (!opts.json) process.stdout.write(`kms-workshop: running ${lessons.length} lesson${lessons.length === 1 ? '' : 's'} against the ${session.targetLabel}\n`);
+    const report = await runLessons(session, lessons, { json: opts.json });
+    if (!opts.json) process.stdout.write(`\n${summaryLine(report)}`);
+    else process.stderr.write(summaryLine(report));
+    return report.failed === 0 && problems.length === 0 ? 0 : 1;
+  } finally {
+    await session.close();
+  }
+}
