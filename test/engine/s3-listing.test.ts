@@ -67,6 +67,9 @@ test('paging with MaxKeys and continuation tokens returns each key exactly once,
   } while (token);
   expect(withDelimiter).toEqual(['a.txt', 'docs/', 'img/', 'z', 'zz top', 'é-accent']);
   await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: B, ContinuationToken: 'bm90LWEtdG9rZW4' })), 'InvalidArgument');
+  const none = await s3.send(new ListObjectsV2Command({ Bucket: B, MaxKeys: 0 }));
+  expect(none.KeyCount).toBe(0);
+  expect(none.IsTruncated).toBe(false);
 });
 
 test('StartAfter starts after a key; EncodingType=url encodes keys in the reply', async () => {

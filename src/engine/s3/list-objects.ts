@@ -20,6 +20,7 @@ const utf8Compare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf
 function list(objects: Map<string, ObjectRecord>, prefix: string, delimiter: string, after: string, maxKeys: number): Listing {
   const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && utf8Compare(k, after) > 0).sort(utf8Compare);
   const out: Listing = { contents: [], commonPrefixes: [], truncated: false };
+  if (maxKeys === 0) return out; // max-keys=0 asks for no keys at all
   for (const key of keys) {
     const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
     const common = cut >= 0 ? key.slice(0, cut + delimiter.length) : undefined;

@@ -88,7 +88,7 @@ function readObject(ctx: S3Context, call: S3Call, headOnly: boolean): EngineResp
   if (checkConditions(headers, record) === 'not-modified')
     return emptyReply(call.requestId, 304, { etag: record.ETag, 'last-modified': objectHeaders(record, { withChecksum: false })['last-modified']! });
   const range = byteRange(headers.range, record.Size);
-  const out = objectHeaders(record, { withChecksum: !range && headers['x-amz-checksum-mode'] === 'ENABLED', query: headOnly ? undefined : call.req.query });
+  const out = objectHeaders(record, { withChecksum: !range && headers['x-amz-checksum-mode'] === 'ENABLED', query: call.req.query });
   const length = range ? range.end - range.start + 1 : record.Size;
   if (range) out['content-range'] = `bytes ${range.start}-${range.end}/${record.Size}`;
   const status = range ? 206 : 200;
