@@ -5,18 +5,18 @@ import { render } from 'ink';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import React from 'react';
-import { loadLessons } from '../lessons/loader.js';
 import { lessonStatus, readProgress, type Progress } from '../runtime/progress.js';
 import type { Lesson, RuntimeSession } from '../runtime/types.js';
 import { App, type ProgressPort } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
+import { loadLessonIndex } from './lesson-index.js';
 import type { TuiOptions } from './tui.js';
 
 export async function runTui({ home }: TuiOptions): Promise<number> {
   setColour(colourEnabled());
-  const { lessons, problems } = loadLessons();
+  const { lessons, problems } = loadLessonIndex(home);
   for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
   const reportError = (context: string, error: unknown) => ({ message: shortMessage(error), logFile: logError(home, context, error) });
 

@@ -30,6 +30,8 @@ export function enterFullScreen(stdout: NodeJS.WriteStream = process.stdout, std
 
 /** Ink's useInput needs raw mode, which needs a terminal on both ends; CI gets plain text. */
 export function canOpenTui(stdin: { isTTY?: boolean } = process.stdin, stdout: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
-  const ci = typeof env.CI === 'string' && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+  // The same test as Ink's (is-in-ci): with CI set to anything but 0 or false, Ink draws no live frames.
+  const set = (name: string) => name in env && env[name] !== '0' && env[name] !== 'false';
+  const ci = set('CI') || set('CONTINUOUS_INTEGRATION');
   return Boolean(stdin.isTTY && stdout.isTTY) && !ci && env.TERM !== 'dumb';
 }

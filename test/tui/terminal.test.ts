@@ -14,6 +14,9 @@ test('the TUI opens only with a terminal on both ends, outside CI and dumb termi
   expect(canOpenTui(tty, tty, { CI: 'true' })).toBe(false);
   expect(canOpenTui(tty, tty, { CI: '1' })).toBe(false);
   expect(canOpenTui(tty, tty, { CI: 'false' })).toBe(true);
+  expect(canOpenTui(tty, tty, { CI: '0' })).toBe(true);
+  expect(canOpenTui(tty, tty, { CI: '' })).toBe(false); // Ink counts an empty CI as CI
+  expect(canOpenTui(tty, tty, { CONTINUOUS_INTEGRATION: 'yes' })).toBe(false);
   expect(canOpenTui(tty, tty, { TERM: 'dumb' })).toBe(false);
 });
 
