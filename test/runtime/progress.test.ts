@@ -1,0 +1,59 @@
+// progress.json: what the learner has done, written atomically, never lost.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { lessonStatus, readProgress, recordStepPassed, resetLessonProgress } from '../../src/runtime/progress.js';
+import type { Lesson } from '../../src/runtime/types.js';
+
+const homes: string[] = [];
+afterEach(() => homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true })));
+function home() {
+  const h = mkdtempSync(join(tmpdir(), 'kms-workshop-progress-'));
+  homes.push(h);
+  return h;
+}
+
+const step = (id: string) => ({ id, title: id, text: '', functionName: id, source: '', sourceLine: 1 });
+const lesson: Lesson = { id: 'l1', slug: '01-l1', dir: '/x', title: 'L1', summary: 's', minutes: 1, level: 'beginner', basedOn: [], intro: '', steps: [step('a'), step('b'), step('c')] };
+
+test('no progress file: nothing done, resume at the first step', () => {
+  expect(lessonStatus(readProgress(home()), lesson)).toEqual({ done: 0, total: 3, complete: false, nextStep: 'a' });
+});
+
+test('passed steps are counted, the next step to do is the first not done, and completion is dated once', () => {
+  const h = home();
+  recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
+  recordStepPassed(h, lesson, 'c', new Date('2026-01-01T00:01:00Z'));
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 2, total: 3, complete: false, nextStep: 'b' });
+  recordStepPassed(h, lesson, 'b', new Date('2026-01-01T00:02:00Z'));
+  recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:03:00Z'));
+  const saved = readProgress(h).lessons['l1']!;
+  expect(saved.completedAt).toBe('2026-01-01T00:02:00.000Z');
+  expect(saved.lastStep).toBe('a');
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 3, total: 3, complete: true });
+});
+
+test('written atomically: the file is whole JSON and no temporary file is left', () => {
+  const h = home();
+  recordStepPassed(h, lesson, 'a');
+  expect(readdirSync(h)).toEqual(['progress.json']);
+  expect(JSON.parse(readFileSync(join(h, 'progress.json'), 'utf8'))).toMatchObject({ version: 1, lessons: { l1: { steps: { a: expect.any(String) } } } });
+});
+
+test('an unreadable progress file is kept aside, not overwritten', () => {
+  const h = home();
+  writeFileSync(join(h, 'progress.json'), '{"version": 1, "lessons": {"l1": ');
+  expect(readProgress(h)).toEqual({ version: 1, lessons: {} });
+  const aside = readdirSync(h).find((f) => f.startsWith('progress.json.unreadable-'));
+  expect(aside).toBeDefined();
+  expect(readFileSync(join(h, aside!), 'utf8')).toBe('{"version": 1, "lessons": {"l1": ');
+  expect(existsSync(join(h, 'progress.json'))).toBe(false);
+});
+
+test('a lesson can be started over', () => {
+  const h = home();
+  recordStepPassed(h, lesson, 'a');
+  resetLessonProgress(h, 'l1');
+  expect(lessonStatus(readProgress(h), lesson).done).toBe(0);
+});
