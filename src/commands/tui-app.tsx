@@ -5,13 +5,13 @@ import { render } from 'ink';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import React from 'react';
-import { lessonStatus, readProgress, type Progress } from '../runtime/progress.js';
-import type { Lesson, RuntimeSession } from '../runtime/types.js';
-import { App, type ProgressPort } from '../tui/app.js';
+import type { RuntimeSession } from '../runtime/types.js';
+import { App } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
 import { loadLessonIndex } from './lesson-index.js';
+import { progressPort } from './tui-progress.js';
 import type { TuiOptions } from './tui.js';
 
 export async function runTui({ home }: TuiOptions): Promise<number> {
@@ -73,33 +73,6 @@ export async function runTui({ home }: TuiOptions): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-/** Progress as the screens want it, read from <home>/progress.json (the runtime writes it when a step passes). */
-function progressPort(home: string): ProgressPort {
-  let progress: Progress = readProgress(home);
-  return {
-    view(lesson) {
-      const status = lessonStatus(progress, lesson);
-      if (status.complete) return { state: 'done', total: status.total };
-      if (status.done === 0) return { state: 'new', total: status.total };
-      return { state: 'in-progress', step: indexOf(lesson, status.nextStep) + 1, total: status.total };
-    },
-    resumeAt(lesson) {
-      const status = lessonStatus(progress, lesson);
-      return status.complete ? 0 : indexOf(lesson, status.nextStep);
-    },
-    stepPassed() {
-      progress = readProgress(home);
-    },
-    stepVisited() {
-      // progress.json records passed steps only; resuming opens the first step not yet passed.
-    },
-  };
-}
-
-function indexOf(lesson: Lesson, stepId: string | undefined): number {
-  return Math.max(0, lesson.steps.findIndex((s) => s.id === stepId));
 }
 
 function redirectConsole(home: string): () => void {

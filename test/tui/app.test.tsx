@@ -68,8 +68,8 @@ test('running a step streams its calls into the log and the counters, then its r
   await tick();
   stdin.write('r');
   let frame = await waitForFrame(lastFrame, 'running…');
-  expect(frame).toMatch(/✔ GenerateDataKey\s+alias\/ImportedCMK \{project=workshop\} · you/);
-  expect(frame).toMatch(/GenerateDataKey\s+1\s+◀ one call/);
+  expect(frame).toMatch(/✔ GenerateDataKey\s+you alias\/ImportedCMK \{project=workshop\}/);
+  expect(frame).toMatch(/GenerateDataKey\s+1\s+◀/);
   fake.release();
   frame = await waitForFrame(lastFrame, '✔ done');
   expect(frame).toContain('"Plaintext": "97**...**OOL"');

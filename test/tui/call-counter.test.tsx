@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { expect, test } from 'vitest';
-import { CallCounter, countCalls } from '../../src/tui/calls/call-counter.js';
+import { CallCounter, countCalls, counterWidth } from '../../src/tui/calls/call-counter.js';
 
 const call = (operation: string, caller = 'you') => ({ operation, caller });
 
@@ -34,4 +34,13 @@ test('orders operations by count, then by name', () => {
 
 test('says so when nothing was called', () => {
   expect(render(<CallCounter calls={[]} />).lastFrame()).toBe('no API calls yet');
+});
+
+test('a compact counter marks the watched operation without words, and says how wide it needs to be', () => {
+  const counts = countCalls([call('GenerateDataKey'), call('Decrypt'), call('Decrypt')]);
+  const { lastFrame } = render(<CallCounter counts={counts} highlight="GenerateDataKey" compact />);
+  expect(lastFrame()).toMatch(/GenerateDataKey\s+1\s+◀$/m);
+  expect(lastFrame()).not.toContain('one call');
+  const width = counterWidth(counts, { highlight: 'GenerateDataKey', compact: true });
+  for (const line of lastFrame()!.split('\n')) expect(line.trimEnd().length).toBeLessThanOrEqual(width);
 });

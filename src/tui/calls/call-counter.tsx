@@ -26,9 +26,20 @@ export interface CallCounterProps {
   /** The operation the lesson is about: drawn so it cannot be missed. */
   highlight?: string;
   title?: string;
+  /** For a narrow side panel: the highlighted count gets a mark, not words. */
+  compact?: boolean;
 }
 
-export function CallCounter({ calls, counts, highlight, title }: CallCounterProps) {
+/** Columns the counter needs, so a side panel can be just that wide. */
+export function counterWidth(rows: readonly CallCount[], { highlight, compact = false }: { highlight?: string; compact?: boolean } = {}): number {
+  const opWidth = Math.max(0, ...rows.map((r) => r.operation.length)) + 2;
+  return Math.max(
+    18,
+    ...rows.map((r) => opWidth + String(r.count).length + (r.operation === highlight ? 2 + (compact ? 2 : 11) : 0) + (r.caller !== 'you' ? 4 + String(r.caller).length : 0)),
+  );
+}
+
+export function CallCounter({ calls, counts, highlight, title, compact = false }: CallCounterProps) {
   const rows = counts ? [...counts] : countCalls(calls ?? []);
   if (rows.length === 0) return <Text color={tone('muted')}>{title ? `${title}: ` : ''}no API calls yet</Text>;
   const width = Math.max(...rows.map((r) => r.operation.length)) + 2;
@@ -48,7 +59,7 @@ export function CallCounter({ calls, counts, highlight, title }: CallCounterProp
               {marked ? ` ${row.count} ` : row.count}
             </Text>
             {row.caller !== 'you' ? <Text color={tone('muted')}> by {row.caller}</Text> : null}
-            {marked ? <Text color={tone('warn')}> ◀ {row.count === 1 ? 'one call' : `${row.count} calls`}</Text> : null}
+            {marked ? <Text color={tone('warn')}> ◀{compact ? '' : ` ${row.count === 1 ? 'one call' : `${row.count} calls`}`}</Text> : null}
           </Box>
         );
       })}

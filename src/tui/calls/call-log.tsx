@@ -1,6 +1,7 @@
-// The API calls as they happen, newest last: outcome, operation, the key (alias
-// when the code named one), the encryption context, and who called: the
-// learner's code, or a service on their behalf (S3 calling KMS for SSE-KMS).
+// The API calls as they happen, newest last: outcome, operation, who called
+// (the learner's code, or a service on their behalf: S3 calling KMS for
+// SSE-KMS), the error if any, then the key (alias when the code named one) and
+// the encryption context, which are the first to be cut on a narrow screen.
 import { Box, Text } from 'ink';
 import React from 'react';
 import type { ApiCall } from '../../runtime/types.js';
@@ -49,9 +50,9 @@ export function CallLog({ calls, limit, width = 80 }: { calls: readonly ApiCall[
             </Text>
           </Box>
           <Text wrap="truncate-end">
+            <Text color={call.caller === 'you' ? tone('muted') : tone('key')}>{callerLabel(call.caller)}</Text>
+            {call.outcome.ok ? null : <Text color={tone('error')}> {call.outcome.code}</Text>}{' '}
             {[keyLabel(call), contextLabel(call.encryptionContext)].filter(Boolean).join(' ')}
-            <Text color={call.caller === 'you' ? tone('muted') : tone('key')}> · {callerLabel(call.caller)}</Text>
-            {call.outcome.ok ? null : <Text color={tone('error')}> · {call.outcome.code}</Text>}
           </Text>
         </Box>
       ))}

@@ -5,7 +5,7 @@
 import { Box, measureElement, Text, useInput, type DOMElement } from 'ink';
 import React, { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Lesson, RuntimeSession } from '../../runtime/types.js';
-import { CallCounter } from '../calls/call-counter.js';
+import { CallCounter, countCalls, counterWidth } from '../calls/call-counter.js';
 import { CallLog } from '../calls/call-log.js';
 import { CodeBlock } from '../code/code-block.js';
 import { useScroll } from '../hooks/use-scroll.js';
@@ -116,6 +116,10 @@ export function LessonScreen({ lesson, initialStep, session, store, width, heigh
     { isActive: active },
   );
 
+  const calls = run?.calls ?? [];
+  const counts = countCalls(calls);
+  const countersWidth = Math.min(40, counterWidth(counts, { highlight: WATCHED_OPERATION, compact: true }));
+  const logWidth = Math.max(20, width - countersWidth - 1);
   const codeTitle = showCli ? 'AWS CLI' : `Code · steps.ts line ${step.sourceLine}`;
   return (
     <Box flexDirection="column" width={width} height={height - 1}>
@@ -177,13 +181,15 @@ export function LessonScreen({ lesson, initialStep, session, store, width, heigh
       </ScrollPanel>
       <ScrollHint offset={scroll.offset} height={panelHeight} contentHeight={scroll.contentHeight} />
       <Box height={callsHeight} flexShrink={0}>
-        <Box flexDirection="column" width={Math.max(30, width - 34)} flexShrink={0}>
+        <Box flexDirection="column" width={logWidth} flexShrink={0}>
           <Text bold>API calls{run ? ' of this step' : ''}</Text>
-          <CallLog calls={run?.calls ?? []} limit={logRows - 1} width={Math.max(30, width - 34)} />
+          <CallLog calls={calls} limit={logRows - 1} width={logWidth} />
         </Box>
-        <Box flexDirection="column" width={33} marginLeft={1} flexShrink={0}>
-          <Text bold>Calls by operation</Text>
-          <CallCounter calls={(run?.calls ?? []).slice(0)} highlight={WATCHED_OPERATION} />
+        <Box flexDirection="column" width={countersWidth} marginLeft={1} flexShrink={0}>
+          <Text bold wrap="truncate-end">
+            Calls by operation
+          </Text>
+          <CallCounter counts={counts} highlight={WATCHED_OPERATION} compact />
         </Box>
       </Box>
       <KeyBar bindings={LESSON_KEYS} />

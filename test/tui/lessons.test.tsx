@@ -1,0 +1,112 @@
+// The TUI driven by keys through the real lessons, the real runtime and a fresh
+// local engine: what a learner sees on a 100x24 screen.
+import { render } from 'ink-testing-library';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import React from 'react';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { progressPort } from '../../src/commands/tui-progress.js';
+import { loadLessons } from '../../src/lessons/loader.js';
+import { openSession } from '../../src/runtime/session.js';
+import type { Lesson, RuntimeSession } from '../../src/runtime/types.js';
+import { App } from '../../src/tui/app.js';
+import { KEYS, tick, waitForFrame } from './fake-workshop.js';
+
+let lessons: Lesson[];
+const open: Array<{ unmount: () => void; session?: RuntimeSession; home: string }> = [];
+
+beforeAll(() => {
+  lessons = loadLessons().lessons;
+});
+
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    o.unmount();
+    await o.session?.close();
+    rmSync(o.home, { recursive: true, force: true });
+  }
+});
+
+function start() {
+  const home = mkdtempSync(join(tmpdir(), 'kmsws-tui-'));
+  const entry: (typeof open)[number] = { home, unmount: () => {} };
+  const app = render(
+    <App
+      lessons={lessons}
+      workspaceRoot={join(home, 'workspace')}
+      progress={progressPort(home)}
+      reportError={(_, e) => ({ message: String((e as Error)?.message ?? e) })}
+      openSession={async () => (entry.session = await openSession({ home, freshEngine: true }))}
+    />,
+  );
+  entry.unmount = app.unmount;
+  open.push(entry);
+  return app;
+}
+
+/** Moves the menu selection to the lesson with this title and opens it. */
+async function openLesson(app: ReturnType<typeof start>, title: string) {
+  await waitForFrame(app.lastFrame, /Target local engine at http:\/\/127\.0\.0\.1:\d+/, 15_000);
+  const index = lessons.findIndex((l) => l.title === title);
+  expect(index).toBeGreaterThanOrEqual(0);
+  app.stdin.write(String(index + 1));
+  await waitForFrame(app.lastFrame, new RegExp(`› ${index + 1}\\. `));
+  app.stdin.write(KEYS.enter);
+  return waitForFrame(app.lastFrame, /step 1 of \d+/);
+}
+
+async function runStep(app: ReturnType<typeof start>, n: number, total: number) {
+  await waitForFrame(app.lastFrame, `step ${n} of ${total}`);
+  await tick();
+  app.stdin.write(KEYS.enter);
+  return waitForFrame(app.lastFrame, /✔ done|did not do what the lesson expects|✘ stopped/, 20_000);
+}
+
+test('the envelope lesson, step by step: calls and counters live, the identical diff, then progress on the menu', async () => {
+  const app = start();
+  const envelope = lessons.find((l) => l.id === 'envelope-encryption')!;
+  const total = envelope.steps.length;
+  let frame = await openLesson(app, envelope.title);
+  expect(frame).toContain(`1. ${envelope.steps[0]!.title}`);
+
+  const seen: string[] = [];
+  for (let i = 0; i < total; i++) {
+    frame = await runStep(app, i + 1, total);
+    expect(frame, `step ${i + 1} (${envelope.steps[i]!.id}) should pass:\n${frame}`).toContain('✔ done');
+    seen.push(frame);
+    const step = envelope.steps[i]!;
+    if (step.id === 'encrypt-with-data-key') {
+      expect(frame).toMatch(/✔ GenerateDataKey\s+you alias\/\S+ \{project=workshop\}/);
+      expect(frame).toMatch(/Calls by operation\n(.*\n)*.*GenerateDataKey\s+1\s+◀/);
+    }
+    if (step.id === 'decrypt-key-without-context') {
+      expect(frame).toContain('Expected error from Decrypt: InvalidCiphertextException');
+      expect(frame).toMatch(/✘ Decrypt\s+you InvalidCiphertextException/);
+    }
+    if (step.id === 'decrypt-key-and-file') {
+      expect(frame).toMatch(/diff samplesecret\.txt decryptedSecret\.txt\n✔ identical: not one byte differs/);
+      expect(frame).toMatch(/Decrypt\s+1/);
+    }
+    if (i < total - 1) app.stdin.write(KEYS.right);
+  }
+  expect(seen.some((f) => f.includes('✔ identical'))).toBe(true);
+
+  app.stdin.write(KEYS.esc);
+  frame = await waitForFrame(app.lastFrame, 'Lessons');
+  expect(frame).toMatch(new RegExp(`› \\d\\. ${envelope.title.slice(0, 20)}.*✔ done`));
+}, 60_000);
+
+test('the caching lesson counts GenerateDataKey once for two encrypts, on screen', async () => {
+  const app = start();
+  const caching = lessons.find((l) => l.id === 'cse-data-key-caching')!;
+  await openLesson(app, caching.title);
+  await runStep(app, 1, caching.steps.length);
+  app.stdin.write(KEYS.right);
+  const frame = await runStep(app, 2, caching.steps.length);
+  expect(frame).toContain('✔ done');
+  // The live counter below the results, and the step's own counter and check.
+  expect(frame).toMatch(/Calls by operation\n(.*\n)*.*GenerateDataKey\s+1\s+◀/);
+  expect(frame).not.toMatch(/GenerateDataKey\s+2/);
+  expect(frame).toMatch(/✔ one GenerateDataKey for two encryptions|GenerateDataKey\s+1/);
+}, 60_000);
