@@ -1,0 +1,136 @@
+// The built CLI, as a user or CI runs it: no TTY, plain output, exit codes.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLI, ensureBuilt, ROOT } from '../helpers/cli.js';
+
+const temp: string[] = [];
+function tempDir(base = tmpdir(), prefix = 'kms-workshop-cli-') {
+  const d = mkdtempSync(join(base, prefix));
+  temp.push(d);
+  return d;
+}
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => ensureBuilt());
+afterAll(() => temp.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('kms-workshop run', () => {
+  test('run all passes every step of the four lessons, offline, and list then shows them done', () => {
+    const home = tempDir();
+    const r = cli(['run', 'all', '--home', home]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/running 4 lessons against the local engine at http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/^4 lessons, 25 steps: 25 passed, 0 failed in \d+\.\d\d s$/m);
+    expect(r.stdout).toContain('expected error: InvalidCiphertextException from Decrypt');
+    expect(r.stdout).toContain('diff plaintext_u.txt plaintext_u_cycled.txt: identical');
+    expect(r.stdout).toMatch(/call {2}kms:GenerateDataKey {2}s3\.amazonaws\.com on your behalf/);
+    expect(r.stdout).toMatch(/GenerateDataKey +1 {2}by you/);
+    expect(r.stdout).toMatch(/fast-forwarded the local engine clock by 120 s/);
+    expect(r.stdout).not.toMatch(/\n\s+at /);
+
+    const list = cli(['list', '--home', home]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).at(-1))).toEqual(['done', 'done', 'done', 'done']);
+    const again = cli(['run', 'all', '--home', home]); // the engine state in the home is reused
+    expect(again.code).toBe(0);
+  });
+
+  test('--json: one JSON object per step, with calls and masked results', () => {
+    const r = cli(['run', 'envelope-encryption', '--json', '--fresh', '--home', tempDir()]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.step, l.status])).toEqual([
+      ['create-key-and-secret', 'passed'],
+      ['encrypt-with-data-key', 'passed'],
+      ['openssl-trap', 'passed'],
+      ['decrypt-key-without-context', 'passed'],
+      ['decrypt-key-and-file', 'passed'],
+      ['clean-up', 'passed'],
+    ]);
+    const generate = lines[1];
+    expect(generate.calls[0]).toMatchObject({ operation: 'GenerateDataKey', caller: 'you', encryptionContext: { project: 'workshop' }, outcome: { ok: true } });
+    expect(generate.results[0].value.Plaintext).toMatch(/^.{2}\*\*\.\.\.\*\*.{3}$/);
+    expect(generate.results.find((x: { kind: string }) => x.kind === 'hexdump').bytes).toMatch(/^[0-9a-f]+$/);
+    expect(r.stderr).toMatch(/1 lesson, 6 steps: 6 passed, 0 failed/);
+  });
+
+  test('lessons can be named by number or folder; an unknown one is a usage error', () => {
+    expect(cli(['run', '1', '01-direct-encryption', '--fresh', '--home', tempDir()]).code).toBe(0);
+    const r = cli(['run', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("kms-workshop run: no lesson 'nope'. Lessons: direct-encryption, envelope-encryption, sse-s3, cse-data-key-caching, or all.\n");
+    expect(cli(['run']).code).toBe(2);
+    expect(cli(['run', 'all', '--bogus']).stderr).toMatch(/^kms-workshop run: Unknown option '--bogus'/);
+  });
+
+  test('a reader that goes away (| head) stops the run quietly', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" run all --fresh --home "${tempDir()}" | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^kms-workshop: running 4 lessons/);
+    expect(r.stderr).toBe('');
+  });
+
+  test('a home held by another process is one clear line, exit 1', () => {
+    const home = tempDir();
+    mkdirSync(join(home, 'engine'), { recursive: true });
+    // the engine's lock, held by a live process: this test's own
+    writeFileSync(join(home, 'engine', 'engine.lock'), String(process.pid));
+    const r = cli(['run', '1', '--home', home]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^kms-workshop run: The engine state in .* is in use by another kms-workshop process \(pid \d+\)/);
+  });
+});
+
+describe('kms-workshop check', () => {
+  test('the packaged lessons are valid and pass end to end', () => {
+    const r = cli(['check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^4 lessons valid, 0 problems$/m);
+    expect(r.stdout).toMatch(/^4 lessons, 25 steps: 25 passed, 0 failed/m);
+  });
+
+  test("an author's new lesson folder, outside the build, is compiled and run; problems are file:line", () => {
+    // inside the project, so its steps.ts resolves the SDK from node_modules like an author's clone
+    const dir = tempDir(join(ROOT, 'test', 'cli'), '.author-');
+    const good = join(dir, '01-new-lesson');
+    cpSync(join(ROOT, 'test', 'runtime', 'fixtures', '01-behaviours'), good, { recursive: true });
+    writeFileSync(
+      join(good, 'lesson.md'),
+      `---\nid: new-lesson\ntitle: New\nsummary: An author's draft.\nminutes: 2\nlevel: beginner\n---\n\n## Random\n\n\`\`\`step\nid: random\nfunction: waitForTrail\n\`\`\`\n\nText.\n`,
+    );
+    writeFileSync(join(good, 'steps.ts'), 'import { GenerateRandomCommand } from "@aws-sdk/client-kms";\n\nexport async function waitForTrail({ kms, show }: any) {\n  const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 4 }));\n  return show.check("four bytes", Plaintext.length === 4);\n}\n');
+    const bad = join(dir, '02-broken');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'lesson.md'), `---\nid: broken\ntitle: Broken\nsummary: s\nminutes: 1\nlevel: beginner\n---\n\n## One\n\n\`\`\`step\nid: one\nfunction: missing\n\`\`\`\n`);
+    writeFileSync(join(bad, 'steps.ts'), 'export async function other() {}\n');
+
+    const r = cli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${join(bad, 'lesson.md')}:13: step 'one' runs function 'missing', but steps.ts exports no such function`);
+    expect(r.stdout).toContain(`${join(bad, 'steps.ts')}:1: exported function 'other' has no step in lesson.md`);
+    expect(r.stdout).toMatch(/^1 lesson valid, 2 problems$/m);
+    expect(r.stdout).toMatch(/\[1\/1\] Random: passed \(1 call, \d+ ms\)/);
+
+    const alone = cli(['check', good]);
+    expect(alone.code).toBe(0);
+  });
+
+  test('a step that fails: the message and the request id, no stack trace, exit 1', () => {
+    const dir = tempDir(join(ROOT, 'test', 'cli'), '.author-');
+    writeFileSync(join(dir, 'lesson.md'), `---\nid: failing\ntitle: Failing\nsummary: s\nminutes: 1\nlevel: beginner\n---\n\n## Decrypt rubbish\n\n\`\`\`step\nid: rubbish\nfunction: rubbish\n\`\`\`\n\n## Never reached\n\n\`\`\`step\nid: later\nfunction: later\n\`\`\`\n`);
+    writeFileSync(join(dir, 'steps.ts'), 'import { DecryptCommand } from "@aws-sdk/client-kms";\n\nexport async function rubbish({ kms }: any) {\n  await kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from("rubbish, not a ciphertext") }));\n}\n\nexport async function later() {}\n');
+    const r = cli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\[1\/2\] Decrypt rubbish: FAILED: Decrypt failed with InvalidCiphertextException \(request id [0-9a-f-]{36}\)/);
+    expect(r.stdout).toMatch(/0 passed, 1 failed, 1 skipped/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
