@@ -37,7 +37,9 @@ export interface HomeProps {
 export function Home({ lessons, progressOf, target, targetState, workspace, initialSelected = 0, active = true, width, onOpen }: HomeProps) {
   const { selected } = useListSelection(lessons.length, { initial: initialSelected, active, onChoose: (i) => onOpen(lessons[i]!, i) });
   const current = lessons[selected];
-  const titleWidth = Math.max(12, Math.min(40, width - 42));
+  // Columns: marker 2, title, minutes 8, level 14 (dropped when narrow), progress 13.
+  const showLevel = width >= 72;
+  const titleWidth = Math.max(12, Math.min(44, width - 2 - 1 - 8 - (showLevel ? 14 : 0) - 13));
   return (
     <Box flexDirection="column" width={width}>
       <Text>
@@ -65,17 +67,22 @@ export function Home({ lessons, progressOf, target, targetState, workspace, init
               <Box width={8} flexShrink={0}>
                 <Text color={tone('muted')}>{lesson.minutes} min</Text>
               </Box>
-              <Box width={14} flexShrink={0}>
-                <Text color={tone('muted')}>{lesson.level}</Text>
-              </Box>
+              {showLevel ? (
+                <Box width={14} flexShrink={0}>
+                  <Text color={tone('muted')}>{lesson.level}</Text>
+                </Box>
+              ) : null}
               <ProgressLabel progress={progressOf(lesson)} />
             </Box>
           );
         })}
       </Box>
       {current ? (
-        <Box marginTop={1} paddingLeft={2}>
-          <Text color={tone('muted')}>{current.summary}</Text>
+        <Box marginTop={1} paddingLeft={2} width={width}>
+          <Text color={tone('muted')}>
+            {showLevel ? '' : `${current.level}. `}
+            {current.summary}
+          </Text>
         </Box>
       ) : null}
       <Box marginTop={1} flexDirection="column">
