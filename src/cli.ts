@@ -20,6 +20,8 @@ Usage:
                                the lessons, their length and your progress
   kms-workshop check [DIR]     validate lesson folders (DIR or the packaged lessons) and run them
                                end to end against a fresh engine
+  kms-workshop reset [lesson] [--home DIR]
+                               start a lesson (or all) over: its engine resources, workspace, progress
 
 Options for serve:
   --port N                 port to listen on (default 4599)
@@ -54,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
     case 'check':
       return runLessonCommand(command, rest);
+    case 'reset':
+      return runReset(rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
@@ -103,6 +107,28 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
   }
   const { run } = await import('./commands/run.js');
   return run({ names: positionals, home, json: values.json!, fresh: values.fresh! });
+}
+
+/** `reset [lesson]`: src/commands/reset.ts. */
+async function runReset(args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: { home: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+  } catch (e) {
+    process.stderr.write(`kms-workshop reset: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    process.stderr.write(`kms-workshop reset: one lesson at a time, or none for every lesson.\n`);
+    return 2;
+  }
+  const { reset } = await import('./commands/reset.js');
+  return reset({ home: programHome(values.home), lesson: positionals[0] });
 }
 
 /** No command: the TUI on a terminal, the lesson list elsewhere. */
