@@ -2,7 +2,8 @@
 // package needs no dependencies at install time and starts fast.
 // Code splitting keeps the SDK and the engine in chunks loaded on demand.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** Everything but the entry and the output folder, shared with bench/startup.ts so its
@@ -42,4 +43,9 @@ export function lessonEntries() {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   rmSync('dist', { recursive: true, force: true });
   await build({ entryPoints: { cli: 'src/cli.ts', ...lessonEntries() }, outdir: 'dist', ...bundleOptions });
+  // Which steps.ts each compiled file was built from, by content (mtimes do not survive npm install):
+  // the runtime uses a compiled file only while its steps.ts is unchanged.
+  const manifest = {};
+  for (const source of Object.values(lessonEntries())) manifest[source.split('/')[1]] = createHash('sha256').update(readFileSync(source)).digest('hex');
+  if (Object.keys(manifest).length) writeFileSync('dist/lessons/manifest.json', JSON.stringify(manifest, null, 2) + '\n');
 }

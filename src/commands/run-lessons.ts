@@ -73,13 +73,18 @@ export function summaryLine(r: RunReport): string {
   return `${r.lessons} lesson${r.lessons === 1 ? '' : 's'}, ${r.steps} steps: ${parts.join(', ')} in ${(r.ms / 1000).toFixed(2)} s\n`;
 }
 
-/** Finds lessons by id, folder name or number ('1', '01', 'direct-encryption', '01-direct-encryption'), or 'all'. */
+/**
+ * Finds lessons by id, folder name, number or a prefix of the id that names one
+ * lesson only ('direct-encryption', '01-direct-encryption', '1', '01', 'direct'), or 'all'.
+ */
 export function selectLessons(all: Lesson[], names: string[]): { lessons: Lesson[]; unknown: string[] } {
   if (names.includes('all')) return { lessons: all, unknown: [] };
   const lessons: Lesson[] = [];
   const unknown: string[] = [];
   for (const name of names) {
-    const found = all.find((l) => l.id === name || l.slug === name || (/^\d+$/.test(name) && Number(l.slug.split('-')[0]) === Number(name)));
+    const exact = all.find((l) => l.id === name || l.slug === name || (/^\d+$/.test(name) && Number(l.slug.split('-')[0]) === Number(name)));
+    const byPrefix = all.filter((l) => l.id.startsWith(name));
+    const found = exact ?? (byPrefix.length === 1 ? byPrefix[0] : undefined);
     if (found) lessons.push(found);
     else unknown.push(name);
   }

@@ -3,9 +3,10 @@
 // - from the bundle (dist/cli.js): the build compiled lessons/<slug>/steps.ts
 //   into dist/lessons/<slug>/steps.js, sharing the SDK chunks with the CLI;
 // - an author's folder the build has not seen (or a steps.ts edited since the
-//   build): compile it with esbuild if it is installed.
+//   build, told by content hash): compile it with esbuild if it is installed.
 // The source shown on screen always comes from steps.ts (see the loader).
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,8 +42,21 @@ async function moduleUrl(lesson: Lesson, source: string): Promise<string> {
   if (RUNNING_FROM_SOURCE) return pathToFileURL(source).href;
   const compiled = join(compiledLessonsRoot(), lesson.slug, 'steps.js');
   const packaged = join(lessonsRoot(), lesson.slug) === lesson.dir;
-  if (packaged && existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(source).mtimeMs) return pathToFileURL(compiled).href;
+  if (packaged && existsSync(compiled) && builtFrom(lesson.slug) === sha256(readFileSync(source))) return pathToFileURL(compiled).href;
   return pathToFileURL(await compileWithEsbuild(source)).href;
+}
+
+/** The hash of the steps.ts the build compiled (dist/lessons/manifest.json, written by scripts/build.mjs). */
+function builtFrom(slug: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(compiledLessonsRoot(), 'manifest.json'), 'utf8')) as Record<string, string>)[slug];
+  } catch {
+    return undefined;
+  }
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Bundles an author's steps.ts (and what it imports) into one temporary ES module. */

@@ -62,7 +62,9 @@ describe('kms-workshop run', () => {
   });
 
   test('lessons can be named by number or folder; an unknown one is a usage error', () => {
-    expect(cli(['run', '1', '01-direct-encryption', '--fresh', '--home', tempDir()]).code).toBe(0);
+    const named = cli(['run', '1', '01-direct-encryption', 'envelope', '--fresh', '--home', tempDir()]);
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/^3 lessons, 20 steps: 20 passed/m);
     const r = cli(['run', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("kms-workshop run: no lesson 'nope'. Lessons: direct-encryption, envelope-encryption, sse-s3, cse-data-key-caching, or all.\n");
