@@ -11,7 +11,9 @@ afterEach(() => {
   cleanup = [];
 });
 
-function start(lessons = [lesson('envelope', [step('generate-data-key'), step('encrypt-file'), step('compare')]), lesson('caching', [step('encrypt-twice')], { title: 'Lesson caching', minutes: 20, level: 'intermediate' })], scripts = {}) {
+const LESSONS = [lesson('envelope', [step('generate-data-key'), step('encrypt-file'), step('compare')]), lesson('caching', [step('encrypt-twice')], { title: 'Lesson caching', minutes: 20, level: 'intermediate' })];
+
+function start(lessons = LESSONS, scripts = {}, opening?: (session: ReturnType<typeof fakeSession>['session']) => Promise<ReturnType<typeof fakeSession>['session']>) {
   const fake = fakeSession(scripts);
   const progress = memoryProgress();
   let opened = false;
@@ -21,7 +23,7 @@ function start(lessons = [lesson('envelope', [step('generate-data-key'), step('e
       workspaceRoot="/home/me/.kms-workshop/workspace"
       openSession={async () => {
         opened = true;
-        return fake.session;
+        return opening ? opening(fake.session) : fake.session;
       }}
       progress={progress}
       reportError={reportError}
@@ -168,4 +170,33 @@ test('the session is opened only after the menu is on screen', async () => {
   expect(lastFrame()).toContain('Lessons');
   await tick();
   expect(opened()).toBe(true);
+});
+
+test('when the engine cannot start, the menu says why, and a step shows the reason instead of running', async () => {
+  const { lastFrame, stdin, fake } = start(undefined, {}, async () => {
+    throw new Error('The engine state in /home/me/.kms-workshop/engine is in use by another kms-workshop process (pid 4242).');
+  });
+  await waitForFrame(lastFrame, /Target the engine did not start: The engine state in \S+ is in use/);
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'step 1 of 3');
+  stdin.write(KEYS.enter);
+  const frame = await waitForFrame(lastFrame, 'The engine did not start');
+  expect(frame).toMatch(/\(pid\s+4242\)/);
+  for (let i = 0; i < 5; i++) stdin.write(KEYS.down);
+  await waitForFrame(lastFrame, 'Full details: /home/me/.kms-workshop/logs/tui.log');
+  expect(fake.ran).toEqual([]);
+});
+
+test('a step asked for while the engine is still starting runs as soon as it is up', async () => {
+  let up: () => void = () => {};
+  const { lastFrame, stdin, fake } = start(undefined, {}, (session) => new Promise((resolve) => (up = () => resolve(session))));
+  expect(lastFrame()).toContain('Target starting the local engine…');
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'step 1 of 3');
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'starting the local engine…');
+  expect(fake.ran).toEqual([]);
+  up();
+  await waitForFrame(lastFrame, '✔ done');
+  expect(fake.ran).toEqual(['generate-data-key']);
 });

@@ -18,6 +18,14 @@ test('a table lines its columns up', () => {
   expect(f).toBe('Keys\nAlias              State\nalias/a            Enabled\nalias/longer-name  PendingDeletion');
 });
 
+test('a wide table cuts its last column to the width it is given instead of wrapping', () => {
+  const f = render(<ResultView width={50} result={{ kind: 'table', columns: ['time', 'event', 'encryption context'], rows: [['2025-01-01T00:00:00Z', 'GenerateDataKey', '{"usecase":"cse-4","cache":"on","aws-crypto-public-key":"A1b2"}']] }} />).lastFrame()!;
+  const lines = f.split('\n');
+  expect(lines).toHaveLength(2);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(50);
+  expect(lines[1]).toMatch(/^2025-01-01T00:00:00Z  GenerateDataKey  \{"usecase/);
+});
+
 test('files, checks, waits and text each say what happened', () => {
   expect(frame({ kind: 'file', path: 'encrypted_e_1.txt', bytes: 1234, note: 'ciphertext with the encrypted data key in its header' })).toBe('wrote encrypted_e_1.txt (1234 bytes) ciphertext with the encrypted data key in its header');
   expect(frame({ kind: 'check', label: 'one GenerateDataKey for two encrypts', ok: true })).toBe('✔ one GenerateDataKey for two encrypts');

@@ -23,7 +23,7 @@ export function ResultView({ result, width = 80, highlight, live = false }: { re
         </Box>
       );
     case 'table':
-      return <TableView title={result.title} columns={result.columns} rows={result.rows} />;
+      return <TableView title={result.title} columns={result.columns} rows={result.rows} width={width} />;
     case 'json':
       return <JsonView title={result.title} value={result.value} />;
     case 'hexdump':

@@ -1,10 +1,13 @@
-// A small table with columns as wide as their widest cell (capped), so it fits 80 columns.
+// A small table with columns as wide as their widest cell (capped); the last
+// column gives way so a row never runs past the panel and wraps.
 import { Box, Text } from 'ink';
 import React from 'react';
 import { tone } from '../theme.js';
 
-export function TableView({ title, columns, rows, maxColumnWidth = 40 }: { title?: string; columns: string[]; rows: string[][]; maxColumnWidth?: number }) {
+export function TableView({ title, columns, rows, maxColumnWidth = 40, width = 80 }: { title?: string; columns: string[]; rows: string[][]; maxColumnWidth?: number; width?: number }) {
   const widths = columns.map((c, i) => Math.min(maxColumnWidth, Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length))) + 2);
+  const others = widths.slice(0, -1).reduce((a, b) => a + b, 0);
+  if (widths.length > 0 && others + widths.at(-1)! > width) widths[widths.length - 1] = Math.max(8, width - others);
   return (
     <Box flexDirection="column">
       {title ? <Text bold>{title}</Text> : null}
