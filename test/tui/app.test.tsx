@@ -181,7 +181,7 @@ test('when the engine cannot start, the menu says why, and a step shows the reas
   await waitForFrame(lastFrame, 'step 1 of 3');
   stdin.write(KEYS.enter);
   const frame = await waitForFrame(lastFrame, 'The engine did not start');
-  expect(frame).toMatch(/\(pid\s+4242\)/);
+  expect(frame).toMatch(/\(pid[\s│]+4242\)/);
   for (let i = 0; i < 5; i++) stdin.write(KEYS.down);
   await waitForFrame(lastFrame, 'Full details: /home/me/.kms-workshop/logs/tui.log');
   expect(fake.ran).toEqual([]);
