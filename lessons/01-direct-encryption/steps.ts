@@ -14,23 +14,24 @@ import {
 import { readFile, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
-export async function createKey({ kms, show }: StepContext) {
+export async function createKey({ kms, show, names }: StepContext) {
+  const alias = names.alias('kms-workshop-direct'); // 'alias/kms-workshop-direct'; on AWS with your prefix
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: direct encryption' }));
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: 'alias/kms-workshop-direct', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   } catch (e) {
     // A run stopped before its clean-up left the alias behind: point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/kms-workshop-direct', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   }
   const { KeyId, Arn, KeySpec, KeyUsage, KeyState } = KeyMetadata!;
-  return show.json({ KeyId, Arn, KeySpec, KeyUsage, KeyState, Alias: 'alias/kms-workshop-direct' }, 'The new key');
+  return show.json({ KeyId, Arn, KeySpec, KeyUsage, KeyState, Alias: alias }, 'The new key');
 }
 
-export async function encryptSecret({ kms, show, path }: StepContext) {
+export async function encryptSecret({ kms, show, path, names }: StepContext) {
   await writeFile(path('NewSecretFile.txt'), 'New secret text\n');
   const { CiphertextBlob, KeyId, EncryptionAlgorithm } = await kms.send(new EncryptCommand({
-    KeyId: 'alias/kms-workshop-direct',
+    KeyId: names.alias('kms-workshop-direct'),
     Plaintext: await readFile(path('NewSecretFile.txt')),
     EncryptionContext: { project: 'kmsworkshop' },
   }));
@@ -62,11 +63,11 @@ export async function decryptWithContext({ kms, show, path }: StepContext) {
   return show.check('the decrypted file is identical to the original', diff.identical);
 }
 
-export async function encryptTooBig({ kms, show, path, expectError }: StepContext) {
+export async function encryptTooBig({ kms, show, path, expectError, names }: StepContext) {
   await writeFile(path('BigSecretFile.txt'), 'x'.repeat(5 * 1024));
   show.file('BigSecretFile.txt', '5 KB of text');
   return expectError(
-    kms.send(new EncryptCommand({ KeyId: 'alias/kms-workshop-direct', Plaintext: await readFile(path('BigSecretFile.txt')) })),
+    kms.send(new EncryptCommand({ KeyId: names.alias('kms-workshop-direct'), Plaintext: await readFile(path('BigSecretFile.txt')) })),
     {
       code: 'ValidationException',
       why: 'Encrypt accepts at most 4096 bytes of plaintext; this file has 5120.',
@@ -81,9 +82,9 @@ export async function generateRandom({ kms, show }: StepContext) {
   return show.check('KMS returned 32 bytes', Plaintext!.length === 32);
 }
 
-export async function cleanUp({ kms, show }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms-workshop-direct' }));
-  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/kms-workshop-direct' }));
+export async function cleanUp({ kms, show, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms-workshop-direct') }));
+  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms-workshop-direct') }));
   const { DeletionDate, KeyState } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
   return show.json({ KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate }, 'Key scheduled for deletion');
 }

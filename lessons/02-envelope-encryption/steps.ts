@@ -14,23 +14,24 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { readFile, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
-export async function createKeyAndSecret({ kms, show, path }: StepContext) {
+export async function createKeyAndSecret({ kms, show, path, names }: StepContext) {
+  const alias = names.alias('kms-workshop-envelope'); // 'alias/kms-workshop-envelope'; on AWS with your prefix
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: envelope encryption' }));
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: 'alias/kms-workshop-envelope', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   } catch (e) {
     // A run stopped before its clean-up left the alias behind: point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/kms-workshop-envelope', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   }
   await writeFile(path('samplesecret.txt'), 'Sample Secret Text to Encrypt\n');
-  show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: 'alias/kms-workshop-envelope' }, 'The new key');
+  show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: alias }, 'The new key');
   return show.file('samplesecret.txt', 'the secret to protect');
 }
 
-export async function encryptWithDataKey({ kms, show, path }: StepContext) {
+export async function encryptWithDataKey({ kms, show, path, names }: StepContext) {
   const { Plaintext, CiphertextBlob, KeyId } = await kms.send(new GenerateDataKeyCommand({
-    KeyId: 'alias/kms-workshop-envelope',
+    KeyId: names.alias('kms-workshop-envelope'),
     KeySpec: 'AES_256',
     EncryptionContext: { project: 'workshop' },
   }));
@@ -103,9 +104,9 @@ export async function decryptKeyAndFile({ kms, show, path }: StepContext) {
   return show.check('the decrypted file is identical to the original', diff.identical);
 }
 
-export async function cleanUp({ kms, show }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms-workshop-envelope' }));
-  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/kms-workshop-envelope' }));
+export async function cleanUp({ kms, show, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms-workshop-envelope') }));
+  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms-workshop-envelope') }));
   const { KeyState, DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
   return show.json({ KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate }, 'Key scheduled for deletion');
 }

@@ -10,6 +10,7 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import {
+  type BucketLocationConstraint,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -20,24 +21,29 @@ import {
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
-export async function createKey({ kms, show }: StepContext) {
+export async function createKey({ kms, show, names }: StepContext) {
+  const alias = names.alias('kms_key_sse_usecase_1'); // 'alias/kms_key_sse_usecase_1'; on AWS with your prefix
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: SSE use case 1' }));
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   } catch (e) {
     // A run stopped before its clean-up left the alias behind: point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   }
   show.text('KMS Master Key with alias name kms_key_sse_usecase_1 successfully created', 'ok');
-  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: 'alias/kms_key_sse_usecase_1' }, 'The new key');
+  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: alias }, 'The new key');
 }
 
-export async function uploadWithSseKms({ kms, s3, show, path }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
-  const bucket = `reinvent-builder-${KeyMetadata!.AWSAccountId}`;
+export async function uploadWithSseKms({ kms, s3, show, path, names, region }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
+  const bucket = names.bucket(`reinvent-builder-${KeyMetadata!.AWSAccountId}`); // bucket names are global: on AWS with your prefix
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateBucketCommand({
+      Bucket: bucket,
+      // Outside us-east-1, S3 wants the bucket's Region named in the request as well.
+      CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint },
+    }));
   } catch (e) {
     if ((e as Error).name !== 'BucketAlreadyOwnedByYou') throw e; // left by an earlier run: reuse it
   }
@@ -48,16 +54,16 @@ export async function uploadWithSseKms({ kms, s3, show, path }: StepContext) {
     Key: 'encrypted_e.txt',
     Body: await readFile(path('plaintext_u.txt')),
     ServerSideEncryption: 'aws:kms',
-    SSEKMSKeyId: 'alias/kms_key_sse_usecase_1',
+    SSEKMSKeyId: names.alias('kms_key_sse_usecase_1'),
   }));
   show.json({ ServerSideEncryption: response.ServerSideEncryption, SSEKMSKeyId: response.SSEKMSKeyId, ETag: response.ETag }, `PutObject s3://${bucket}/encrypted_e.txt`);
   return show.counter({ title: 'Calls during the upload' });
 }
 
-export async function headObject({ kms, s3, show, path }: StepContext) {
+export async function headObject({ kms, s3, show, path, names }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
   const { ServerSideEncryption, SSEKMSKeyId, ContentLength } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
   show.json({ ServerSideEncryption, SSEKMSKeyId, ContentLength }, 'HeadObject');
   show.check('the object is encrypted with SSE-KMS (aws:kms)', ServerSideEncryption === 'aws:kms');
   return show.check('by the key behind alias/kms_key_sse_usecase_1', SSEKMSKeyId === KeyMetadata!.Arn, `${SSEKMSKeyId}`);
@@ -72,8 +78,8 @@ export async function getObject({ s3, show, path }: StepContext) {
   return show.check('plaintext_u_cycled.txt is identical to plaintext_u.txt', diff.identical);
 }
 
-export async function cloudTrailEvents({ kms, cloudtrail, show, waitForCloudTrail }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
+export async function cloudTrailEvents({ kms, cloudtrail, show, waitForCloudTrail, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
   await waitForCloudTrail();
   const { Events } = await cloudtrail.send(new LookupEventsCommand({
     LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata!.Arn }],
@@ -89,12 +95,12 @@ export async function cloudTrailEvents({ kms, cloudtrail, show, waitForCloudTrai
   return show.check('S3 called Decrypt on your behalf for the download', byS3.some((e) => e.eventName === 'Decrypt'));
 }
 
-export async function cleanUp({ kms, s3, show, path }: StepContext) {
+export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_sse_usecase_1' }));
-  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/kms_key_sse_usecase_1' }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
+  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms_key_sse_usecase_1') }));
   const { KeyState, DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
   await rm(path('plaintext_u_cycled.txt'));
   await rm(path('bucket-name.txt'));

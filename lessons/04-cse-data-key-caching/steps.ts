@@ -20,22 +20,23 @@ import {
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
-export async function createKey({ kms, show }: StepContext) {
+export async function createKey({ kms, show, names }: StepContext) {
+  const alias = names.alias('kms_key_cse_usecase_4'); // 'alias/kms_key_cse_usecase_4'; on AWS with your prefix
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: CSE use case 4' }));
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: 'alias/kms_key_cse_usecase_4', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   } catch (e) {
     // A run stopped before its clean-up left the alias behind: point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: 'alias/kms_key_cse_usecase_4', TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
   }
   show.text('KMS Master Key with alias name kms_key_cse_usecase_4 successfully created', 'ok');
-  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: 'alias/kms_key_cse_usecase_4' }, 'The new key');
+  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: alias }, 'The new key');
 }
 
-export async function encryptTwiceWithCache({ kms, show, path, calls }: StepContext) {
+export async function encryptTwiceWithCache({ kms, show, path, calls, names }: StepContext) {
   // The keyring decrypts only what names its key's ARN, so resolve the alias first.
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_cse_usecase_4' }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_cse_usecase_4') }));
   const keyring = new KmsKeyringNode({ generatorKeyId: KeyMetadata!.Arn, clientProvider: () => kms });
   const cachingCmm = new NodeCachingMaterialsManager({
     backingMaterials: keyring,
@@ -57,8 +58,8 @@ export async function encryptTwiceWithCache({ kms, show, path, calls }: StepCont
   return show.check('one GenerateDataKey for two encryptions', calls.filter((c) => c.operation === 'GenerateDataKey').length === 1);
 }
 
-export async function decryptBoth({ kms, show, path, calls }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_cse_usecase_4' }));
+export async function decryptBoth({ kms, show, path, calls, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_cse_usecase_4') }));
   const keyring = new KmsKeyringNode({ keyIds: [KeyMetadata!.Arn!], clientProvider: () => kms });
   const cachingCmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(100), maxAge: 5 * 60 * 1000 });
   const { decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -76,8 +77,8 @@ export async function decryptBoth({ kms, show, path, calls }: StepContext) {
   return show.check('both decrypted files are identical to plaintext_u.txt', one.identical && two.identical);
 }
 
-export async function countGenerateDataKeyInCloudTrail({ kms, cloudtrail, show, waitForCloudTrail }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_cse_usecase_4' }));
+export async function countGenerateDataKeyInCloudTrail({ kms, cloudtrail, show, waitForCloudTrail, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_cse_usecase_4') }));
   await waitForCloudTrail(); // the original workshop: "Wait for 2 minutes"
   const { Events } = await cloudtrail.send(new LookupEventsCommand({
     LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata!.Arn }],
@@ -90,8 +91,8 @@ export async function countGenerateDataKeyInCloudTrail({ kms, cloudtrail, show, 
   return show.check('CloudTrail shows exactly one GenerateDataKey for the two cached encryptions', generated.length === 1, `${generated.length} found`);
 }
 
-export async function encryptTwiceWithoutCache({ kms, cloudtrail, show, path, calls, waitForCloudTrail }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_cse_usecase_4' }));
+export async function encryptTwiceWithoutCache({ kms, cloudtrail, show, path, calls, waitForCloudTrail, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_cse_usecase_4') }));
   const keyring = new KmsKeyringNode({ generatorKeyId: KeyMetadata!.Arn, clientProvider: () => kms });
   const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
@@ -113,9 +114,9 @@ export async function encryptTwiceWithoutCache({ kms, cloudtrail, show, path, ca
   return show.check('CloudTrail shows two GenerateDataKey without the cache', generated.length === 2, `${generated.length} found`);
 }
 
-export async function cleanUp({ kms, show, path }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/kms_key_cse_usecase_4' }));
-  await kms.send(new DeleteAliasCommand({ AliasName: 'alias/kms_key_cse_usecase_4' }));
+export async function cleanUp({ kms, show, path, names }: StepContext) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_cse_usecase_4') }));
+  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms_key_cse_usecase_4') }));
   const { KeyState, DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
   for (const file of ['encrypted_e_1.txt', 'encrypted_e_2.txt', 'plaintext_u_cycled_1.txt', 'plaintext_u_cycled_2.txt', 'encrypted_e_nocache_1.txt', 'encrypted_e_nocache_2.txt']) {
     await rm(path(file), { force: true });

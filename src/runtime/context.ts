@@ -6,6 +6,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { KMS } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
+import type { Names } from './names.js';
 import type { Show } from './show.js';
 import type { ApiCall, StepResult, TargetKind } from './types.js';
 
@@ -18,6 +19,12 @@ export interface StepContext {
   cloudtrail: CloudTrailClient;
   region: string;
   target: TargetKind;
+  /**
+   * Names of what the lesson creates: `names.alias('kms-workshop-direct')` is
+   * 'alias/kms-workshop-direct' locally and 'alias/<your prefix>/kms-workshop-direct'
+   * on AWS, so a lesson never touches anything else in the account. Same for `names.bucket(...)`.
+   */
+  names: Names;
   /** The lesson's folder for its files (sample files already copied in). */
   workspace: string;
   /** Absolute path of a file in the workspace. */
@@ -63,12 +70,13 @@ export interface ContextParts {
   cloudtrail: CloudTrailClient;
   region: string;
   target: TargetKind;
+  names: Names;
   workspace: string;
   show: Show;
   calls: readonly ApiCall[];
   emit(result: StepResult): void;
   progress(label: string, done: number, total: number): void;
-  waitForCloudTrail(progress: (done: number, total: number) => void): Promise<{ seconds: number; fastForwarded: boolean }>;
+  waitForCloudTrail(progress: (done: number, total: number, detail?: string) => void): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
 }
 
 export function createStepContext(parts: ContextParts): StepContext {
@@ -79,6 +87,7 @@ export function createStepContext(parts: ContextParts): StepContext {
     cloudtrail: parts.cloudtrail,
     region: parts.region,
     target: parts.target,
+    names: parts.names,
     workspace: parts.workspace,
     path: (name) => join(parts.workspace, name),
     show: parts.show,
@@ -115,9 +124,10 @@ export function createStepContext(parts: ContextParts): StepContext {
     },
     async waitForCloudTrail() {
       const label = 'CloudTrail delivers events minutes after the call';
-      const { seconds, fastForwarded } = await parts.waitForCloudTrail((done, total) => parts.progress(label, done, total));
+      const { seconds, fastForwarded, note } = await parts.waitForCloudTrail((done, total, detail) => parts.progress(detail ? `${label}: ${detail}` : label, done, total));
       const result = { kind: 'wait' as const, label, seconds, fastForwarded };
       emit(result);
+      if (note) emit({ kind: 'text', text: note, tone: 'info' });
       return result;
     },
   };

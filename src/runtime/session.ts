@@ -5,9 +5,12 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMS } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
+import { explainAwsProblem } from './aws-errors.js';
+import type { AwsSetup } from './aws-target.js';
 import { captureCalls, type CapturedCall } from './capture.js';
 import { createStepContext, StepExpectationError, type StepFunction } from './context.js';
 import { startLocalTarget } from './local-target.js';
+import { lessonNames, type Names } from './names.js';
 import { recordStepPassed } from './progress.js';
 import { createShow } from './show.js';
 import { loadStepFunctions, StepModuleError } from './step-module.js';
@@ -16,8 +19,12 @@ import type { ApiCall, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailur
 import { ensureWorkspace, resetWorkspace } from './workspace.js';
 
 export interface SessionOptions {
-  /** Where lessons run; only 'local' (the engine in this process) for now. */
+  /** Where lessons run: 'local' (the engine in this process, the default) or 'aws' (a real account). */
   target?: TargetKind;
+  /** For 'aws': credentials and Region found by prepareAws() (run before, so a command can ask first). */
+  aws?: AwsSetup;
+  /** For 'aws': where the clean-up at close reports (default stderr). */
+  notice?: (line: string) => void;
   /** The program home (see src/home.ts): engine state, progress.json, workspaces. */
   home: string;
   /** Run against a fresh engine kept in memory instead of the one in <home>/engine (check, tests). */
@@ -31,7 +38,12 @@ export interface SessionOptions {
 
 export async function openSession(opts: SessionOptions): Promise<RuntimeSession> {
   const kind = opts.target ?? 'local';
-  if (kind !== 'local') throw new Error(`target '${kind}' is not available yet; use the local engine (the default).`);
+  if (kind === 'aws') {
+    const { prepareAws, startAwsTarget } = await import('./aws-target.js');
+    const setup = opts.aws ?? (await prepareAws({ home: opts.home }));
+    return new Session(await startAwsTarget(setup, { ...(opts.notice ? { notice: opts.notice } : {}) }), opts);
+  }
+  if (kind !== 'local') throw new Error(`unknown target '${kind}': use 'local' or 'aws'.`);
   const target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds });
   return new Session(target, opts);
 }
@@ -53,6 +65,7 @@ class Session implements RuntimeSession {
   private readonly stopFollowing: () => void;
   private readonly modules = new Map<string, Promise<Record<string, StepFunction>>>();
   private readonly workspaceRoot: string;
+  private readonly names: Names;
   private active: ActiveStep | undefined;
   private seq = 0;
 
@@ -63,9 +76,10 @@ class Session implements RuntimeSession {
     this.target = t.kind;
     this.targetLabel = t.label;
     this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
+    this.names = lessonNames(t.namePrefix);
     const settings = t.clientSettings;
     this.kms = new KMS(settings);
-    this.s3 = new S3Client({ ...settings, forcePathStyle: true });
+    this.s3 = new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true });
     this.cloudtrail = new CloudTrailClient(settings);
     for (const client of [this.kms, this.s3, this.cloudtrail]) captureCalls(client, (call) => this.record(call));
     this.stopFollowing = t.followServiceCalls((call) => this.record(call));
@@ -101,7 +115,10 @@ class Session implements RuntimeSession {
 
     let failure: StepFailure | undefined;
     try {
-      const workspace = step.id === lesson.steps[0]?.id ? resetWorkspace(this.workspaceRoot, lesson) : ensureWorkspace(this.workspaceRoot, lesson);
+      const first = step.id === lesson.steps[0]?.id;
+      const workspace = first ? resetWorkspace(this.workspaceRoot, lesson) : ensureWorkspace(this.workspaceRoot, lesson);
+      if (first && this.t.namePrefix)
+        show({ kind: 'text', tone: 'info', text: `On AWS, the names this lesson creates start with your prefix ${this.t.namePrefix} (aliases alias/${this.t.namePrefix}/..., buckets ${this.t.namePrefix}-...), so it never touches anything else in the account.` });
       const fn = (await this.stepFunctions(lesson))[step.functionName]!;
       const ctx = createStepContext({
         kms: this.kms,
@@ -109,15 +126,19 @@ class Session implements RuntimeSession {
         cloudtrail: this.cloudtrail,
         region: this.t.clientSettings.region,
         target: this.target,
+        names: this.names,
         workspace,
         show: createShow(workspace, () => active.calls, show),
         calls: active.calls,
         emit: show,
         progress: (label, done, total) => emit({ type: 'progress', label, done, total }),
-        waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress),
+        waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress, this.calls),
       });
       const returned = await fn(ctx);
       for (const r of [returned].flat()) if (isStepResult(r) && !results.includes(r)) show(r);
+      // An SSE-KMS upload or download made KMS calls that this target cannot show as they happen: say so.
+      if (this.t.serviceCallsNote && active.calls.some((c) => c.service === 's3' && c.caller === 'you' && c.keyId && /^(Put|Get)Object$/.test(c.operation)))
+        show({ kind: 'text', tone: 'info', text: this.t.serviceCallsNote });
       const failedCheck = results.find((r): r is Extract<StepResult, { kind: 'check' }> => r.kind === 'check' && !r.ok);
       if (failedCheck) failure = { message: `The lesson expects: ${failedCheck.label}${failedCheck.detail ? ` (${failedCheck.detail})` : ''}, but it is not so.` };
     } catch (e) {
@@ -160,6 +181,11 @@ class Session implements RuntimeSession {
   private record(captured: CapturedCall) {
     const call: ApiCall = { ...captured, seq: ++this.seq, ...(this.active ? { stepId: this.active.stepId } : {}) };
     this.calls.push(call);
+    try {
+      this.t.observeCall?.(call);
+    } catch {
+      /* following resources must not break the step */
+    }
     if (this.active) {
       this.active.calls.push(call);
       try {
@@ -193,13 +219,18 @@ export function describeFailure(e: unknown, calls: readonly ApiCall[]): StepFail
     const failed = [...calls].reverse().find((c) => !c.outcome.ok);
     const operation = failed?.operation;
     const requestId = err.$metadata?.requestId ?? failed?.requestId;
+    const problem = explainAwsProblem(e, operation);
     return {
-      message: `${operation ?? 'An AWS call'} failed with ${err.name}${err.message && err.message !== 'UnknownError' ? `: ${err.message}` : ''}`,
+      message: problem
+        ? `${operation ?? 'An AWS call'} failed${err.name && err.name !== 'Error' ? ` with ${err.name}` : ''}. ${problem.what} What to do: ${problem.todo}`
+        : `${operation ?? 'An AWS call'} failed with ${err.name}${err.message && err.message !== 'UnknownError' ? `: ${err.message}` : ''}`,
       ...(err.name ? { code: err.name } : {}),
       ...(requestId ? { requestId } : {}),
       ...(operation ? { operation } : {}),
     };
   }
+  const problem = explainAwsProblem(e);
+  if (problem) return { message: `${problem.what} What to do: ${problem.todo}` };
   if (e instanceof Error) return { message: err.code && !e.message.includes(err.code) ? `${err.code}: ${e.message}` : `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` };
   return { message: String(e) };
 }

@@ -1,29 +1,47 @@
 // What differs between running lessons locally and against AWS, and nothing
 // else: how SDK clients are configured, how the calls a service makes on the
 // learner's behalf are followed, and how a CloudTrail wait is done.
-// `--target aws` (later) is one more implementation of this interface.
+// `--target aws` (aws-target.ts) is the other implementation of this interface.
 import type { CapturedCall } from './capture.js';
-import type { TargetKind } from './types.js';
+import type { ApiCall, TargetKind } from './types.js';
+
+/** AWS credentials, or the SDK's provider of them (the default chain, resolved once and shared). */
+export type Credentials =
+  | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>);
 
 /** Plain SDK client configuration (endpoint, region, credentials), shared by every client. */
 export interface ClientSettings {
   region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: Credentials;
   /** Locally: no retries, so a failure shows at once and is counted once. */
   maxAttempts?: number;
+  /** S3 path-style addressing (bucket in the path); default true. False on AWS itself (virtual-hosted). */
+  s3PathStyle?: boolean;
 }
 
 export interface Target {
   readonly kind: TargetKind;
   readonly label: string;
   readonly clientSettings: ClientSettings;
-  /** Calls a service made on the learner's behalf (S3 -> KMS), as they happen. */
+  /** On AWS, the learner's prefix for the names of what lessons create (see names.ts); none locally. */
+  readonly namePrefix?: string;
+  /** Said after a step whose S3 calls made KMS calls on the learner's behalf, when those cannot be followed live. */
+  readonly serviceCallsNote?: string;
+  /** Calls a service made on the learner's behalf (S3 -> KMS), as they happen (locally) or as CloudTrail shows them (AWS). */
   followServiceCalls(listener: (call: CapturedCall) => void): () => void;
+  /** Every call the learner's code made, after it ended (AWS: to know what to clean up). */
+  observeCall?(call: ApiCall): void;
   /**
    * Waits until CloudTrail has delivered the events of the calls made so far.
    * Locally the engine clock is moved forward; on AWS this polls, reporting progress.
+   * `note` says something the learner should know about the wait (it timed out, say).
    */
-  waitForCloudTrail(progress: (done: number, total: number) => void): Promise<{ seconds: number; fastForwarded: boolean }>;
+  waitForCloudTrail(
+    progress: (done: number, total: number, detail?: string) => void,
+    calls: readonly ApiCall[],
+  ): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
+  /** Closes clients; on AWS first removes what the lessons left behind. */
   close(): Promise<void>;
 }
