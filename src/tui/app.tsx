@@ -71,6 +71,8 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
   }, []);
 
   useInput((input) => {
+    // Keys typed fast can arrive as one chunk ("\r\u0003"), which Ink does not split: Ctrl-C in it still quits.
+    if (input.length > 1 && input.includes('\u0003')) return exit();
     if (help) return setHelp(false);
     if (input === 'q') exit();
     else if (input === '?') setHelp(true);

@@ -11,6 +11,13 @@ export interface FullScreen {
 
 export function enterFullScreen(stdout: NodeJS.WriteStream = process.stdout, stdin: NodeJS.ReadStream = process.stdin): FullScreen {
   stdout.write(ENTER_ALTERNATE_SCREEN);
+  // Raw mode now, not when Ink's input hook mounts after the first frame: a key
+  // typed in between would be echoed onto the screen and turned from \r into \n.
+  try {
+    if (stdin.isTTY) stdin.setRawMode(true);
+  } catch {
+    // not a terminal after all: Ink will say so
+  }
   let restored = false;
   const restore = () => {
     if (restored) return;

@@ -69,11 +69,14 @@ describe.skipIf(!hasTmux)('kms-workshop in a real terminal', () => {
     await expectRestored(t);
   }, 60_000);
 
-  test('Ctrl-C in the middle of a lesson leaves the terminal as it was', async () => {
+  test('Ctrl-C in the middle of a lesson, while a step runs, leaves the terminal as it was', async () => {
     const t = terminal();
     await launch(t);
+    await t.waitFor(/Target local engine at/);
     t.press('Enter');
     await t.waitFor(/step 1 of \d+/);
+    t.press('Enter');
+    await new Promise((r) => setTimeout(r, 100));
     t.press('C-c');
     await expectRestored(t);
   }, 60_000);

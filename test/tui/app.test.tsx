@@ -200,3 +200,16 @@ test('a step asked for while the engine is still starting runs as soon as it is 
   await waitForFrame(lastFrame, '✔ done');
   expect(fake.ran).toEqual(['generate-data-key']);
 });
+
+test('Ctrl-C quits even when it arrives in one chunk with another key', async () => {
+  const { lastFrame, stdin, frames } = start();
+  await waitForFrame(lastFrame, 'Lessons');
+  const before = frames.length;
+  stdin.write('\r\u0003');
+  await tick(100);
+  // After exit the app draws no more: the lesson screen the Enter would have opened never appears.
+  expect(frames.slice(before).some((f) => f.includes('step 1 of'))).toBe(false);
+  stdin.write(KEYS.enter);
+  await tick(100);
+  expect(lastFrame()).not.toContain('step 1 of');
+});
