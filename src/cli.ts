@@ -14,7 +14,7 @@ const HELP = `kms-workshop ${VERSION}: learn AWS Key Management Service by doing
 Usage:
   kms-workshop                 open the interactive tutorial (plain lesson list without a terminal)
   kms-workshop serve [options] run the local engine (KMS, S3, CloudTrail) on a port
-  kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR]
+  kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
                                play lessons without the TUI (plain text, or one JSON object per step)
   kms-workshop list [--json] [--home DIR]
                                the lessons, their length and your progress
@@ -34,6 +34,12 @@ Options for run and list:
   --fresh                  (run) use a fresh engine in memory, not the state in the home folder
   --home DIR               where state, progress and lesson workspaces are kept
 
+Options for run and the tutorial:
+  --target local|aws       where lessons run: the local engine (default), or the AWS account of your
+                           credentials (AWS_PROFILE, environment, SSO; Region from AWS_REGION or the
+                           profile; AWS_ENDPOINT_URL honoured). Shows what it creates and the cost first.
+  --yes                    with --target aws: proceed without asking
+
   -h, --help               show this help
   -v, --version            print the version
 `;
@@ -48,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (command === undefined || command === '--home') return runTui(argv);
+  if (command === undefined || ['--home', '--target', '--yes'].includes(command.split('=')[0]!)) return runTui(argv);
   switch (command) {
     case 'serve':
       return runServe(rest);
@@ -75,6 +81,8 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
         json: { type: 'boolean', default: false },
         fresh: { type: 'boolean', default: false },
         home: { type: 'string' },
+        target: { type: 'string' },
+        yes: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -87,6 +95,16 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
+  }
+  const target = parseTarget(`kms-workshop ${command}`, values.target);
+  if (target === undefined) return 2;
+  if (command !== 'run' && (values.target !== undefined || values.yes)) {
+    process.stderr.write(`kms-workshop ${command}: --target and --yes are for 'run' and the tutorial. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  if (target === 'aws' && values.fresh) {
+    process.stderr.write(`kms-workshop run: --fresh starts a fresh local engine; it does not go with --target aws.\n`);
+    return 2;
   }
   const home = programHome(values.home);
   if (command === 'list') {
@@ -106,7 +124,14 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
     return 2;
   }
   const { run } = await import('./commands/run.js');
-  return run({ names: positionals, home, json: values.json!, fresh: values.fresh! });
+  return run({ names: positionals, home, json: values.json!, fresh: values.fresh!, target, yes: values.yes! });
+}
+
+/** --target: 'local' (default) or 'aws'; undefined after saying what is wrong. */
+function parseTarget(who: string, value: string | undefined): 'local' | 'aws' | undefined {
+  if (value === undefined || value === 'local' || value === 'aws') return value ?? 'local';
+  process.stderr.write(`${who}: --target is 'local' or 'aws', not '${value}'. Run 'kms-workshop --help'.\n`);
+  return undefined;
 }
 
 /** `reset [lesson]`: src/commands/reset.ts. */
@@ -135,13 +160,26 @@ async function runReset(args: string[]): Promise<number> {
 async function runTui(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { home: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { home: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean', default: false } },
+      strict: true,
+    }));
   } catch (e) {
     process.stderr.write(`kms-workshop: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
     return 2;
   }
+  const target = parseTarget('kms-workshop', values.target);
+  if (target === undefined) return 2;
+  const home = programHome(values.home);
   const { tui } = await import('./commands/tui.js');
-  return tui({ home: programHome(values.home) });
+  const { canOpenTui } = await import('./tui/terminal.js');
+  if (target === 'local' || !canOpenTui()) return tui({ home }); // without a terminal: the plain lesson list
+  // Asked on the plain terminal, before the tutorial takes the screen.
+  const [{ awsGoAhead }, { loadLessons }] = await Promise.all([import('./commands/run-aws.js'), import('./lessons/loader.js')]);
+  const go = await awsGoAhead({ home, lessons: loadLessons().lessons, yes: values.yes!, command: '' });
+  if ('exitCode' in go) return go.exitCode;
+  return tui({ home, session: { target: 'aws', aws: go.setup } });
 }
 
 async function runServe(args: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // Plays lessons headless, step after step, and reports each step as plain
 // text or as one JSON object per line. Shared by `run` and `check`.
-import type { ApiCall, Lesson, RuntimeSession, StepOutcome } from '../runtime/types.js';
+import type { ApiCall, Lesson, RuntimeSession, StepOutcome, StepListener } from '../runtime/types.js';
 import { resultJson, stepReport } from './plain-results.js';
 
 export interface RunReport {
@@ -35,7 +35,7 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
         else out.write(`${header}\n    skipped: an earlier step failed\n`);
         continue;
       }
-      const outcome = await session.runStep(lesson, step);
+      const outcome = await session.runStep(lesson, step, session.target === 'aws' ? waitProgress(process.stderr) : undefined);
       if (outcome.status === 'passed') report.passed++;
       else {
         report.failed++;
@@ -48,6 +48,20 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
   }
   report.ms = Date.now() - started;
   return report;
+}
+
+/** On AWS a CloudTrail wait takes minutes: say how it goes (on stderr, at most every 15 s) so a log does not look stuck. */
+function waitProgress(err: NodeJS.WritableStream): StepListener {
+  let last = 0;
+  let lastLabel = '';
+  return (event) => {
+    if (event.type !== 'progress') return;
+    const now = Date.now();
+    if (event.label === lastLabel && now - last < 15_000) return;
+    last = now;
+    lastLabel = event.label;
+    err.write(`    waiting ${event.done} s (at most ${event.total} s): ${event.label}\n`);
+  };
 }
 
 function briefLine(header: string, outcome: StepOutcome): string {

@@ -3,6 +3,7 @@
 // did what its lesson expects.
 import { formatProblem } from '../lessons/errors.js';
 import { loadLessons } from '../lessons/loader.js';
+import type { TargetKind } from '../runtime/types.js';
 import { quietOnBrokenPipe, runLessons, selectLessons, summaryLine } from './run-lessons.js';
 
 export interface RunOptions {
@@ -11,6 +12,10 @@ export interface RunOptions {
   json: boolean;
   /** A fresh engine in memory instead of the one kept in the home. */
   fresh: boolean;
+  /** 'local' (default) or 'aws': a real account, after showing the plan and cost and asking (see run-aws.ts). */
+  target?: TargetKind;
+  /** With --target aws: proceed without asking. */
+  yes?: boolean;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
@@ -22,10 +27,17 @@ export async function run(opts: RunOptions): Promise<number> {
     process.stderr.write(`kms-workshop run: no lesson '${unknown.join("', '")}'. Lessons: ${all.map((l) => l.id).join(', ')}, or all.\n`);
     return 2;
   }
+  let aws;
+  if (opts.target === 'aws') {
+    const { awsGoAhead } = await import('./run-aws.js');
+    const go = await awsGoAhead({ home: opts.home, lessons, yes: opts.yes ?? false, command: 'run' });
+    if ('exitCode' in go) return go.exitCode;
+    aws = go.setup;
+  }
   const { openSession } = await import('../runtime/session.js');
   let session;
   try {
-    session = await openSession({ home: opts.home, freshEngine: opts.fresh });
+    session = await openSession({ home: opts.home, freshEngine: opts.fresh, ...(aws ? { target: 'aws' as const, aws } : {}) });
   } catch (e) {
     process.stderr.write(`kms-workshop run: ${(e as Error).message}\n`);
     return 1;

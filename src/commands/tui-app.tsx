@@ -14,7 +14,7 @@ import { loadLessonIndex } from './lesson-index.js';
 import { progressPort } from './tui-progress.js';
 import type { TuiOptions } from './tui.js';
 
-export async function runTui({ home }: TuiOptions): Promise<number> {
+export async function runTui({ home, session: sessionOptions }: TuiOptions): Promise<number> {
   setColour(colourEnabled());
   const { lessons, problems } = loadLessonIndex(home);
   for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
@@ -34,7 +34,7 @@ export async function runTui({ home }: TuiOptions): Promise<number> {
       reportError={reportError}
       openSession={async () => {
         const { openSession } = await import('../runtime/session.js');
-        return openSession({ home });
+        return openSession({ home, ...sessionOptions });
       }}
       onSession={(s) => (session = s)}
     />,

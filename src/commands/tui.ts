@@ -2,10 +2,13 @@
 // a dumb terminal) the lesson list and how to run a lesson headless, exit 0.
 // This module stays light: Ink, React and the screens load only for the TUI,
 // and the SDK and the engine only after the menu's first frame.
+import type { SessionOptions } from '../runtime/session.js';
 import { canOpenTui } from '../tui/terminal.js';
 
 export interface TuiOptions {
   home: string;
+  /** Passed on to openSession (e.g. --target aws, set up and agreed to before the screen opens). */
+  session?: Pick<SessionOptions, 'target' | 'aws'>;
 }
 
 export async function tui(opts: TuiOptions): Promise<number> {

@@ -1,0 +1,148 @@
+// Before lessons create anything billable in an AWS account: what they will
+// create, what it may cost, and the learner's go-ahead.
+//
+// Prices (AWS KMS and S3 pricing, us-east-1; other Regions are close):
+// - a KMS key costs $1 a month, prorated by the hour, from creation until it is
+//   deleted. Lessons schedule their keys for deletion with the 7-day minimum
+//   waiting period; the estimate counts those 7 days too, so it is an upper bound;
+// - KMS requests cost $0.03 per 10,000 (the free tier covers 20,000 a month);
+// - S3: a bucket holding one small object for minutes, a few requests: fractions of a cent;
+// - CloudTrail event history (LookupEvents) has no charge.
+// What a lesson creates is read from its steps' code (the CreateKey, CreateAlias,
+// CreateBucket and PutObject commands it sends), so a new lesson is counted too.
+import { createInterface } from 'node:readline';
+import type { ResourceSet } from './aws-resources.js';
+import { describeResources, MIN_PENDING_WINDOW_DAYS, resourceCount } from './aws-resources.js';
+import type { Lesson } from './types.js';
+
+export const KEY_MONTH_USD = 1;
+export const HOURS_PER_MONTH = 730;
+export const USD_PER_10K_KMS_REQUESTS = 0.03;
+/** A lesson's keys live for the lesson (well under an hour), then the waiting period. */
+const KEY_HOURS_UPPER_BOUND = MIN_PENDING_WINDOW_DAYS * 24 + 1;
+
+export interface LessonPlan {
+  lessonId: string;
+  keys: number;
+  aliases: number;
+  buckets: number;
+  objects: number;
+  /** Rough count of KMS requests: each send() and each Encryption SDK encrypt/decrypt in the code. */
+  requests: number;
+}
+
+export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
+  return lessons.map((lesson) => {
+    const code = lesson.steps.map((s) => s.source).join('\n');
+    const count = (re: RegExp) => code.match(re)?.length ?? 0;
+    return {
+      lessonId: lesson.id,
+      keys: count(/new CreateKeyCommand\(/g),
+      aliases: count(/new CreateAliasCommand\(/g),
+      buckets: count(/new CreateBucketCommand\(/g),
+      objects: count(/new PutObjectCommand\(/g),
+      // loops in the code run twice in the lessons: count the Encryption SDK calls twice
+      requests: count(/\.send\(/g) + 2 * count(/\b(?:encrypt|decrypt)\(/g),
+    };
+  });
+}
+
+export interface CostEstimate {
+  keys: number;
+  keyUsd: number;
+  requests: number;
+  requestUsd: number;
+  buckets: number;
+  objects: number;
+  totalUsd: number;
+}
+
+export function estimateCost(plans: readonly LessonPlan[]): CostEstimate {
+  const sum = (f: (p: LessonPlan) => number) => plans.reduce((n, p) => n + f(p), 0);
+  const keys = sum((p) => p.keys);
+  const requests = sum((p) => p.requests);
+  const keyUsd = (keys * KEY_MONTH_USD * KEY_HOURS_UPPER_BOUND) / HOURS_PER_MONTH;
+  const requestUsd = (requests * USD_PER_10K_KMS_REQUESTS) / 10_000;
+  return { keys, keyUsd, requests, requestUsd, buckets: sum((p) => p.buckets), objects: sum((p) => p.objects), totalUsd: keyUsd + requestUsd };
+}
+
+export function usd(amount: number): string {
+  return amount < 0.01 ? 'under $0.01' : `$${(Math.ceil(amount * 100) / 100).toFixed(2)}`;
+}
+
+export interface PlanContext {
+  region: string;
+  endpoint?: string;
+  accessKeyId: string;
+  prefix: string;
+  leftovers: ResourceSet;
+}
+
+/** The plan as lines for a terminal. */
+export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): string[] {
+  const estimate = estimateCost(plans);
+  const idWidth = Math.max(...plans.map((p) => p.lessonId.length), 10);
+  const lines = [
+    '--target aws: the lessons run against your AWS account, and create resources there.',
+    `  Region       ${where.region}`,
+    `  Credentials  access key ${maskKey(where.accessKeyId)} (the AWS SDK's default chain: environment, AWS_PROFILE, SSO or an instance role)`,
+    ...(where.endpoint ? [`  Endpoint     ${where.endpoint} (AWS_ENDPOINT_URL)`] : []),
+    `  Names        start with your prefix ${where.prefix}: alias/${where.prefix}/..., bucket ${where.prefix}-...`,
+    '',
+    'What the lessons create:',
+    ...plans.map((p) => `  ${p.lessonId.padEnd(idWidth)}  ${describePlan(p)}`),
+    'Each lesson removes what it made in its last step: aliases, objects and buckets deleted, keys scheduled for',
+    `deletion after ${MIN_PENDING_WINDOW_DAYS} days (the shortest waiting period AWS allows). Anything left when the run ends is removed then.`,
+  ];
+  if (resourceCount(where.leftovers) > 0)
+    lines.push('', 'Left by an earlier run that stopped before its clean-up, and removed first:', ...describeResources(where.leftovers).map((r) => `  ${r}`));
+  lines.push(
+    '',
+    `Estimated cost: at most ${usd(estimate.totalUsd)}`,
+    `  KMS keys     ${estimate.keys} x $${KEY_MONTH_USD} per key-month, billed by the hour; counted through the ${MIN_PENDING_WINDOW_DAYS}-day waiting period: up to ${usd(estimate.keyUsd)}`,
+    `  Requests     about ${estimate.requests} KMS requests at $${USD_PER_10K_KMS_REQUESTS} per 10,000: ${usd(estimate.requestUsd)} (the free tier covers 20,000 a month)`,
+    ...(estimate.buckets ? [`  S3           ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'} holding ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
+    '  CloudTrail   event history (LookupEvents) has no charge',
+    '',
+  );
+  return lines;
+}
+
+function describePlan(p: LessonPlan): string {
+  const parts = [
+    p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}` : '',
+    p.aliases ? `${p.aliases} alias${p.aliases === 1 ? '' : 'es'}` : '',
+    p.buckets ? `${p.buckets} S3 bucket${p.buckets === 1 ? '' : 's'} (${p.objects} object${p.objects === 1 ? '' : 's'})` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'nothing billable';
+}
+
+function maskKey(key: string): string {
+  return key.length > 8 ? `${key.slice(0, 4)}...${key.slice(-4)}` : '****';
+}
+
+export type Answer = 'proceed' | 'declined' | 'no-terminal';
+
+export interface ConfirmOptions {
+  /** --yes: proceed without asking. */
+  yes: boolean;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
+}
+
+/** Shows the plan and asks to proceed. Without a terminal to ask on (and without --yes) it does not wait: 'no-terminal'. */
+export async function confirmAwsRun(plan: string[], opts: ConfirmOptions): Promise<Answer> {
+  opts.output.write(plan.join('\n') + '\n');
+  if (opts.yes) {
+    opts.output.write('Proceeding without asking (--yes).\n');
+    return 'proceed';
+  }
+  if (!opts.input.isTTY) return 'no-terminal';
+  const rl = createInterface({ input: opts.input, output: opts.output });
+  const answer = await new Promise<string>((resolve) => {
+    rl.on('close', () => resolve(''));
+    rl.question('Create these in your AWS account? [y/N] ', resolve);
+  });
+  rl.close();
+  return /^\s*y(es)?\s*$/i.test(answer) ? 'proceed' : 'declined';
+}
