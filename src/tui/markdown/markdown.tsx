@@ -1,7 +1,7 @@
 // A step's narrative: markdown lexed by `marked` and drawn with Ink components.
 // Only the shapes lesson authors use are drawn specially (headings, emphasis,
 // lists, inline code, code blocks, quotes); anything else falls back to its text.
-import { Box, Text } from 'ink';
+import { Box, Text, Transform } from 'ink';
 import { Lexer, type Token, type Tokens } from 'marked';
 import React, { useMemo } from 'react';
 import { CodeBlock } from '../code/code-block.js';
@@ -37,9 +37,11 @@ function Block({ token }: { token: Token }) {
     }
     case 'paragraph':
       return (
-        <Text>
-          <Inline tokens={(token as Tokens.Paragraph).tokens} />
-        </Text>
+        <Prose>
+          <Text>
+            <Inline tokens={(token as Tokens.Paragraph).tokens} />
+          </Text>
+        </Prose>
       );
     case 'list':
       return <List list={token as Tokens.List} />;
@@ -57,9 +59,9 @@ function Block({ token }: { token: Token }) {
       return <Text color={tone('muted')}>{'─'.repeat(20)}</Text>;
     case 'text':
       return (
-        <Text>
-          {(token as Tokens.Text).tokens ? <Inline tokens={(token as Tokens.Text).tokens!} /> : unescape((token as Tokens.Text).text)}
-        </Text>
+        <Prose>
+          <Text>{(token as Tokens.Text).tokens ? <Inline tokens={(token as Tokens.Text).tokens!} /> : reflow((token as Tokens.Text).text)}</Text>
+        </Prose>
       );
     default:
       return <Text>{token.raw.trimEnd()}</Text>;
@@ -123,7 +125,7 @@ function InlineToken({ token }: { token: Token }) {
         </Text>
       );
     case 'codespan':
-      return <Text color={tone('code')}>{unescape((token as Tokens.Codespan).text)}</Text>;
+      return <Text color={tone('code')}>{reflow((token as Tokens.Codespan).text)}</Text>;
     case 'link': {
       const t = token as Tokens.Link;
       const label = t.text;
@@ -141,11 +143,24 @@ function InlineToken({ token }: { token: Token }) {
     case 'text':
     case 'escape': {
       const t = token as Tokens.Text;
-      return t.tokens ? <Inline tokens={t.tokens} /> : <Text>{unescape(t.text)}</Text>;
+      return t.tokens ? <Inline tokens={t.tokens} /> : <Text>{reflow(t.text)}</Text>;
     }
     default:
       return <Text>{token.raw}</Text>;
   }
+}
+
+/**
+ * Prose wraps to the panel: Ink wraps at a space but keeps that space at the
+ * start of the next line, so continuation lines lose one leading space.
+ */
+export function Prose({ children }: { children: React.ReactNode }) {
+  return <Transform transform={(line, index) => (index === 0 ? line : line.replace(/^((?:\u001B\[[0-9;]*m)*) /, '$1'))}>{children}</Transform>;
+}
+
+/** A paragraph's soft line breaks are the author's, not the screen's: let the text flow to the panel's width. */
+function reflow(text: string): string {
+  return unescape(text).replace(/[ \t]*\n[ \t]*/g, ' ');
 }
 
 // marked leaves HTML entities in some token texts; a terminal wants the characters.

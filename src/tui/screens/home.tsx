@@ -5,6 +5,7 @@ import React from 'react';
 import type { Lesson } from '../../runtime/types.js';
 import { useListSelection } from '../hooks/use-list-selection.js';
 import { KeyBar, type KeyBinding } from '../layout/key-help.js';
+import { Prose } from '../markdown/markdown.js';
 import { tone } from '../theme.js';
 
 /** Where a learner stands in a lesson, as the menu shows it. */
@@ -79,10 +80,12 @@ export function Home({ lessons, progressOf, target, targetState, workspace, init
       </Box>
       {current ? (
         <Box marginTop={1} paddingLeft={2} width={width}>
-          <Text color={tone('muted')}>
-            {showLevel ? '' : `${current.level}. `}
-            {current.summary}
-          </Text>
+          <Prose>
+            <Text color={tone('muted')}>
+              {showLevel ? '' : `${current.level}. `}
+              {current.summary}
+            </Text>
+          </Prose>
         </Box>
       ) : null}
       <Box marginTop={1} flexDirection="column">
