@@ -34,7 +34,7 @@ export function explainAwsProblem(e: unknown, operation?: string): AwsProblem | 
   const name = err.name ?? '';
   const code = err.code ?? err.Code ?? '';
   const message = err.message ?? '';
-  const op = operation ? `${operation}` : 'the call';
+  const op = operation ?? 'this AWS operation';
 
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     if (/sso|token/i.test(message) && !/from any providers/.test(message))
@@ -81,7 +81,7 @@ export function explainAwsProblem(e: unknown, operation?: string): AwsProblem | 
     };
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation')
     return {
-      what: `Your AWS identity is not allowed to make ${op}${message ? ` (AWS says: ${message})` : ''}.`,
+      what: `Your AWS identity is not allowed to call ${op}${message ? ` (AWS says: ${message})` : ''}.`,
       todo: `Use an identity allowed to: ${LESSON_PERMISSIONS}; for instance ask your administrator, or use an account where you are one.`,
     };
   return undefined;
