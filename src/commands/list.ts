@@ -7,7 +7,9 @@ import { quietOnBrokenPipe } from './run-lessons.js';
 export function list(opts: { home: string; json: boolean }): number {
   quietOnBrokenPipe();
   const { lessons, problems } = loadLessons();
-  const progress = readProgress(opts.home);
+  const progress = readProgress(opts.home, (keptAs) =>
+    process.stderr.write(`kms-workshop list: your progress file could not be read; it was kept as ${keptAs} and progress starts afresh.\n`),
+  );
   const rows = lessons.map((lesson) => ({ lesson, status: lessonStatus(progress, lesson) }));
   if (opts.json) {
     for (const { lesson, status } of rows)

@@ -27,8 +27,11 @@ export function progressPath(home: string): string {
   return join(home, PROGRESS_FILE);
 }
 
-/** The saved progress; empty when there is none. An unreadable file is kept aside, not lost. */
-export function readProgress(home: string): Progress {
+/**
+ * The saved progress; empty when there is none. An unreadable file is kept aside,
+ * not lost, and `onSetAside` learns where, so the learner can be told.
+ */
+export function readProgress(home: string, onSetAside?: (keptAs: string) => void): Progress {
   const file = progressPath(home);
   if (!existsSync(file)) return empty();
   try {
@@ -37,7 +40,9 @@ export function readProgress(home: string): Progress {
   } catch {
     /* fall through */
   }
-  renameSync(file, `${file}.unreadable-${Date.now()}`);
+  const keptAs = `${file}.unreadable-${Date.now()}`;
+  renameSync(file, keptAs);
+  onSetAside?.(keptAs);
   return empty();
 }
 
