@@ -42,6 +42,14 @@ export async function run(opts: RunOptions): Promise<number> {
     process.stderr.write(`kms-workshop run: ${(e as Error).message}\n`);
     return 1;
   }
+  // On AWS, Ctrl-C first removes what the lessons created (closing the session does), then stops.
+  const open = session;
+  const interrupted = () => {
+    process.stderr.write('\nkms-workshop run: interrupted; removing what the lessons created in AWS first (Ctrl-C again to stop at once).\n');
+    process.once('SIGINT', () => process.exit(130));
+    void open.close().finally(() => process.exit(130));
+  };
+  if (aws) process.once('SIGINT', interrupted);
   try {
     if (!opts.json) process.stdout.write(`kms-workshop: running ${lessons.length} lesson${lessons.length === 1 ? '' : 's'} against the ${session.targetLabel}\n`);
     const report = await runLessons(session, lessons, { json: opts.json });
@@ -49,6 +57,7 @@ export async function run(opts: RunOptions): Promise<number> {
     else process.stderr.write(summaryLine(report));
     return report.failed === 0 && problems.length === 0 ? 0 : 1;
   } finally {
+    process.off('SIGINT', interrupted);
     await session.close();
   }
 }

@@ -156,6 +156,7 @@ export async function startAwsTarget(setup: AwsSetup, opts: AwsTargetOptions = {
   const own = clientsFor(setup);
   const accessKeyIds = new Set([setup.accessKeyId]);
   const listeners = new Set<(call: CapturedCall) => void>();
+  let closing: Promise<void> | undefined;
   const waiter = new CloudTrailWaiter(own.cloudtrail, {
     timeoutSeconds: opts.cloudTrailTimeoutSeconds ?? timeoutFromEnv() ?? DEFAULT_CLOUDTRAIL_TIMEOUT_SECONDS,
     accessKeyIds: () => [...accessKeyIds],
@@ -193,12 +194,16 @@ export async function startAwsTarget(setup: AwsSetup, opts: AwsTargetOptions = {
           : `Waited ${result.seconds} s for CloudTrail to deliver the ${result.expected} events of your calls. ${why}`;
       return { seconds: result.seconds, fastForwarded: false, ...(note ? { note } : {}) };
     },
-    async close() {
-      try {
-        if (resourceCount(ledger.resources) > 0) await cleanUp(ledger.resources);
-      } finally {
-        for (const c of Object.values(own)) c.destroy();
-      }
+    close() {
+      // Once, even when asked twice (Ctrl-C while the run ends, say).
+      closing ??= (async () => {
+        try {
+          if (resourceCount(ledger.resources) > 0) await cleanUp(ledger.resources);
+        } finally {
+          for (const c of Object.values(own)) c.destroy();
+        }
+      })();
+      return closing;
     },
   };
 

@@ -196,6 +196,19 @@ describe('a run that stops half-way leaves nothing behind', () => {
     await expectNothingLeft(served.endpoint, 1);
   }, 60_000);
 
+  test('Ctrl-C in the middle removes what the lessons created, then stops with 130', async () => {
+    const run = startCli(['run', 'sse-s3', '--target', 'aws', '--yes', '--home', tempDir()], awsEnv(served.endpoint));
+    await until(() => /waiting \d+ s/.test(run.output()), 30_000);
+    expect((await accountContents(served.endpoint)).buckets).toHaveLength(1);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted; removing what the lessons created in AWS first');
+    expect(r.stderr).toMatch(/removed S3 bucket .*\n\s+removed alias .*kms_key_sse_usecase_1\n\s+removed KMS key arn:/);
+    noStack(r.stderr);
+    await expectNothingLeft(served.endpoint, 1);
+  }, 60_000);
+
   test('a run killed in the middle is cleaned up by the next run, before it starts its lessons', async () => {
     const home = tempDir();
     const env = awsEnv(served.endpoint);
