@@ -87,12 +87,15 @@ class MemoryStore extends BaseStore implements Store {
   listFiles(prefix: string) {
     return [...this.files.keys()].filter((n) => n.startsWith(prefix));
   }
+  /** Appended lines are kept as a list: concatenating on every append would be quadratic. */
+  private lines = new Map<string, string[]>();
   appendLine(name: string, line: string) {
-    const prev = this.files.get(name) ?? Buffer.alloc(0);
-    this.files.set(name, Buffer.concat([prev, Buffer.from(line + '\n')]));
+    const list = this.lines.get(name);
+    if (list) list.push(line);
+    else this.lines.set(name, [line]);
   }
   readLines(name: string) {
-    return (this.files.get(name)?.toString('utf8') ?? '').split('\n').filter(Boolean);
+    return [...(this.lines.get(name) ?? [])];
   }
   close() {}
 }

@@ -166,3 +166,18 @@ test('any X-Amz-Target ending in .LookupEvents reaches LookupEvents, and the loo
   expect(lookups.Events?.[0]?.EventSource).toBe('cloudtrail.amazonaws.com');
   expect(JSON.parse(lookups.Events![0]!.CloudTrailEvent!).requestParameters.lookupAttributes).toEqual([{ attributeKey: 'EventName', attributeValue: 'CreateKey' }]);
 });
+
+test('a long trail (200,000 events) still reports when everything is delivered', async () => {
+  const { Trail } = await import('../../src/engine/cloudtrail/trail.js');
+  const { openStore } = await import('../../src/engine/store.js');
+  const { fixedClock } = await import('../../src/engine/clock.js');
+  const { makeCaller } = await import('../../src/engine/caller.js');
+  const clock = fixedClock();
+  const trail = new Trail(openStore(null), clock, 120);
+  const caller = makeCaller();
+  for (let i = 0; i < 200_000; i++) trail.record({ caller, eventSource: 'kms.amazonaws.com', eventName: 'GenerateDataKey', requestParameters: null, readOnly: true, requestId: String(i) });
+  expect(trail.secondsUntilAllDelivered()).toBe(120);
+  clock.advance(120);
+  expect(trail.secondsUntilAllDelivered()).toBe(0);
+  expect(trail.delivered()).toHaveLength(200_000);
+});

@@ -122,7 +122,8 @@ export class Trail {
   /** Seconds until every recorded event is delivered (0 if all are). */
   secondsUntilAllDelivered(): number {
     const now = this.clock.now().getTime();
-    const last = Math.max(now, ...this.events.map((e) => e.deliverAt));
+    let last = now; // a loop, not Math.max(...events): a long trail would overflow the stack
+    for (const e of this.events) if (e.deliverAt > last) last = e.deliverAt;
     return (last - now) / 1000;
   }
 
