@@ -83,26 +83,30 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
   const estimate = estimateCost(plans);
   const idWidth = Math.max(...plans.map((p) => p.lessonId.length), 10);
   const lines = [
-    '--target aws: the lessons run against your AWS account, and create resources there.',
+    '--target aws: the lessons run in your AWS account and create resources there.',
     `  Region       ${where.region}`,
-    `  Credentials  access key ${maskKey(where.accessKeyId)} (the AWS SDK's default chain: environment, AWS_PROFILE, SSO or an instance role)`,
+    `  Credentials  access key ${maskKey(where.accessKeyId)}, found by the AWS SDK (environment,`,
+    '               AWS_PROFILE, SSO or an instance role)',
     ...(where.endpoint ? [`  Endpoint     ${where.endpoint} (AWS_ENDPOINT_URL)`] : []),
-    `  Names        start with your prefix ${where.prefix}: alias/${where.prefix}/..., bucket ${where.prefix}-...`,
+    `  Names        start with your prefix ${where.prefix}`,
     '',
     'What the lessons create:',
     ...plans.map((p) => `  ${p.lessonId.padEnd(idWidth)}  ${describePlan(p)}`),
-    'Each lesson removes what it made in its last step: aliases, objects and buckets deleted, keys scheduled for',
-    `deletion after ${MIN_PENDING_WINDOW_DAYS} days (the shortest waiting period AWS allows). Anything left when the run ends is removed then.`,
+    'Each lesson removes what it made in its last step: aliases, objects and',
+    `buckets deleted, keys scheduled for deletion after ${MIN_PENDING_WINDOW_DAYS} days (the shortest`,
+    'waiting period AWS allows). Whatever is left when you stop is removed then.',
   ];
   if (resourceCount(where.leftovers) > 0)
     lines.push('', 'Left by an earlier run that stopped before its clean-up, and removed first:', ...describeResources(where.leftovers).map((r) => `  ${r}`));
   lines.push(
     '',
     `Estimated cost: at most ${usd(estimate.totalUsd)}`,
-    `  KMS keys     ${estimate.keys} x $${KEY_MONTH_USD} per key-month, billed by the hour; counted through the ${MIN_PENDING_WINDOW_DAYS}-day waiting period: up to ${usd(estimate.keyUsd)}`,
-    `  Requests     about ${estimate.requests} KMS requests at $${USD_PER_10K_KMS_REQUESTS} per 10,000: ${usd(estimate.requestUsd)} (the free tier covers 20,000 a month)`,
-    ...(estimate.buckets ? [`  S3           ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'} holding ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
-    '  CloudTrail   event history (LookupEvents) has no charge',
+    `  KMS keys    ${estimate.keys} x $${KEY_MONTH_USD} per key-month, billed by the hour, counted through`,
+    `              the ${MIN_PENDING_WINDOW_DAYS}-day waiting period: up to ${usd(estimate.keyUsd)}`,
+    `  Requests    about ${estimate.requests} KMS requests at $${USD_PER_10K_KMS_REQUESTS} per 10,000: ${usd(estimate.requestUsd)}`,
+    '              (the free tier covers 20,000 requests a month)',
+    ...(estimate.buckets ? [`  S3          ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'}, ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
+    '  CloudTrail  event history (LookupEvents) has no charge',
     '',
   );
   return lines;

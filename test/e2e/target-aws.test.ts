@@ -16,6 +16,7 @@ import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } fr
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ensureBuilt, startServe, type Served } from '../helpers/cli.js';
+import { hasTmux, Terminal } from '../tui/tmux.js';
 
 const REGION = 'eu-west-1'; // not us-east-1: S3 then needs the LocationConstraint, as on AWS
 const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -160,6 +161,35 @@ describe('kms-workshop run --target aws, against serve as the account', () => {
     const ledger = JSON.parse(readFileSync(join(home, 'aws-resources.json'), 'utf8')) as { entries: unknown[] };
     expect(ledger.entries).toEqual([]);
   }, 120_000);
+
+  test.skipIf(!hasTmux)('on a terminal it asks: n creates nothing, y runs the lesson', async () => {
+    const t = new Terminal({ columns: 80, rows: 40 });
+    try {
+      const env = Object.entries(awsEnv(served.endpoint)).map(([k, v]) => `${k}='${v}'`).join(' ');
+      const command = `env -i ${env} ${process.execPath} ${CLI} run direct-encryption --target aws --home ${join(t.dir, 'home')}; echo "exit=$?"`;
+      await t.waitFor(/^ready\$/m);
+      const before = await accountContents(served.endpoint);
+      t.type(command);
+      let screen = await t.waitFor('Create these in your AWS account? [y/N]');
+      expect(screen).toContain('Estimated cost: at most $0.24');
+      t.type('n');
+      screen = await t.waitFor(/exit=\d+/);
+      expect(screen).toContain('kms-workshop run: nothing was created in your AWS account.');
+      expect(screen).toMatch(/exit=1/);
+      expect(await accountContents(served.endpoint)).toEqual(before);
+
+      t.type('clear');
+      t.type(command);
+      await t.waitFor('Create these in your AWS account? [y/N]');
+      t.type('y');
+      screen = await t.waitFor(/exit=\d+/, 30_000);
+      expect(screen).toMatch(/1 lesson, 7 steps: 7 passed, 0 failed/);
+      expect(screen).toMatch(/exit=0/);
+      await expectNothingLeft(served.endpoint, before.keys.length + 1);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 
   test('without --yes and without a terminal it shows the plan, refuses plainly with exit 2, and creates nothing', async () => {
     const before = await accountContents(served.endpoint);

@@ -46,7 +46,7 @@ describe('plan and cost', () => {
     expect(usd(0.004)).toBe('under $0.01');
   });
 
-  test('the plan names the Region, the masked access key, the prefix, and leftovers of an earlier run', () => {
+  test('the plan names the Region, the masked access key, the prefix, and leftovers of an earlier run, in 80 columns', () => {
     const text = formatPlan(planLessons(lessons), {
       region: 'eu-west-1',
       accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
@@ -56,7 +56,8 @@ describe('plan and cost', () => {
     expect(text).toContain('Region       eu-west-1');
     expect(text).toContain('access key AKIA...MPLE');
     expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
-    expect(text).toContain('alias/kms-workshop-abc123/...');
+    expect(text).toContain('start with your prefix kms-workshop-abc123');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80); // fits a small terminal
     expect(text).toMatch(/removed first:\n {2}S3 bucket b\n {2}KMS key arn:aws:kms:eu-west-1:1:key\/k/);
     expect(text).toMatch(/Estimated cost: at most \$0\.93/);
   });
