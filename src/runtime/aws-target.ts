@@ -33,6 +33,10 @@ export interface AwsSetup {
   region: string;
   /** AWS_ENDPOINT_URL (or a service's own variable), when set: the SDK uses it; shown in the label. */
   endpoint?: string;
+  /** Which variable set it, e.g. AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_KMS. */
+  endpointVariable?: string;
+  /** S3 addressing: the bucket in the path when S3 is reached through an endpoint URL (http://127.0.0.1:4599 has no bucket subdomains). */
+  s3PathStyle: boolean;
   credentials: CredentialsProvider;
   accessKeyId: string;
   /** The learner's prefix for names (see names.ts). */
@@ -99,7 +103,8 @@ export async function prepareAws(opts: { home: string; env?: NodeJS.ProcessEnv }
 
     const prefix = learnerPrefix(opts.home);
     const leftovers = takeOverLeftovers(opts.home, placeOf(region, endpoint));
-    return { home: opts.home, region, ...(endpoint ? { endpoint } : {}), credentials, accessKeyId: identity.accessKeyId, prefix, leftovers, warnings };
+    const s3PathStyle = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+    return { home: opts.home, region, ...(endpoint ? { endpoint, endpointVariable } : {}), s3PathStyle, credentials, accessKeyId: identity.accessKeyId, prefix, leftovers, warnings };
   } finally {
     probe.destroy();
   }
@@ -112,7 +117,7 @@ function placeOf(region: string, endpoint: string | undefined): string {
 
 function settingsOf(setup: AwsSetup): ClientSettings {
   // Virtual-hosted addressing on AWS itself; an endpoint such as http://127.0.0.1:4599 needs the bucket in the path.
-  return { region: setup.region, credentials: setup.credentials, s3PathStyle: setup.endpoint !== undefined };
+  return { region: setup.region, credentials: setup.credentials, s3PathStyle: setup.s3PathStyle };
 }
 
 function clientsFor(setup: AwsSetup) {
@@ -165,7 +170,7 @@ export async function startAwsTarget(setup: AwsSetup, opts: AwsTargetOptions = {
   return {
     kind: 'aws',
     label: setup.endpoint
-      ? `AWS APIs at ${setup.endpoint} (AWS_ENDPOINT_URL), Region ${setup.region}, names prefixed ${setup.prefix}`
+      ? `AWS APIs at ${setup.endpoint} (${setup.endpointVariable ?? 'AWS_ENDPOINT_URL'}), Region ${setup.region}, names prefixed ${setup.prefix}`
       : `AWS account of your credentials, Region ${setup.region}, names prefixed ${setup.prefix}`,
     clientSettings: settingsOf(setup),
     namePrefix: setup.prefix,

@@ -73,6 +73,7 @@ export function usd(amount: number): string {
 export interface PlanContext {
   region: string;
   endpoint?: string;
+  endpointVariable?: string;
   accessKeyId: string;
   prefix: string;
   leftovers: ResourceSet;
@@ -87,7 +88,7 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
     `  Region       ${where.region}`,
     `  Credentials  access key ${maskKey(where.accessKeyId)}, found by the AWS SDK (environment,`,
     '               AWS_PROFILE, SSO or an instance role)',
-    ...(where.endpoint ? [`  Endpoint     ${where.endpoint} (AWS_ENDPOINT_URL)`] : []),
+    ...(where.endpoint ? [`  Endpoint     ${where.endpoint} (${where.endpointVariable ?? 'AWS_ENDPOINT_URL'})`] : []),
     `  Names        start with your prefix ${where.prefix}`,
     '',
     'What the lessons create:',
