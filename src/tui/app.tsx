@@ -9,7 +9,8 @@ import { ErrorPanel } from './layout/error-panel.js';
 import { KeyHelp } from './layout/key-help.js';
 import { RunStore } from './run-store.js';
 import { HOME_KEYS, Home, type LessonProgressView } from './screens/home.js';
-import { LESSON_HELP, LessonScreen, type SessionState } from './screens/lesson.js';
+import { LessonScreen, type SessionState } from './screens/lesson.js';
+import { LESSON_HELP } from './screens/lesson-keys.js';
 import { tone } from './theme.js';
 
 /** The learner's progress as the TUI uses it; the entry adapts src/runtime/progress.ts to this. */

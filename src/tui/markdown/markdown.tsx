@@ -1,10 +1,11 @@
 // A step's narrative: markdown lexed by `marked` and drawn with Ink components.
 // Only the shapes lesson authors use are drawn specially (headings, emphasis,
 // lists, inline code, code blocks, quotes); anything else falls back to its text.
-import { Box, Text, Transform } from 'ink';
+import { Box, Text } from 'ink';
 import { Lexer, type Token, type Tokens } from 'marked';
 import React, { useMemo } from 'react';
 import { CodeBlock } from '../code/code-block.js';
+import { Prose } from '../layout/prose.js';
 import { tone } from '../theme.js';
 
 export function Markdown({ text }: { text: string }) {
@@ -148,14 +149,6 @@ function InlineToken({ token }: { token: Token }) {
     default:
       return <Text>{token.raw}</Text>;
   }
-}
-
-/**
- * Prose wraps to the panel: Ink wraps at a space but keeps that space at the
- * start of the next line, so continuation lines lose one leading space.
- */
-export function Prose({ children }: { children: React.ReactNode }) {
-  return <Transform transform={(line, index) => (index === 0 ? line : line.replace(/^((?:\u001B\[[0-9;]*m)*) /, '$1'))}>{children}</Transform>;
 }
 
 /** A paragraph's soft line breaks are the author's, not the screen's: let the text flow to the panel's width. */

@@ -5,7 +5,7 @@ import React from 'react';
 import type { Lesson } from '../../runtime/types.js';
 import { useListSelection } from '../hooks/use-list-selection.js';
 import { KeyBar, type KeyBinding } from '../layout/key-help.js';
-import { Prose } from '../markdown/markdown.js';
+import { Prose } from '../layout/prose.js';
 import { tone } from '../theme.js';
 
 /** Where a learner stands in a lesson, as the menu shows it. */

@@ -11,7 +11,8 @@ import { CodeBlock } from '../code/code-block.js';
 import { useScroll } from '../hooks/use-scroll.js';
 import { useStepNavigation } from '../hooks/use-step-navigation.js';
 import { ErrorPanel } from '../layout/error-panel.js';
-import { KeyBar, type KeyBinding } from '../layout/key-help.js';
+import { KeyBar } from '../layout/key-help.js';
+import { LESSON_KEYS } from './lesson-keys.js';
 import { ScrollHint, ScrollPanel } from '../layout/scroll-panel.js';
 import { Markdown } from '../markdown/markdown.js';
 import { Question } from '../question.js';
@@ -22,30 +23,6 @@ import { tone } from '../theme.js';
 
 /** The call the workshop is about (envelope encryption, caching): its count is drawn to stand out. */
 const WATCHED_OPERATION = 'GenerateDataKey';
-
-export const LESSON_KEYS: KeyBinding[] = [
-  { keys: 'Enter/r', does: 'run' },
-  { keys: '←→', does: 'step' },
-  { keys: 'c', does: 'code/CLI' },
-  { keys: 'h', does: 'hint' },
-  { keys: '↑↓', does: 'scroll' },
-  { keys: 'Esc', does: 'menu' },
-  { keys: '?', does: 'keys' },
-  { keys: 'q', does: 'quit' },
-];
-
-export const LESSON_HELP: KeyBinding[] = [
-  { keys: 'Enter or r', does: 'run this step (earlier steps not yet run go first)' },
-  { keys: '→ or n', does: 'next step' },
-  { keys: '← or p', does: 'previous step' },
-  { keys: 'c', does: 'switch between the code and the AWS CLI command' },
-  { keys: 'h', does: 'show or hide the hint' },
-  { keys: '1-9', does: 'answer the question' },
-  { keys: '↑↓ PgUp PgDn', does: 'scroll' },
-  { keys: 'Esc', does: 'back to the lessons' },
-  { keys: '?', does: 'this list' },
-  { keys: 'q', does: 'quit' },
-];
 
 export type SessionState = { state: 'starting' } | { state: 'ready'; session: RuntimeSession } | { state: 'failed'; message: string; logFile?: string };
 

@@ -1,0 +1,27 @@
+// The lesson screen's keys: the footer and the list behind \`?\`. Apart from the
+// screen itself, which loads after the menu's first frame.
+import type { KeyBinding } from '../layout/key-help.js';
+
+export const LESSON_KEYS: KeyBinding[] = [
+  { keys: 'Enter/r', does: 'run' },
+  { keys: '←→', does: 'step' },
+  { keys: 'c', does: 'code/CLI' },
+  { keys: 'h', does: 'hint' },
+  { keys: '↑↓', does: 'scroll' },
+  { keys: 'Esc', does: 'menu' },
+  { keys: '?', does: 'keys' },
+  { keys: 'q', does: 'quit' },
+];
+
+export const LESSON_HELP: KeyBinding[] = [
+  { keys: 'Enter or r', does: 'run this step (earlier steps not yet run go first)' },
+  { keys: '→ or n', does: 'next step' },
+  { keys: '← or p', does: 'previous step' },
+  { keys: 'c', does: 'switch between the code and the AWS CLI command' },
+  { keys: 'h', does: 'show or hide the hint' },
+  { keys: '1-9', does: 'answer the question' },
+  { keys: '↑↓ PgUp PgDn', does: 'scroll' },
+  { keys: 'Esc', does: 'back to the lessons' },
+  { keys: '?', does: 'this list' },
+  { keys: 'q', does: 'quit' },
+];
