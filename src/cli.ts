@@ -1,6 +1,7 @@
 // kms-workshop: arguments -> one of the commands. Heavy modules (engine, SDK, Ink)
 // are imported only by the command that needs them, to keep start-up fast.
 import { parseArgs } from 'node:util';
+import { commandHelp, isCommandName, overview, type CommandName } from './cli-help.js';
 import { programHome } from './home.js';
 
 // The SDK warns about Node 20 at its first call; inside a TUI that garbles the screen.
@@ -9,40 +10,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-const HELP = `kms-workshop ${VERSION}: learn AWS Key Management Service by doing it.
-
-Usage:
-  kms-workshop                 open the interactive tutorial (plain lesson list without a terminal)
-  kms-workshop serve [options] run the local engine (KMS, S3, CloudTrail) on a port
-  kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
-                               play lessons without the TUI (plain text, or one JSON object per step)
-  kms-workshop list [--json] [--home DIR]
-                               the lessons, their length and your progress
-  kms-workshop check [DIR]     validate lesson folders (DIR or the packaged lessons) and run them
-                               end to end against a fresh engine
-  kms-workshop reset [lesson] [--home DIR]
-                               start a lesson (or all) over: its engine resources, workspace, progress
-
-Options for serve:
-  --port N                 port to listen on (default 4599)
-  --host ADDR              address to listen on (default 127.0.0.1)
-  --home DIR               where state is kept (default $KMS_WORKSHOP_HOME or ~/.kms-workshop)
-  --cloudtrail-delay S     seconds before a call shows in LookupEvents (default 0)
-
-Options for run and list:
-  --json                   machine-readable output, one JSON object per line
-  --fresh                  (run) use a fresh engine in memory, not the state in the home folder
-  --home DIR               where state, progress and lesson workspaces are kept
-
-Options for run and the tutorial:
-  --target local|aws       where lessons run: the local engine (default), or the AWS account of your
-                           credentials (AWS_PROFILE, environment, SSO; Region from AWS_REGION or the
-                           profile; AWS_ENDPOINT_URL honoured). Shows what it creates and the cost first.
-  --yes                    with --target aws: proceed without asking
-
-  -h, --help               show this help
-  -v, --version            print the version
-`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -51,7 +18,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    const about = rest[0];
+    if (command === 'help' && about !== undefined) {
+      if (!isCommandName(about)) return usageError('kms-workshop help', `no command '${about}'`);
+      return printHelp(about);
+    }
+    process.stdout.write(overview(VERSION));
     return 0;
   }
   if (command === undefined || ['--home', '--target', '--yes'].includes(command.split('=')[0]!)) return runTui(argv);
@@ -68,6 +40,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
   }
+}
+
+function printHelp(command: CommandName): number {
+  process.stdout.write(commandHelp(command));
+  return 0;
+}
+
+/** One line saying what is wrong and where the help is; exit code 2. */
+function usageError(who: string, message: string, command?: CommandName): number {
+  const hint = command && command !== 'tutorial' ? `kms-workshop ${command} --help` : 'kms-workshop --help';
+  process.stderr.write(`${who}: ${message}. Run '${hint}'.\n`);
+  return 2;
 }
 
 /** `run`, `list` and `check`: lessons without the TUI (src/commands/{run,list,check}.ts). */
@@ -89,13 +73,9 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
       strict: true,
     }));
   } catch (e) {
-    process.stderr.write(`kms-workshop ${command}: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
-    return 2;
+    return usageError(`kms-workshop ${command}`, parseMessage(e), command);
   }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp(command);
   const target = parseTarget(`kms-workshop ${command}`, values.target);
   if (target === undefined) return 2;
   if (command !== 'run' && (values.target !== undefined || values.yes)) {
@@ -141,13 +121,9 @@ async function runReset(args: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({ args, options: { home: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
   } catch (e) {
-    process.stderr.write(`kms-workshop reset: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
-    return 2;
+    return usageError('kms-workshop reset', parseMessage(e), 'reset');
   }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp('reset');
   if (positionals.length > 1) {
     process.stderr.write(`kms-workshop reset: one lesson at a time, or none for every lesson.\n`);
     return 2;
@@ -162,13 +138,13 @@ async function runTui(args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args,
-      options: { home: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean', default: false } },
+      options: { home: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (e) {
-    process.stderr.write(`kms-workshop: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
-    return 2;
+    return usageError('kms-workshop', parseMessage(e), 'tutorial');
   }
+  if (values.help) return printHelp('tutorial');
   const target = parseTarget('kms-workshop', values.target);
   if (target === undefined) return 2;
   const home = programHome(values.home);
@@ -197,13 +173,9 @@ async function runServe(args: string[]): Promise<number> {
       strict: true,
     }));
   } catch (e) {
-    process.stderr.write(`kms-workshop serve: ${(e as Error).message}. Run 'kms-workshop --help'.\n`);
-    return 2;
+    return usageError('kms-workshop serve', parseMessage(e), 'serve');
   }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return printHelp('serve');
   const port = Number(values.port);
   const delay = Number(values['cloudtrail-delay']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -216,6 +188,11 @@ async function runServe(args: string[]): Promise<number> {
   }
   const { serve } = await import('./commands/serve.js');
   return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay });
+}
+
+/** parseArgs' message without its own advice to use '--' (options here never take dashed values). */
+function parseMessage(e: unknown): string {
+  return ((e as Error).message ?? String(e)).replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
 import { startEngine } from '../engine/index.js';
 import { EngineHomeLockedError } from '../engine/store.js';
+import { explainHomeError } from '../home.js';
 
 export interface ServeArgs {
   port: number;
@@ -23,8 +24,9 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
       process.stderr.write(`kms-workshop serve: cannot listen on ${args.host}: no such address on this machine. Use --host 127.0.0.1 or 0.0.0.0.\n`);
       return 1;
     }
-    if (err.syscall && err.path) {
-      process.stderr.write(`kms-workshop serve: cannot keep state in ${args.home}: ${err.code} on ${err.path}. Choose a writable folder with --home DIR (or KMS_WORKSHOP_HOME).\n`);
+    const explained = explainHomeError(e, args.home);
+    if (explained) {
+      process.stderr.write(`kms-workshop serve: ${explained}\n`);
       return 1;
     }
     if (e instanceof EngineHomeLockedError) {

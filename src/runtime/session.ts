@@ -17,6 +17,7 @@ import { loadStepFunctions, StepModuleError } from './step-module.js';
 import type { Target } from './target.js';
 import type { ApiCall, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailure, StepListener, StepOutcome, StepResult, TargetKind } from './types.js';
 import { ensureWorkspace, resetWorkspace } from './workspace.js';
+import { explainHomeError } from '../home.js';
 
 export interface SessionOptions {
   /** Where lessons run: 'local' (the engine in this process, the default) or 'aws' (a real account). */
@@ -44,7 +45,13 @@ export async function openSession(opts: SessionOptions): Promise<RuntimeSession>
     return new Session(await startAwsTarget(setup, { ...(opts.notice ? { notice: opts.notice } : {}) }), opts);
   }
   if (kind !== 'local') throw new Error(`unknown target '${kind}': use 'local' or 'aws'.`);
-  const target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds });
+  let target;
+  try {
+    target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds });
+  } catch (e) {
+    const explained = explainHomeError(e, opts.home);
+    throw explained ? new Error(explained, { cause: e }) : e;
+  }
   return new Session(target, opts);
 }
 

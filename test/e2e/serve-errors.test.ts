@@ -50,5 +50,5 @@ test('bad options exit 2 with the help hint', () => {
   expect(bad.stderr).toContain('--port must be a whole number');
   const unknown = cli('serve', '--bogus');
   expect(unknown.status).toBe(2);
-  expect(unknown.stderr).toContain("Run 'kms-workshop --help'");
+  expect(unknown.stderr).toContain("Run 'kms-workshop serve --help'");
 });

@@ -1,0 +1,100 @@
+// What `--help` prints: an overview, and one page per command with every option.
+export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset';
+
+const HOME = `  --home DIR               where state, progress and lesson workspaces are kept
+                           (default $KMS_WORKSHOP_HOME, else ~/.kms-workshop)`;
+const TARGET = `  --target local|aws       where lessons run: the local engine (default), or the AWS account of
+                           your credentials (AWS_PROFILE, environment, SSO; Region from AWS_REGION
+                           or the profile; AWS_ENDPOINT_URL honoured). With aws it first shows what
+                           it will create and what that costs, and asks.
+  --yes                    with --target aws: proceed without asking`;
+
+const PAGES: Record<CommandName, string> = {
+  tutorial: `Usage: kms-workshop [--home DIR] [--target local|aws] [--yes]
+
+Opens the interactive tutorial: pick a lesson, run its steps, see every API call.
+Without a terminal (or with CI set) it prints the lesson list and how to run one.
+
+Options:
+${HOME}
+${TARGET}
+`,
+  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S]
+
+Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents) on a
+port, for the AWS CLI, boto3, any SDK, or a whole class. Any credentials are
+accepted, in account 111122223333 and the Region each request is signed for.
+
+  aws --endpoint-url http://127.0.0.1:4599 kms create-key
+
+Options:
+  --port N                 port to listen on (default 4599; 0 picks a free one)
+  --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 for a class)
+${HOME}
+  --cloudtrail-delay S     seconds before a call shows in LookupEvents (default 0)
+`,
+  run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
+
+Plays lessons without the tutorial screen: each step's title, the calls it made
+and its results, as plain text suited to a log. A lesson is named by its id, its
+number, its folder or a unique prefix (run direct, run 2). Exit code 0 when every
+step did what the lesson expects, 1 when one did not, 2 for a usage error.
+
+Options:
+  --json                   one JSON object per step on stdout
+  --fresh                  a throwaway engine in memory, not the state in the home folder
+${HOME}
+${TARGET}
+`,
+  list: `Usage: kms-workshop list [--json] [--home DIR]
+
+The lessons: number, id, title, minutes and your progress.
+
+Options:
+  --json                   one JSON object per lesson
+${HOME}
+`,
+  check: `Usage: kms-workshop check [DIR]
+
+For lesson authors: validates the lesson folders in DIR (a lessons folder or one
+lesson folder; default: the packaged lessons), printing each problem as
+file:line: message, then runs every valid lesson end to end against a fresh
+engine. Exit code 0 when all is well. The format: lessons/README.md.
+`,
+  reset: `Usage: kms-workshop reset [lesson] [--home DIR]
+
+Starts a lesson over (or every lesson, with none named): runs its clean-up on the
+engine (keys, aliases, buckets it made), empties its workspace, clears its progress.
+
+Options:
+${HOME}
+`,
+};
+
+export function overview(version: string): string {
+  return `kms-workshop ${version}: learn AWS Key Management Service by doing it.
+
+Usage:
+  kms-workshop                     open the interactive tutorial (the lesson list without a terminal)
+  kms-workshop serve               run the local engine (KMS, S3, CloudTrail) on a port
+  kms-workshop run <lesson|all>    play lessons without the tutorial screen
+  kms-workshop list                the lessons and your progress
+  kms-workshop check [DIR]         validate lesson folders, then run them on a fresh engine
+  kms-workshop reset [lesson]      start a lesson (or all) over
+
+  kms-workshop <command> --help    every option of a command
+  -h, --help                       this overview
+  -v, --version                    the version
+
+Common options: --home DIR (state, progress, workspaces; default $KMS_WORKSHOP_HOME
+or ~/.kms-workshop), --target local|aws and --yes (run and the tutorial).
+`;
+}
+
+export function commandHelp(command: CommandName): string {
+  return PAGES[command];
+}
+
+export function isCommandName(name: string): name is CommandName {
+  return name in PAGES;
+}
