@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LessonProblem } from '../lessons/errors.js';
-import { loadLessons } from '../lessons/loader.js';
 import { lessonsRoot } from '../lessons/paths.js';
 import type { Lesson } from '../runtime/types.js';
 
@@ -22,7 +21,7 @@ export function cachePath(home: string): string {
   return join(home, 'cache', 'lessons.json');
 }
 
-export function loadLessonIndex(home: string, root: string = lessonsRoot()): LessonIndex {
+export async function loadLessonIndex(home: string, root: string = lessonsRoot()): Promise<LessonIndex> {
   const key = fingerprint(root);
   const file = cachePath(home);
   try {
@@ -33,6 +32,8 @@ export function loadLessonIndex(home: string, root: string = lessonsRoot()): Les
   } catch {
     // unreadable cache: load afresh and overwrite it
   }
+  // The loader (and its YAML parser) loads only when the cache cannot answer.
+  const { loadLessons } = await import('../lessons/loader.js');
   const { lessons, problems } = loadLessons(root);
   try {
     mkdirSync(join(home, 'cache'), { recursive: true });

@@ -16,7 +16,7 @@ import type { TuiOptions } from './tui.js';
 
 export async function runTui({ home, session: sessionOptions }: TuiOptions): Promise<number> {
   setColour(colourEnabled());
-  const { lessons, problems } = loadLessonIndex(home);
+  const { lessons, problems } = await loadLessonIndex(home);
   for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
   const reportError = (context: string, error: unknown) => ({ message: shortMessage(error), logFile: logError(home, context, error) });
 

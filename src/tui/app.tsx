@@ -2,15 +2,20 @@
 // The runtime session (SDK clients, the local engine) is opened after the first
 // frame, so the menu shows at once; a step asked for before it is up waits.
 import { Box, Text, useApp, useInput } from 'ink';
-import React, { Component, useEffect, useMemo, useState, type ReactNode } from 'react';
+import React, { Component, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Lesson, LessonStep, RuntimeSession } from '../runtime/types.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { ErrorPanel } from './layout/error-panel.js';
 import { KeyHelp } from './layout/key-help.js';
 import { RunStore } from './run-store.js';
 import { HOME_KEYS, Home, type LessonProgressView } from './screens/home.js';
-import { LessonScreen, type SessionState } from './screens/lesson.js';
 import { LESSON_HELP } from './screens/lesson-keys.js';
+import type { SessionState } from './screens/lesson.js';
+
+// The lesson screen (markdown, code colouring, result views) loads after the
+// menu's first frame, and is fetched as soon as that frame is out.
+const loadLessonScreen = () => import('./screens/lesson.js');
+const LessonScreen = lazy(() => loadLessonScreen().then((m) => ({ default: m.LessonScreen })));
 import { tone } from './theme.js';
 
 /** The learner's progress as the TUI uses it; the entry adapts src/runtime/progress.ts to this. */
@@ -55,6 +60,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
   );
 
   useEffect(() => {
+    void loadLessonScreen();
     let live = true;
     openSession().then(
       (s) => {
@@ -101,6 +107,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               onOpen={(_, i) => setScreen({ name: 'lesson', lessonIndex: i })}
             />
           ) : (
+            <Suspense fallback={<Text color={tone('muted')}>opening the lesson…</Text>}>
             <LessonScreen
               key={lessons[screen.lessonIndex]!.id}
               lesson={lessons[screen.lessonIndex]!}
@@ -116,6 +123,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
                 setProgressVersion((v) => v + 1);
               }}
             />
+            </Suspense>
           )}
         </ErrorBoundary>
       </Box>

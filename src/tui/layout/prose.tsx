@@ -1,5 +1,5 @@
 // Text that wraps as prose. Kept apart from the markdown renderer so the menu
-// can use it without loading \`marked\` before its first frame.
+// can use it without loading `marked` before its first frame.
 import { Transform } from 'ink';
 import React from 'react';
 

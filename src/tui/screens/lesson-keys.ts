@@ -1,4 +1,4 @@
-// The lesson screen's keys: the footer and the list behind \`?\`. Apart from the
+// The lesson screen's keys: the footer and the list behind `?`. Apart from the
 // screen itself, which loads after the menu's first frame.
 import type { KeyBinding } from '../layout/key-help.js';
 
