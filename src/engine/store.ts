@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../atomic-file.js';
 
 export class EngineHomeLockedError extends Error {
   constructor(
@@ -240,26 +241,5 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-let tmpCounter = 0;
-/** Write to a temporary file, fsync it, rename over the target, fsync the folder. */
-export function writeAtomic(file: string, data: Buffer | string, mode = 0o600) {
-  const tmp = `${file}.tmp-${process.pid}-${++tmpCounter}`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dfd = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
-  } catch {
-    /* some filesystems do not allow fsync on a folder */
   }
 }

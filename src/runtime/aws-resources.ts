@@ -7,7 +7,8 @@ import type { KMS } from '@aws-sdk/client-kms';
 import { DeleteAliasCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import type { CapturedCall } from './capture.js';
 
@@ -230,17 +231,7 @@ function readLedger(home: string): LedgerFile {
 }
 
 function writeLedger(home: string, file: LedgerFile) {
-  mkdirSync(home, { recursive: true });
-  const path = join(home, RESOURCES_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(file, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(join(home, RESOURCES_FILE), JSON.stringify(file, null, 2) + '\n');
 }
 
 function processAlive(pid: number): boolean {

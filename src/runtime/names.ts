@@ -3,7 +3,8 @@
 // lesson never touches an alias or bucket it did not make, and two learners
 // sharing an account never collide (bucket names are global on AWS).
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 
 export interface Names {
@@ -44,16 +45,7 @@ export function learnerPrefix(home: string): string {
   }
   const prefix = `kms-workshop-${randomBytes(3).toString('hex')}`;
   try {
-    mkdirSync(home, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ prefix, created: new Date().toISOString() }, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify({ prefix, created: new Date().toISOString() }, null, 2) + '\n');
   } catch {
     /* a read-only home: the prefix holds for this run */
   }

@@ -2,7 +2,8 @@
 // <home>/progress.json. Written atomically (temporary file, fsync, rename) so a
 // crash leaves the old file or the new one, never half of one. Shared by the
 // TUI (resume where you left off) and `kms-workshop list`.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import type { Lesson } from './types.js';
 
@@ -47,17 +48,7 @@ export function readProgress(home: string, onSetAside?: (keptAs: string) => void
 }
 
 export function writeProgress(home: string, progress: Progress): void {
-  mkdirSync(home, { recursive: true });
-  const file = progressPath(home);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(progress, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileAtomic(progressPath(home), JSON.stringify(progress, null, 2) + '\n');
 }
 
 /** Records that a step passed, and whether the lesson is now complete. */
