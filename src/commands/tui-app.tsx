@@ -36,6 +36,7 @@ export async function runTui({ home, session: sessionOptions }: TuiOptions): Pro
         const { openSession } = await import('../runtime/session.js');
         return openSession({ home, ...sessionOptions });
       }}
+      startingLabel={sessionOptions?.target === 'aws' ? 'connecting to AWS…' : 'starting the local engine…'}
       onSession={(s) => (session = s)}
     />,
     { exitOnCtrlC: true, patchConsole: false },

@@ -34,13 +34,15 @@ export interface AppProps {
   progress: ProgressPort;
   /** Logs an unexpected error in full and says, in one line, what to show and where the log is. */
   reportError: (context: string, error: unknown) => { message: string; logFile?: string };
+  /** What the target is called while the session opens ('starting the local engine…' by default). */
+  startingLabel?: string;
   /** Called with the session once it is up, so the entry can close it on the way out. */
   onSession?: (session: RuntimeSession) => void;
 }
 
 type Screen = { name: 'home'; selected: number } | { name: 'lesson'; lessonIndex: number };
 
-export function App({ lessons, workspaceRoot, openSession, progress, reportError, onSession }: AppProps) {
+export function App({ lessons, workspaceRoot, openSession, progress, reportError, startingLabel = 'starting the local engine…', onSession }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const [screen, setScreen] = useState<Screen>({ name: 'home', selected: 0 });
@@ -86,7 +88,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
   });
 
   const target =
-    session.state === 'ready' ? session.session.targetLabel : session.state === 'starting' ? 'starting the local engine…' : `the engine did not start: ${session.message}`;
+    session.state === 'ready' ? session.session.targetLabel : session.state === 'starting' ? startingLabel : `could not start: ${session.message}`;
   const width = Math.max(40, size.columns);
   const height = Math.max(10, size.rows);
   return (
@@ -113,6 +115,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               lesson={lessons[screen.lessonIndex]!}
               initialStep={progress.resumeAt(lessons[screen.lessonIndex]!)}
               session={session}
+              startingLabel={startingLabel}
               store={store}
               width={width}
               height={height}

@@ -176,11 +176,11 @@ test('when the engine cannot start, the menu says why, and a step shows the reas
   const { lastFrame, stdin, fake } = start(undefined, {}, async () => {
     throw new Error('The engine state in /home/me/.kms-workshop/engine is in use by another kms-workshop process (pid 4242).');
   });
-  await waitForFrame(lastFrame, /Target the engine did not start: The engine state in \S+ is in use/);
+  await waitForFrame(lastFrame, /Target could not start: The engine state in \S+ is in use/);
   stdin.write(KEYS.enter);
   await waitForFrame(lastFrame, 'step 1 of 3');
   stdin.write(KEYS.enter);
-  const frame = await waitForFrame(lastFrame, 'The engine did not start');
+  const frame = await waitForFrame(lastFrame, 'The target did not start');
   expect(frame).toMatch(/\(pid[\s│]+4242\)/);
   for (let i = 0; i < 5; i++) stdin.write(KEYS.down);
   await waitForFrame(lastFrame, 'Full details: /home/me/.kms-workshop/logs/tui.log');

@@ -30,6 +30,7 @@ export interface LessonScreenProps {
   lesson: Lesson;
   initialStep: number;
   session: SessionState;
+  startingLabel?: string;
   store: RunStore;
   width: number;
   height: number;
@@ -38,7 +39,7 @@ export interface LessonScreenProps {
   onStepChange?: (index: number) => void;
 }
 
-export function LessonScreen({ lesson, initialStep, session, store, width, height, active = true, onBack, onStepChange }: LessonScreenProps) {
+export function LessonScreen({ lesson, initialStep, session, startingLabel = 'starting the local engine…', store, width, height, active = true, onBack, onStepChange }: LessonScreenProps) {
   useSyncExternalStore(store.subscribe, store.getVersion);
   const nav = useStepNavigation(lesson.steps.length, initialStep, { active, onMove: onStepChange });
   const step = lesson.steps[nav.index]!;
@@ -138,7 +139,7 @@ export function LessonScreen({ lesson, initialStep, session, store, width, heigh
           </Box>
         </Box>
         <Box marginTop={1} flexDirection="column" flexShrink={0}>
-          <RunStatus run={run} session={session} pending={pendingRun} />
+          <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} />
           {run && run.results.length > 0 ? (
             <Box marginTop={1}>
               <ResultList results={run.results} width={width} highlight={WATCHED_OPERATION} />
@@ -174,9 +175,9 @@ export function LessonScreen({ lesson, initialStep, session, store, width, heigh
   );
 }
 
-function RunStatus({ run, session, pending }: { run: StepRun | undefined; session: SessionState; pending: boolean }) {
-  if (session.state === 'failed' && !run) return <ErrorPanel title="The engine did not start" message={session.message} logFile={session.logFile} />;
-  if (pending) return <Spinner label="starting the local engine…" />;
+function RunStatus({ run, session, pending, startingLabel }: { run: StepRun | undefined; session: SessionState; pending: boolean; startingLabel: string }) {
+  if (session.state === 'failed' && !run) return <ErrorPanel title="The target did not start" message={session.message} logFile={session.logFile} />;
+  if (pending) return <Spinner label={startingLabel} />;
   if (!run)
     return (
       <Text color={tone('muted')}>
