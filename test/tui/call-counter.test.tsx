@@ -44,3 +44,12 @@ test('a compact counter marks the watched operation without words, and says how 
   const width = counterWidth(counts, { highlight: 'GenerateDataKey', compact: true });
   for (const line of lastFrame()!.split('\n')) expect(line.trimEnd().length).toBeLessThanOrEqual(width);
 });
+
+test('in the compact side panel a service acting for the learner is named briefly, and the width allows for it', () => {
+  const counts = countCalls([call('GenerateDataKey', 's3.amazonaws.com'), call('PutObject')]);
+  const { lastFrame } = render(<CallCounter counts={counts} highlight="GenerateDataKey" compact />);
+  expect(lastFrame()).toMatch(/GenerateDataKey\s+1\s+\(s3\) ◀/);
+  const width = counterWidth(counts, { highlight: 'GenerateDataKey', compact: true });
+  expect(width).toBeLessThan(30);
+  for (const line of lastFrame()!.split('\n')) expect(line.trimEnd().length).toBeLessThanOrEqual(width);
+});

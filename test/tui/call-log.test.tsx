@@ -35,8 +35,10 @@ test('an empty log tells the learner how to make calls', () => {
   expect(render(<CallLog calls={[]} />).lastFrame()).toContain('no API calls yet');
 });
 
-test('labels: S3 objects by their s3:// address, contexts as key=value', () => {
+test('labels: S3 objects by their s3:// address before the key, contexts as key=value', () => {
   expect(keyLabel({ bucket: 'b', objectKey: 'plaintext_u.txt' })).toBe('s3://b/plaintext_u.txt');
+  expect(keyLabel({ bucket: 'b', objectKey: 'o', keyId: 'arn:aws:kms:us-east-1:111122223333:key/d8cc2857-ee19-4223-9d2c-2d595e7ff3b4' })).toBe('s3://b/o key d8cc2857…');
+  expect(keyLabel({ keyId: 'alias/x', alias: 'alias/x' })).toBe('alias/x');
   expect(contextLabel({ project: 'kmsworkshop', team: 'a' })).toBe('{project=kmsworkshop, team=a}');
   expect(contextLabel({})).toBe('');
 });

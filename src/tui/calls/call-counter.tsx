@@ -35,8 +35,19 @@ export function counterWidth(rows: readonly CallCount[], { highlight, compact = 
   const opWidth = Math.max(0, ...rows.map((r) => r.operation.length)) + 2;
   return Math.max(
     18,
-    ...rows.map((r) => opWidth + String(r.count).length + (r.operation === highlight ? 2 + (compact ? 2 : 11) : 0) + (r.caller !== 'you' ? 4 + String(r.caller).length : 0)),
+    ...rows.map(
+      (r) =>
+        opWidth +
+        String(r.count).length +
+        (r.operation === highlight ? 2 + (compact ? 2 : 11) : 0) +
+        (r.caller !== 'you' ? (compact ? 3 + shortCaller(r.caller).length : 4 + String(r.caller).length) : 0),
+    ),
   );
+}
+
+/** 's3.amazonaws.com' -> 's3': enough in a narrow panel, the call log spells it out. */
+function shortCaller(caller: string): string {
+  return caller.split('.')[0] ?? caller;
 }
 
 export function CallCounter({ calls, counts, highlight, title, compact = false }: CallCounterProps) {
@@ -58,7 +69,7 @@ export function CallCounter({ calls, counts, highlight, title, compact = false }
             <Text bold inverse={marked} color={marked ? tone('warn') : tone('accent')}>
               {marked ? ` ${row.count} ` : row.count}
             </Text>
-            {row.caller !== 'you' ? <Text color={tone('muted')}> by {row.caller}</Text> : null}
+            {row.caller !== 'you' ? <Text color={tone('muted')}>{compact ? ` (${shortCaller(row.caller)})` : ` by ${row.caller}`}</Text> : null}
             {marked ? <Text color={tone('warn')}> ◀{compact ? '' : ` ${row.count === 1 ? 'one call' : `${row.count} calls`}`}</Text> : null}
           </Box>
         );

@@ -7,11 +7,11 @@ import React from 'react';
 import type { ApiCall } from '../../runtime/types.js';
 import { tone } from '../theme.js';
 
+/** What the call was about: the S3 object (for S3 calls), then the KMS key, by alias when the code named one. */
 export function keyLabel(call: Pick<ApiCall, 'alias' | 'keyId' | 'bucket' | 'objectKey'>): string {
-  if (call.alias) return call.alias;
-  if (call.keyId) return shortKey(call.keyId);
-  if (call.bucket) return call.objectKey ? `s3://${call.bucket}/${call.objectKey}` : `s3://${call.bucket}`;
-  return '';
+  const object = call.bucket ? (call.objectKey ? `s3://${call.bucket}/${call.objectKey}` : `s3://${call.bucket}`) : '';
+  const key = call.alias ?? (call.keyId ? shortKey(call.keyId) : '');
+  return [object, key].filter(Boolean).join(' ');
 }
 
 /** A key ARN is 75 characters; its id's first block identifies it well enough on screen. */
