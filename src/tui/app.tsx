@@ -7,6 +7,7 @@ import type { Lesson, LessonStep, RuntimeSession } from '../runtime/types.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { ErrorPanel } from './layout/error-panel.js';
 import { KeyHelp } from './layout/key-help.js';
+import { isTooSmall, TooSmall } from './layout/too-small.js';
 import { RunStore } from './run-store.js';
 import { HOME_KEYS, Home, type LessonProgressView } from './screens/home.js';
 import { LESSON_HELP } from './screens/lesson-keys.js';
@@ -91,6 +92,8 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
     session.state === 'ready' ? session.session.targetLabel : session.state === 'starting' ? startingLabel : `could not start: ${session.message}`;
   const width = Math.max(40, size.columns);
   const height = Math.max(10, size.rows);
+  // Unmounting the screens keeps their keys from acting unseen; the step shown comes back from progress.
+  if (isTooSmall(size)) return <TooSmall size={size} />;
   return (
     <Box flexDirection="column" width={width}>
       {help ? <KeyHelp bindings={screen.name === 'home' ? [...HOME_KEYS, { keys: '1-9', does: 'choose a lesson by number' }] : LESSON_HELP} /> : null}

@@ -93,6 +93,21 @@ describe.skipIf(!hasTmux)('kms-workshop in a real terminal', () => {
     await t.waitFor(PROMPT);
   }, 60_000);
 
+  test('a terminal too small says so and what to do; grown, the menu comes back; q still quits', async () => {
+    const t = terminal({}, { columns: 80, rows: 24 });
+    await launch(t);
+    t.resize(40, 10);
+    let screen = await t.waitFor(/Terminal too small/);
+    expect(screen.replace(/\s+/g, ' ')).toContain('This window is 40x10; kms-workshop needs at least 60x18');
+    t.resize(80, 24);
+    screen = await t.waitFor(/Lessons[\s\S]*Enter open/);
+    expect(screen).toMatch(/› 1\. Direct encryption/);
+    t.resize(40, 10);
+    await t.waitFor(/Terminal too small/);
+    t.press('q');
+    await expectRestored(t);
+  }, 60_000);
+
   test('NO_COLOR draws the same screen without a single colour', async () => {
     const coloured = terminal();
     await launch(coloured);
