@@ -3,10 +3,10 @@
 import type { EngineResponse } from '../wire.js';
 import { readConfigurationBody } from './body.js';
 import { requireBucket, type S3Call, type S3Context } from './context.js';
-import { s3Errors } from './errors.js';
+import { parseRequestXml, s3Errors } from './errors.js';
 import { emptyReply, xmlReply } from './request.js';
 import type { EncryptionRule, SseAlgorithm } from './state.js';
-import { childNamed, childrenNamed, childText, el, parseXml, XmlSyntaxError } from './xml.js';
+import { childNamed, childrenNamed, childText, el } from './xml.js';
 
 const ALGORITHMS: readonly SseAlgorithm[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 export const DEFAULT_RULE: EncryptionRule = { SSEAlgorithm: 'AES256', BucketKeyEnabled: false };
@@ -40,13 +40,7 @@ export function deleteBucketEncryption(ctx: S3Context, call: S3Call): EngineResp
 }
 
 function parseRule(body: Buffer): EncryptionRule {
-  let root;
-  try {
-    root = parseXml(body.toString('utf8'));
-  } catch (e) {
-    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
-    throw e;
-  }
+  const root = parseRequestXml(body);
   const rules = childrenNamed(root, 'Rule');
   if (root.name !== 'ServerSideEncryptionConfiguration' || rules.length !== 1) throw s3Errors.malformedXml();
   const rule = rules[0]!;

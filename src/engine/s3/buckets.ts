@@ -1,10 +1,10 @@
 // Bucket operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation.
 import type { EngineResponse } from '../wire.js';
 import { requireBucket, type S3Call, type S3Context } from './context.js';
-import { s3Errors } from './errors.js';
+import { parseRequestXml, s3Errors } from './errors.js';
 import { assertBucketName } from './names.js';
 import { emptyReply, isoTime, owner, xmlReply } from './request.js';
-import { childText, el, parseXml, XmlSyntaxError } from './xml.js';
+import { childText, el } from './xml.js';
 
 export function createBucket(ctx: S3Context, call: S3Call): EngineResponse {
   assertBucketName(call.bucket);
@@ -28,13 +28,7 @@ export function createBucket(ctx: S3Context, call: S3Call): EngineResponse {
 
 function locationConstraint(body: Buffer): string | undefined {
   if (body.length === 0 || body.toString('utf8').trim() === '') return undefined;
-  let root;
-  try {
-    root = parseXml(body.toString('utf8'));
-  } catch (e) {
-    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
-    throw e;
-  }
+  const root = parseRequestXml(body);
   if (root.name !== 'CreateBucketConfiguration') throw s3Errors.malformedXml();
   const constraint = childText(root, 'LocationConstraint');
   return constraint === '' ? undefined : constraint;

@@ -2,20 +2,14 @@
 import type { EngineResponse } from '../wire.js';
 import { readConfigurationBody } from './body.js';
 import { requireBucket, type S3Call, type S3Context } from './context.js';
-import { s3Errors } from './errors.js';
+import { parseRequestXml, s3Errors } from './errors.js';
 import { MAX_KEY_BYTES } from './names.js';
 import { xmlReply } from './request.js';
-import { childNamed, childrenNamed, childText, el, parseXml, XmlSyntaxError, type XmlElement } from './xml.js';
+import { childNamed, childrenNamed, childText, el, type XmlElement } from './xml.js';
 
 export function deleteObjects(ctx: S3Context, call: S3Call): EngineResponse {
   requireBucket(ctx, call);
-  let root;
-  try {
-    root = parseXml(readConfigurationBody(call.req).toString('utf8'));
-  } catch (e) {
-    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
-    throw e;
-  }
+  const root = parseRequestXml(readConfigurationBody(call.req));
   const objects = childrenNamed(root, 'Object');
   if (root.name !== 'Delete' || objects.length === 0 || objects.length > 1000) throw s3Errors.malformedXml();
   const quiet = childText(root, 'Quiet') === 'true';

@@ -2,7 +2,7 @@
 // elements some of them carry (BucketName, Key, ArgumentName...), rendered as
 // <Error><Code/><Message/>...<RequestId/></Error>.
 import { AwsError } from '../errors.js';
-import { el, xmlDocument } from './xml.js';
+import { el, parseXml, xmlDocument, XmlSyntaxError, type XmlNode } from './xml.js';
 
 export class S3Error extends AwsError {
   constructor(
@@ -98,4 +98,14 @@ export function s3ErrorResponse(error: AwsError, requestId: string, resource?: s
 
 export function hostId(requestId: string) {
   return Buffer.from(requestId).toString('base64');
+}
+
+/** A request body's XML document; S3's MalformedXML when it is not well-formed. */
+export function parseRequestXml(body: Buffer): XmlNode {
+  try {
+    return parseXml(body.toString('utf8'));
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
+    throw e;
+  }
 }

@@ -8,13 +8,13 @@ import { readPayload } from './body.js';
 import { checksumHeader } from './checksums.js';
 import { requireBucket, type S3Call, type S3Context } from './context.js';
 import { openBytes, sealBytes } from './encryption.js';
-import { S3Error, s3Errors } from './errors.js';
+import { S3Error, parseRequestXml, s3Errors } from './errors.js';
 import { assertKey, objectArn } from './names.js';
 import { storedHeaders, userMetadata } from './object-headers.js';
 import { emptyReply, xmlReply } from './request.js';
 import { sseFromRequest, sseResponseHeaders } from './sse.js';
 import type { UploadRecord } from './uploads.js';
-import { childNamed, childrenNamed, el, parseXml, XmlSyntaxError } from './xml.js';
+import { childNamed, childrenNamed, el } from './xml.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -82,13 +82,7 @@ export function uploadPart(ctx: S3Context, call: S3Call): EngineResponse {
 
 /** The parts the client lists, checked against what was uploaded: ascending, all present, ETags matching. */
 function listedParts(upload: UploadRecord, body: Buffer) {
-  let root;
-  try {
-    root = parseXml(body.toString('utf8'));
-  } catch (e) {
-    if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
-    throw e;
-  }
+  const root = parseRequestXml(body);
   const listed = childrenNamed(root, 'Part');
   if (root.name !== 'CompleteMultipartUpload' || listed.length === 0) throw s3Errors.malformedXml();
   let previous = 0;
