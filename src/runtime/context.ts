@@ -64,15 +64,8 @@ export class StepExpectationError extends Error {
 
 export type StepFunction = (ctx: StepContext) => Promise<unknown> | unknown;
 
-export interface ContextParts {
-  kms: KMS;
-  s3: S3Client;
-  cloudtrail: CloudTrailClient;
-  region: string;
-  target: TargetKind;
-  names: Names;
-  workspace: string;
-  show: Show;
+/** What the session hands over to build a step's context: the same clients and names, plus its plumbing. */
+export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtrail' | 'region' | 'target' | 'names' | 'workspace' | 'show'> {
   calls: readonly ApiCall[];
   emit(result: StepResult): void;
   progress(label: string, done: number, total: number): void;
