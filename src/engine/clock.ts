@@ -6,6 +6,16 @@ export interface Clock {
   advance(seconds: number): void;
 }
 
+/**
+ * The latest time the engine clock may show: 9999-01-01T00:00:00Z. AWS's wire formats
+ * write four-digit years (ISO 8601 timestamps in S3's XML and CloudTrail, HTTP dates),
+ * and toISOString() switches to a six-digit "+010000-" form past 9999; the year to
+ * spare covers dates the engine computes ahead of now (a key's deletion date, 30 days on).
+ */
+export const LATEST_ENGINE_TIME = Date.UTC(9999, 0, 1);
+
+export class ClockRangeError extends RangeError {}
+
 export class EngineClock implements Clock {
   private offsetMs = 0;
   constructor(private readonly base: () => number = Date.now) {}
@@ -13,15 +23,29 @@ export class EngineClock implements Clock {
     return new Date(this.base() + this.offsetMs);
   }
   advance(seconds: number): void {
-    if (!(seconds >= 0)) throw new RangeError('the clock only moves forward');
+    if (!(seconds >= 0)) throw new ClockRangeError('the clock only moves forward');
+    if (!(seconds <= this.secondsLeft())) throw new ClockRangeError(`the clock cannot move past ${new Date(LATEST_ENGINE_TIME).toISOString()}`);
     this.offsetMs += seconds * 1000;
+  }
+  /** How far the clock may still move forward before it leaves the dates AWS's formats can carry. */
+  secondsLeft(): number {
+    return Math.max(0, (LATEST_ENGINE_TIME - this.now().getTime()) / 1000);
   }
   /** How far this clock runs ahead of real time, in seconds (persisted with the state). */
   get aheadSeconds(): number {
     return this.offsetMs / 1000;
   }
   set aheadSeconds(seconds: number) {
+    const problem = this.aheadProblem(seconds);
+    if (problem) throw new ClockRangeError(problem);
     this.offsetMs = seconds * 1000;
+  }
+  /** Why an offset (a saved clock.json, say) cannot be used, or undefined when it can. */
+  aheadProblem(seconds: unknown): string | undefined {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return 'it is not a finite number of seconds';
+    if (seconds < 0) return 'it is negative (the engine clock never runs behind real time)';
+    if (this.base() + seconds * 1000 > LATEST_ENGINE_TIME) return `it puts the clock past ${new Date(LATEST_ENGINE_TIME).toISOString()}`;
+    return undefined;
   }
 }
 

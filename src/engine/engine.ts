@@ -1,15 +1,19 @@
 // The local engine: KMS, S3 and CloudTrail behind one request -> response core.
 // Routing by protocol: AWS JSON 1.1 requests carry X-Amz-Target (KMS's
 // TrentService, CloudTrail's LookupEvents); everything else is S3 REST.
-// A small control plane under /_engine/ lets the runtime fast-forward the clock
-// and follow calls as they happen.
+// A small control plane under /_engine/ (control.ts) lets the runtime fast-forward
+// the clock; it answers only the holder of the engine's secret.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { callerFromHeaders, type Caller } from './caller.js';
 import { EngineClock } from './clock.js';
 import { Trail } from './cloudtrail/trail.js';
+import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_SECONDS, newControlSecret } from './control.js';
 import { AwsError, isAwsError } from './errors.js';
+import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
+import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
 import { decodeBlobs, jsonError, jsonResponse, toWire, type EngineRequest, type EngineResponse } from './wire.js';
 
@@ -39,25 +43,69 @@ export class Engine {
   /** Services matched by the operation after the dot, whatever the prefix (CloudTrail's targets vary). */
   readonly jsonOperations = new Map<string, JsonService>();
   rest: RestService | undefined;
+  /** The secret a control request must carry (control.ts); also in <home>/engine/control.secret. */
+  readonly controlSecret = newControlSecret();
+  /** Problems found at start-up that did not stop it, one line each (a saved clock set aside). */
+  readonly warnings: string[] = [];
+  /** While listening on loopback only, requests must be addressed to a loopback name (host-check.ts). */
+  private loopbackOnly = true;
   private readonly onClose: (() => void)[] = [];
 
   constructor(opts: EngineOptions) {
+    const delay = opts.cloudTrailDelaySeconds ?? 0;
+    if (!(delay >= 0 && delay <= MAX_CLOUDTRAIL_DELAY_SECONDS)) throw new RangeError(`the CloudTrail delay must be from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds, not ${delay}`);
     this.store = openStore(opts.home);
+    if (this.store.dir !== null) this.store.writeFile(CONTROL_SECRET_FILE, Buffer.from(this.controlSecret));
     this.clock = opts.clock ?? new EngineClock();
-    const saved = this.store.readJson<{ aheadSeconds: number }>('clock.json');
-    if (saved && saved.aheadSeconds > this.clock.aheadSeconds) this.clock.aheadSeconds = saved.aheadSeconds;
+    this.restoreClock();
     this.kms = new Kms(this.store, this.clock);
-    this.trail = new Trail(this.store, this.clock, opts.cloudTrailDelaySeconds ?? 0);
+    this.trail = new Trail(this.store, this.clock, delay);
     this.jsonServices.set('TrentService', {
       service: (operation, input, caller, requestId) => callKms(this.kms, this.trail, operation, input, caller, requestId),
       blobs: KMS_BLOBS,
     });
   }
 
-  /** Moves the engine clock forward and remembers it across restarts. */
+  /** Moves the engine clock forward and remembers it across restarts; a ClockRangeError past year 9999 changes nothing. */
   advanceClock(seconds: number) {
     this.clock.advance(seconds);
     this.store.writeJson('clock.json', { aheadSeconds: this.clock.aheadSeconds });
+  }
+
+  /** Seconds between a call and its event showing in LookupEvents. */
+  setCloudTrailDelay(seconds: number) {
+    if (!(seconds >= 0 && seconds <= MAX_CLOUDTRAIL_DELAY_SECONDS)) throw new RangeError(`the CloudTrail delay must be from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds`);
+    this.trail.delaySeconds = seconds;
+  }
+
+  /** Tells the engine the address it listens on: only a loopback one makes it check Host headers. */
+  listeningOn(address: string) {
+    this.loopbackOnly = isLoopbackAddress(address);
+  }
+
+  /**
+   * A saved clock.json is obeyed only if usable: one past year 9999 (or not a number) would
+   * break every request after every restart, so it is set aside and reported instead.
+   */
+  private restoreClock() {
+    const raw = this.store.readFile('clock.json');
+    if (raw === undefined) return;
+    let saved: unknown;
+    try {
+      saved = JSON.parse(raw.toString('utf8'));
+    } catch {
+      saved = undefined;
+    }
+    const ahead = saved !== null && typeof saved === 'object' ? (saved as { aheadSeconds?: unknown }).aheadSeconds : undefined;
+    const problem = saved !== null && typeof saved === 'object' ? this.clock.aheadProblem(ahead) : 'it is not of the form {"aheadSeconds": N}';
+    if (problem !== undefined) {
+      this.store.writeFile('clock.json.unusable', raw);
+      this.store.removeFile('clock.json');
+      const where = this.store.dir === null ? 'clock.json' : join(this.store.dir, 'clock.json');
+      this.warnings.push(`The saved engine clock ${where} could not be used (${problem}); it was set aside as clock.json.unusable and the clock runs from the real time.`);
+      return;
+    }
+    if ((ahead as number) > this.clock.aheadSeconds) this.clock.aheadSeconds = ahead as number;
   }
 
   /** Registers a clean-up to run on close (S3 and CloudTrail modules use it). */
@@ -67,18 +115,18 @@ export class Engine {
 
   close() {
     for (const fn of this.onClose.splice(0)) fn();
+    if (this.store.dir !== null) this.store.removeFile(CONTROL_SECRET_FILE);
     this.store.close();
   }
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
     const requestId = randomUUID();
+    const protocol = protocolOf(req);
+    // Refused before any service sees it: nothing runs, nothing is recorded in the trail.
+    if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) return refuseHost(protocol, req.headers.host, requestId);
+    if (protocol === 'control') return handleControl(this, req, requestId);
     const caller = callerFromHeaders(req.headers, req.remoteAddress);
-    if (req.path.startsWith('/_engine/')) return this.control(req, requestId);
-    const target = req.headers['x-amz-target'];
-    const contentType = req.headers['content-type'] ?? '';
-    if (target !== undefined || (req.method === 'POST' && contentType.startsWith('application/x-amz-json'))) {
-      return this.handleJson(req, target ?? '', caller, requestId);
-    }
+    if (protocol === 'json') return this.handleJson(req, req.headers['x-amz-target'] ?? '', caller, requestId);
     if (!this.rest) return jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId);
     return this.rest(req, caller, requestId);
   }
@@ -112,30 +160,27 @@ export class Engine {
       return jsonError(new AwsError('InternalFailure', 'The local engine failed to handle this request.', 500), requestId);
     }
   }
+}
 
-  private control(req: EngineRequest, requestId: string): EngineResponse {
-    const reply = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) });
-    const status = () => ({
-      now: this.clock.now().toISOString(),
-      aheadSeconds: this.clock.aheadSeconds,
-      cloudTrailDelaySeconds: this.trail.delaySeconds,
-      secondsUntilAllDelivered: this.trail.secondsUntilAllDelivered(),
-    });
-    if (req.path === '/_engine/status' && req.method === 'GET') return reply(200, status());
-    if (req.path === '/_engine/advance-clock' && req.method === 'POST') {
-      const seconds = Number(req.query.get('seconds'));
-      if (!Number.isFinite(seconds) || seconds < 0) return reply(400, { message: 'seconds must be a number >= 0' });
-      this.advanceClock(seconds);
-      return reply(200, status());
-    }
-    if (req.path === '/_engine/cloudtrail-delay' && req.method === 'POST') {
-      const seconds = Number(req.query.get('seconds'));
-      if (!Number.isFinite(seconds) || seconds < 0) return reply(400, { message: 'seconds must be a number >= 0' });
-      this.trail.delaySeconds = seconds;
-      return reply(200, status());
-    }
-    return reply(404, { message: `No control endpoint ${req.method} ${req.path}` });
-  }
+type Protocol = 'control' | 'json' | 'rest';
+
+/** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); everything else is S3's REST. */
+function protocolOf(req: EngineRequest): Protocol {
+  if (req.path.startsWith('/_engine/')) return 'control';
+  const contentType = req.headers['content-type'] ?? '';
+  if (req.headers['x-amz-target'] !== undefined || (req.method === 'POST' && contentType.startsWith('application/x-amz-json'))) return 'json';
+  return 'rest';
+}
+
+/** A request addressed to a name other than loopback's (DNS rebinding), refused in its protocol's error shape. */
+function refuseHost(protocol: Protocol, host: string | undefined, requestId: string): EngineResponse {
+  const named = host === undefined ? 'no Host header' : `Host ${JSON.stringify(host.slice(0, 100))}`;
+  const message =
+    `This engine listens on loopback and answers only requests addressed to 127.0.0.1, [::1] or localhost (the request had ${named}). ` +
+    'To serve other machines, start it with --host 0.0.0.0.';
+  if (protocol === 'control') return controlReply(403, { message }, requestId);
+  if (protocol === 'json') return jsonError(new AwsError('AccessDeniedException', message, 403), requestId);
+  return s3ErrorResponse(new S3Error('AccessDenied', message, 403), requestId);
 }
 
 export function openEngine(opts: EngineOptions): Engine {

@@ -36,6 +36,7 @@ export async function startEngine(opts: EngineOptions & { port?: number; host?: 
     engine.close();
     throw e;
   }
+  engine.listeningOn(address.address);
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
     engine,

@@ -63,7 +63,9 @@ test('each lookup attribute finds its events: EventName, EventSource, ReadOnly, 
   expect(await names('EventName', 'CreateKey')).toEqual(['CreateKey']);
   expect(await names('EventSource', 'kms.amazonaws.com')).toEqual(['GenerateDataKey', 'GenerateDataKey', 'CreateKey']);
   expect(await names('ReadOnly', 'false')).toEqual(['CreateKey']);
-  expect(await names('Username', 'workshop-learner')).toEqual(expect.arrayContaining(['GenerateDataKey', 'CreateKey']));
+  // Every caller of the engine is the one learner; the lookups made so far are events too.
+  expect((await names('Username', 'workshop-learner')).filter((n) => n !== 'LookupEvents')).toEqual(['GenerateDataKey', 'GenerateDataKey', 'CreateKey']);
+  expect(await names('Username', 'someone-else')).toEqual([]);
   expect(await names('ResourceName', key.Arn!)).toEqual(['GenerateDataKey', 'GenerateDataKey', 'CreateKey']);
   expect(await names('ResourceType', 'AWS::KMS::Key')).toHaveLength(3);
   expect(await names('AccessKeyId', 'AKIAOTHERCALLER00000')).toEqual(['GenerateDataKey']);
@@ -135,13 +137,13 @@ test('an event is invisible before the delivery delay and visible after a fast-f
   te.engine.advanceClock(299);
   expect((await by('EventName', 'GenerateDataKey')).Events).toEqual([]);
   // The control plane fast-forwards as the runtime does.
-  const res = await fetch(`${te.endpoint}/_engine/advance-clock?seconds=1`, { method: 'POST' });
+  const res = await fetch(`${te.endpoint}/_engine/advance-clock?seconds=1`, { method: 'POST', headers: { 'x-kms-workshop-secret': te.engine.controlSecret } });
   expect(res.status).toBe(200);
   // (the LookupEvents calls above are events too, still on their way)
   expect((await res.json()).cloudTrailDelaySeconds).toBe(300);
   expect((await by('EventName', 'GenerateDataKey')).Events).toHaveLength(1);
   // A shorter delay set at run time applies to calls made from then on.
-  await fetch(`${te.endpoint}/_engine/cloudtrail-delay?seconds=0`, { method: 'POST' });
+  await fetch(`${te.endpoint}/_engine/cloudtrail-delay?seconds=0`, { method: 'POST', headers: { 'x-kms-workshop-secret': te.engine.controlSecret } });
   await te.kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }));
   expect((await by('EventName', 'GenerateDataKey')).Events).toHaveLength(2);
 });

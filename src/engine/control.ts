@@ -1,0 +1,80 @@
+// The control plane under /_engine/: status, fast-forwarding the clock, CloudTrail's
+// delivery delay. Any web page can send a request to localhost (a form POST needs no
+// permission), so every control request must carry the engine's per-process secret in
+// a custom header. A page cannot read the secret (it is in a 0600 file in the home, and
+// in the memory of the process that started the engine), and a custom header makes the
+// browser ask first with a CORS preflight, which the engine never approves.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ClockRangeError } from './clock.js';
+import type { Engine } from './engine.js';
+import type { EngineRequest, EngineResponse } from './wire.js';
+
+export const CONTROL_SECRET_HEADER = 'x-kms-workshop-secret';
+/** The secret's file in the engine's state folder (<home>/engine/control.secret). */
+export const CONTROL_SECRET_FILE = 'control.secret';
+/**
+ * The longest CloudTrail delivery delay the engine simulates. AWS says CloudTrail typically
+ * delivers an event within about 5 minutes of the call (15 minutes in its older documents),
+ * without a guarantee; an hour leaves room to show a slow delivery and no more.
+ */
+export const MAX_CLOUDTRAIL_DELAY_SECONDS = 3600;
+
+export function newControlSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Compares in constant time (digests of equal length, whatever was sent). */
+export function secretMatches(given: string | undefined, secret: string): boolean {
+  if (given === undefined) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+export function controlReply(status: number, body: unknown, requestId: string): EngineResponse {
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+}
+
+export function handleControl(engine: Engine, req: EngineRequest, requestId: string): EngineResponse {
+  const reply = (status: number, body: unknown) => controlReply(status, body, requestId);
+  const given = req.headers[CONTROL_SECRET_HEADER];
+  if (!secretMatches(given, engine.controlSecret))
+    return reply(403, {
+      message:
+        `${given === undefined ? 'Missing' : 'Wrong'} ${CONTROL_SECRET_HEADER} header: the engine's control endpoints answer only ` +
+        `a request that carries the secret the engine wrote to <home>/engine/${CONTROL_SECRET_FILE} when it started.`,
+    });
+  const status = () => ({
+    now: engine.clock.now().toISOString(),
+    aheadSeconds: engine.clock.aheadSeconds,
+    cloudTrailDelaySeconds: engine.trail.delaySeconds,
+    secondsUntilAllDelivered: engine.trail.secondsUntilAllDelivered(),
+  });
+  if (req.path === '/_engine/status' && req.method === 'GET') return reply(200, status());
+  if (req.path === '/_engine/advance-clock' && req.method === 'POST') {
+    const seconds = secondsParameter(req);
+    if (seconds === undefined) return reply(400, { message: 'seconds must be a number >= 0' });
+    try {
+      engine.advanceClock(seconds);
+    } catch (e) {
+      if (e instanceof ClockRangeError) return reply(400, { message: `seconds is too large: ${e.message} (at most ${Math.floor(engine.clock.secondsLeft())} now)` });
+      throw e;
+    }
+    return reply(200, status());
+  }
+  if (req.path === '/_engine/cloudtrail-delay' && req.method === 'POST') {
+    const seconds = secondsParameter(req);
+    if (seconds === undefined || seconds > MAX_CLOUDTRAIL_DELAY_SECONDS)
+      return reply(400, { message: `seconds must be a number from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} (CloudTrail delivers an event within minutes)` });
+    engine.setCloudTrailDelay(seconds);
+    return reply(200, status());
+  }
+  return reply(404, { message: `No control endpoint ${req.method} ${req.path}` });
+}
+
+/** The `seconds` query parameter as a number >= 0, or undefined when missing or not one. */
+function secondsParameter(req: EngineRequest): number | undefined {
+  const text = req.query.get('seconds');
+  if (text === null || text.trim() === '') return undefined;
+  const seconds = Number(text);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
