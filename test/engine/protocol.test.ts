@@ -118,9 +118,16 @@ test('an empty body is an empty request', async () => {
 });
 
 test('timestamps are epoch seconds and blobs base64 on the wire', async () => {
-  const r = await post('TrentService.DescribeKey', JSON.stringify({ KeyId: keyId }));
-  const meta = (r.json as unknown as { KeyMetadata: { CreationDate: unknown } }).KeyMetadata;
+  const created = e.clock.now().getTime() / 1000;
+  const fresh = await post('TrentService.CreateKey', '{}');
+  const meta = (fresh.json as unknown as { KeyMetadata: { KeyId: string; CreationDate: unknown } }).KeyMetadata;
   expect(typeof meta.CreationDate).toBe('number');
+  // Seconds, not milliseconds: the creation time on the engine clock, to the millisecond at most.
+  expect(Math.abs((meta.CreationDate as number) - created)).toBeLessThan(1);
+  const described = await post('TrentService.DescribeKey', JSON.stringify({ KeyId: meta.KeyId }));
+  expect((described.json as unknown as { KeyMetadata: { CreationDate: unknown } }).KeyMetadata.CreationDate).toBe(meta.CreationDate);
   const g = await post('TrentService.GenerateRandom', JSON.stringify({ NumberOfBytes: 12 }));
-  expect(Buffer.from((g.json as { Plaintext: string }).Plaintext, 'base64').length).toBe(12);
+  const random = (g.json as { Plaintext: string }).Plaintext;
+  expect(random).toMatch(/^[A-Za-z0-9+/]{16}$/); // 12 bytes are 16 base64 characters, no padding
+  expect(Buffer.from(random, 'base64').length).toBe(12);
 });
