@@ -142,6 +142,10 @@ test('checksums the SDK can send (CRC32C, SHA1, SHA256, CRC64NVME) are verified 
     expect(put[field], algorithm).toBeDefined();
     const head = await s3.send(new HeadObjectCommand({ Bucket: B, Key: `sum-${algorithm}`, ChecksumMode: 'ENABLED' }));
     expect(head[field], algorithm).toBe(put[field]);
+    // Verified: the checksum of other bytes (well formed, so not a malformed header) is BadDigest, and the object stays.
+    const err = await expectAwsError(s3.send(new PutObjectCommand({ Bucket: B, Key: `sum-${algorithm}`, Body: 'checksummed bodY', [field]: put[field] })), 'BadDigest');
+    expect(err.message, algorithm).toContain(algorithm);
+    expect(await text(`sum-${algorithm}`), algorithm).toBe('checksummed body');
   }
   expect((await s3.send(new PutObjectCommand({ Bucket: B, Key: 'sha256', Body: 'abc', ChecksumAlgorithm: 'SHA256' }))).ChecksumSHA256).toBe(
     createHash('sha256').update('abc').digest('base64'),
