@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Engine } from './engine.js';
 import type { EngineRequest } from './wire.js';
 
@@ -21,6 +22,7 @@ export function createEngineServer(engine: Engine, opts: ServeOptions = {}): Ser
   const server = createServer((req, res) => {
     void serveOne(engine, req, res, maxBody);
   });
+  server.on('connect', refuseTunnel);
   server.keepAliveTimeout = 60_000;
   return server;
 }
@@ -53,6 +55,7 @@ async function serveOne(engine: Engine, req: IncomingMessage, res: ServerRespons
     res.writeHead(reply.status, { ...reply.headers, 'content-length': length });
     res.end(request.method === 'HEAD' ? undefined : reply.body);
   } catch (e) {
+    if (isClientAbort(e, req)) return;
     console.error(e);
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ __type: 'InternalFailure', message: 'The local engine failed to handle this request.' }));
@@ -97,4 +100,20 @@ export async function listen(server: Server, port = 0, host = '127.0.0.1'): Prom
     });
   });
   return server.address() as AddressInfo;
+}
+
+/** CONNECT asks for a tunnel, a proxy's job: answered 405 and closed (without this node drops the socket unanswered). */
+function refuseTunnel(_req: IncomingMessage, socket: Duplex) {
+  const body = JSON.stringify({ __type: 'MethodNotAllowed', message: 'CONNECT is not supported: the engine is not a proxy.' });
+  socket.on('error', () => {}); // the client may be gone already
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, PUT, POST, DELETE\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** A client that hung up mid-request (its body ends in "aborted"): not an engine error, and there is no one to answer. */
+function isClientAbort(e: unknown, req: IncomingMessage): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') && req.socket.destroyed;
 }
