@@ -2,6 +2,8 @@
 // step shows, how it ends (expected errors are results; unexpected ones stop
 // the step with message and request id, never a stack), the calls it made
 // (live, numbered, with the caller), the workspace and the CloudTrail wait.
+import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +62,24 @@ describe('results', () => {
     expect(json).toMatchObject({ kind: 'json', value: { Plaintext: mask, Nested: { Plaintext: mask } } });
     expect((json as unknown as { value: { CiphertextBlob: string } }).value.CiphertextBlob).toMatch(/^[A-Za-z0-9+/]{40,}={0,2}$/);
     expect(JSON.stringify(outcome)).not.toContain(mask.replace('**...**', '')); // the halves never appear joined
+  });
+
+  test('the data key plaintext appears nowhere in what the step gives back, calls and streamed events included', async () => {
+    const events: StepEvent[] = [];
+    const outcome = await run('masked-json', events);
+    expect(outcome.status).toBe('passed');
+    // The plaintext, as KMS gives it back for the blob the step shows (the blob is not secret).
+    const json = outcome.results.find((r) => r.kind === 'json') as unknown as { value: { CiphertextBlob: string } };
+    const endpoint = /http:\/\/[^\s]+/.exec(session.targetLabel)![0];
+    const kms = new KMSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from(json.value.CiphertextBlob, 'base64'), EncryptionContext: { project: 'tests' } }));
+    kms.destroy();
+    const secret = Buffer.from(Plaintext!);
+    expect(secret).toHaveLength(32);
+    expect(outcome.calls.map((c) => c.operation)).toEqual(['CreateKey', 'GenerateDataKey']);
+    expect(placesHolding(outcome, secret)).toEqual([]);
+    expect(placesHolding(events, secret)).toEqual([]);
+    expect(placesHolding(session.calls, secret)).toEqual([]);
   });
 
   test('results returned by the step are added once; values that are not results are ignored', async () => {
@@ -187,14 +207,43 @@ describe('waiting for CloudTrail', () => {
   });
 });
 
-test('a session on a home another process holds says so clearly', async () => {
+test('a session on a home another process holds says so clearly, naming that process; once it is gone the home opens', async () => {
   const other = mkdtempSync(join(tmpdir(), 'kms-workshop-runtime-lock-'));
-  const first = await openSession({ home: other });
+  const sessionModule = fileURLToPath(new URL('../../src/runtime/session.ts', import.meta.url));
+  // The other process opens a session on the home and keeps it until its stdin closes.
+  const script = `const { openSession } = await import(${JSON.stringify(sessionModule)});
+const s = await openSession({ home: ${JSON.stringify(other)} });
+console.log('holding');
+process.stdin.resume();
+process.stdin.on('end', async () => { await s.close(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
-    await expect(openSession({ home: other })).rejects.toThrow(/in use by another kms-workshop process|in use/);
+    for (const deadline = Date.now() + 20_000; !out.includes('holding'); ) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the other process did not open its session:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await expect(openSession({ home: other })).rejects.toThrow(`in use by another kms-workshop process (pid ${child.pid})`);
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    const mine = await openSession({ home: other });
+    await mine.close();
   } finally {
-    await first.close();
+    child.kill();
     rmSync(other, { recursive: true, force: true });
   }
   expect(existsSync(other)).toBe(false);
-});
+}, 60_000);
+
+/** Where in `value` the secret shows: as bytes, base64, base64url, hex, or a list of byte values. */
+function placesHolding(value: unknown, secret: Buffer, path = '$'): string[] {
+  const texts = [secret.toString('base64'), secret.toString('base64url'), secret.toString('hex'), secret.toString('latin1'), Array.from(secret).join(',')];
+  if (value instanceof Uint8Array) return Buffer.from(value).includes(secret) ? [path] : [];
+  if (typeof value === 'string') return texts.some((t) => value.toLowerCase().includes(t.toLowerCase())) ? [path] : [];
+  if (Array.isArray(value) && value.length >= secret.length && value.every((v) => typeof v === 'number') && Buffer.from(value as number[]).includes(secret)) return [path];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => placesHolding(v, secret, `${path}.${k}`));
+  return [];
+}
