@@ -183,3 +183,58 @@ test('a long trail (200,000 events) still reports when everything is delivered',
   expect(trail.secondsUntilAllDelivered()).toBe(0);
   expect(trail.delivered()).toHaveLength(200_000);
 });
+
+test('StartTime and EndTime are inclusive, to the second; StartTime equal to EndTime is a valid range; the 90 days end exactly', async () => {
+  const { fixedClock } = await import('../../src/engine/clock.js');
+  const T = Date.parse('2026-03-01T10:00:00Z');
+  const te = await startTestEngine({ clock: fixedClock(new Date(T)) });
+  const cloudtrail = new CloudTrailClient(te.clientConfig);
+  started.push({ te, cloudtrail });
+  await te.kms.send(new CreateKeyCommand({ Description: 'at T' }));
+  te.engine.advanceClock(60);
+  await te.kms.send(new CreateKeyCommand({ Description: 'at T+60s' }));
+  const descriptions = async (input: LookupEventsCommandInput) =>
+    ((await cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateKey' }], ...input }))).Events ?? []).map(
+      (e) => JSON.parse(e.CloudTrailEvent!).responseElements.keyMetadata.Description,
+    );
+  const at = (seconds: number) => new Date(T + seconds * 1000);
+  expect(await descriptions({ StartTime: at(0), EndTime: at(0) })).toEqual(['at T']);
+  expect(await descriptions({ StartTime: at(60), EndTime: at(60) })).toEqual(['at T+60s']);
+  expect(await descriptions({ StartTime: at(1) })).toEqual(['at T+60s']);
+  expect(await descriptions({ EndTime: at(59) })).toEqual(['at T']);
+  expect(await descriptions({ StartTime: at(0), EndTime: at(60) })).toEqual(['at T+60s', 'at T']);
+  expect(await descriptions({ StartTime: at(1), EndTime: at(59) })).toEqual([]);
+  await expectAwsError(descriptions({ StartTime: at(1), EndTime: at(0) }), 'InvalidTimeRangeException');
+  // Event history keeps 90 days: the event at T is still there at T + 90 days, and gone a second later,
+  // even for a StartTime that asks for older events.
+  te.engine.advanceClock(90 * 24 * 3600 - 60);
+  expect(await descriptions({})).toEqual(['at T+60s', 'at T']);
+  te.engine.advanceClock(1);
+  expect(await descriptions({})).toEqual(['at T+60s']);
+  expect(await descriptions({ StartTime: at(-3600) })).toEqual(['at T+60s']);
+});
+
+test('Username finds exactly the events of that user, of two users', async () => {
+  const { Trail } = await import('../../src/engine/cloudtrail/trail.js');
+  const { lookupEvents } = await import('../../src/engine/cloudtrail/lookup-events.js');
+  const { openStore } = await import('../../src/engine/store.js');
+  const { fixedClock } = await import('../../src/engine/clock.js');
+  const { makeCaller } = await import('../../src/engine/caller.js');
+  const clock = fixedClock();
+  const trail = new Trail(openStore(null), clock, 0);
+  const alice = makeCaller({ userName: 'alice', accessKeyId: 'AKIAALICE0000000000' });
+  const bob = makeCaller({ userName: 'bob', accessKeyId: 'AKIABOB000000000000' });
+  let n = 0;
+  const call = (caller: typeof alice, eventName: string) =>
+    trail.record({ caller, eventSource: 'kms.amazonaws.com', eventName, requestParameters: null, readOnly: false, requestId: String(++n) });
+  call(alice, 'CreateKey');
+  call(bob, 'GenerateDataKey');
+  call(alice, 'Decrypt');
+  const names = (user: string) =>
+    (lookupEvents(trail, clock.now(), { LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: user }] }).Events as { EventName: string; Username: string }[]).map(
+      (e) => `${e.Username}:${e.EventName}`,
+    );
+  expect(names('alice')).toEqual(['alice:Decrypt', 'alice:CreateKey']);
+  expect(names('bob')).toEqual(['bob:GenerateDataKey']);
+  expect(names('carol')).toEqual([]);
+});
