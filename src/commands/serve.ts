@@ -1,4 +1,5 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
+import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/control.js';
 import { startEngine } from '../engine/index.js';
 import { EngineHomeLockedError } from '../engine/store.js';
 import { explainHomeError } from '../home.js';
@@ -11,6 +12,12 @@ export interface ServeArgs {
 }
 
 export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const say = quietWhenGone(out);
+  const complain = quietWhenGone(process.stderr);
+  if (args.cloudTrailDelaySeconds > MAX_CLOUDTRAIL_DELAY_SECONDS) {
+    complain(`kms-workshop serve: --cloudtrail-delay must be at most ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds (CloudTrail delivers an event within minutes), not ${args.cloudTrailDelaySeconds}.\n`);
+    return 2;
+  }
   let running;
   try {
     running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds });
@@ -36,7 +43,8 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     throw e;
   }
   const { endpoint } = running;
-  out.write(
+  for (const warning of running.engine.warnings) complain(`kms-workshop serve: note: ${warning}\n`);
+  say(
     [
       `kms-workshop engine listening on ${endpoint}`,
       `  state:      ${args.home}`,
@@ -56,13 +64,30 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      out.write('\nStopping the engine... ');
+      say('\nStopping the engine... ');
       void running.close().then(() => {
-        out.write('stopped.\n');
+        say('stopped.\n');
         resolve(0);
       });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/**
+ * A writer that never throws nor leaves an 'error' unhandled: whoever read this stream may
+ * have closed it (a pipe into a finished `head`, a supervisor gone), and an EPIPE must not
+ * stop the engine before it has shut down cleanly and released its home.
+ */
+function quietWhenGone(stream: NodeJS.WritableStream): (text: string) => void {
+  stream.on('error', () => {});
+  return (text) => {
+    try {
+      if ((stream as Partial<NodeJS.WriteStream>).destroyed) return;
+      stream.write(text);
+    } catch {
+      /* nobody is reading any more */
+    }
+  };
 }
