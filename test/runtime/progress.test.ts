@@ -2,12 +2,26 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { lessonStatus, readProgress, recordStepPassed, resetLessonProgress } from '../../src/runtime/progress.js';
 import type { Lesson } from '../../src/runtime/types.js';
 
+// A fault to inject: while set, renaming anything onto progress.json fails, as a full or failing disk would make it.
+const fault = vi.hoisted(() => ({ failRenameOnto: undefined as string | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const renameSync: typeof fs.renameSync = (from, to) => {
+    if (fault.failRenameOnto && String(to) === fault.failRenameOnto) throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${String(to)}'`), { code: 'EIO' });
+    return fs.renameSync(from, to);
+  };
+  return { ...fs, renameSync, default: { ...fs, renameSync } };
+});
+
 const homes: string[] = [];
-afterEach(() => homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true })));
+afterEach(() => {
+  fault.failRenameOnto = undefined;
+  homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true }));
+});
 function home() {
   const h = mkdtempSync(join(tmpdir(), 'kms-workshop-progress-'));
   homes.push(h);
@@ -41,6 +55,19 @@ test('written atomically: the file is whole JSON and no temporary file is left',
   expect(JSON.parse(readFileSync(join(h, 'progress.json'), 'utf8'))).toMatchObject({ version: 1, lessons: { l1: { steps: { a: expect.any(String) } } } });
 });
 
+test('a write that fails before it replaces the file leaves the old progress whole: the step is not recorded, nothing is lost', () => {
+  const h = home();
+  recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
+  const before = readFileSync(join(h, 'progress.json'), 'utf8');
+  fault.failRenameOnto = join(h, 'progress.json');
+  expect(() => recordStepPassed(h, lesson, 'b')).toThrow(/EIO/);
+  expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
+  fault.failRenameOnto = undefined;
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, total: 3, complete: false, nextStep: 'b' });
+  recordStepPassed(h, lesson, 'b');
+  expect(lessonStatus(readProgress(h), lesson).done).toBe(2);
+});
+
 test('an unreadable progress file is kept aside, not overwritten', () => {
   const h = home();
   writeFileSync(join(h, 'progress.json'), '{"version": 1, "lessons": {"l1": ');
@@ -51,9 +78,25 @@ test('an unreadable progress file is kept aside, not overwritten', () => {
   expect(existsSync(join(h, 'progress.json'))).toBe(false);
 });
 
-test('a lesson can be started over', () => {
+test('a lesson can be started over; the other lessons keep their progress', () => {
   const h = home();
+  const other: Lesson = { ...lesson, id: 'l2', slug: '02-l2', steps: [step('x'), step('y')] };
   recordStepPassed(h, lesson, 'a');
+  recordStepPassed(h, other, 'x', new Date('2026-01-01T00:00:00Z'));
+  recordStepPassed(h, other, 'y', new Date('2026-01-01T00:01:00Z'));
+  const kept = readProgress(h).lessons['l2'];
   resetLessonProgress(h, 'l1');
-  expect(lessonStatus(readProgress(h), lesson).done).toBe(0);
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 0, total: 3, complete: false, nextStep: 'a' });
+  expect(readProgress(h).lessons).toEqual({ l2: kept });
+  expect(lessonStatus(readProgress(h), other)).toEqual({ done: 2, total: 2, complete: true });
+});
+
+test('starting over a lesson never run changes nothing', () => {
+  const h = home();
+  resetLessonProgress(h, 'l1');
+  expect(existsSync(join(h, 'progress.json'))).toBe(false);
+  recordStepPassed(h, lesson, 'a');
+  const before = readFileSync(join(h, 'progress.json'), 'utf8');
+  resetLessonProgress(h, 'l9');
+  expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
 });
