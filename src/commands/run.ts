@@ -42,6 +42,7 @@ export async function run(opts: RunOptions): Promise<number> {
     process.stderr.write(`kms-workshop run: ${(e as Error).message}\n`);
     return 1;
   }
+  for (const note of session.notes ?? []) process.stderr.write(`kms-workshop run: note: ${note}\n`);
   // On AWS, Ctrl-C first removes what the lessons created (closing the session does), then stops.
   const open = session;
   const interrupted = () => {

@@ -102,7 +102,7 @@ export class Engine {
       this.store.writeFile('clock.json.unusable', raw);
       this.store.removeFile('clock.json');
       const where = this.store.dir === null ? 'clock.json' : join(this.store.dir, 'clock.json');
-      this.warnings.push(`The saved engine clock ${where} could not be used (${problem}); it was set aside as clock.json.unusable and the clock runs from the real time.`);
+      this.warnings.push(`The engine clock starts from the real time: the saved one could not be used (${problem}) and was set aside from ${where} to clock.json.unusable.`);
       return;
     }
     if ((ahead as number) > this.clock.aheadSeconds) this.clock.aheadSeconds = ahead as number;

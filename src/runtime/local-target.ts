@@ -29,6 +29,7 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
   return {
     kind: 'local',
     label: `local engine at ${running.endpoint}`,
+    notes: engine.warnings,
     clientSettings: { region: LOCAL_REGION, endpoint: running.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 },
     followServiceCalls(listener) {
       return engine.trail.onRecord((event) => {

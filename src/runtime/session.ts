@@ -64,6 +64,7 @@ interface ActiveStep {
 class Session implements RuntimeSession {
   readonly target: TargetKind;
   readonly targetLabel: string;
+  readonly notes: readonly string[];
   readonly calls: ApiCall[] = [];
   private readonly listeners = new Set<(call: ApiCall) => void>();
   private readonly kms: KMS;
@@ -82,6 +83,7 @@ class Session implements RuntimeSession {
   ) {
     this.target = t.kind;
     this.targetLabel = t.label;
+    this.notes = t.notes ?? [];
     this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
     this.names = lessonNames(t.namePrefix);
     const settings = t.clientSettings;

@@ -29,6 +29,8 @@ export interface Target {
   readonly namePrefix?: string;
   /** Said after a step whose S3 calls made KMS calls on the learner's behalf, when those cannot be followed live. */
   readonly serviceCallsNote?: string;
+  /** What the learner should know about the target from its start, one line each (the local engine set an unusable saved clock aside). */
+  readonly notes?: readonly string[];
   /** Calls a service made on the learner's behalf (S3 -> KMS), as they happen (locally) or as CloudTrail shows them (AWS). */
   followServiceCalls(listener: (call: CapturedCall) => void): () => void;
   /** Every call the learner's code made, after it ended (AWS: to know what to clean up). */

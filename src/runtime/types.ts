@@ -187,6 +187,8 @@ export interface RuntimeSession {
   readonly target: TargetKind;
   /** Human description of the target, e.g. 'local engine at http://127.0.0.1:53211'. */
   readonly targetLabel: string;
+  /** One-line notes about the target from its start (Target.notes), for `run` and the TUI to show. */
+  readonly notes?: readonly string[];
   /** Every call of the session so far, in seq order. */
   readonly calls: readonly ApiCall[];
   /** Subscribes to every call of the session (also calls outside steps); returns unsubscribe. */

@@ -105,6 +105,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               progressOf={(l) => progress.view(l)}
               target={target}
               targetState={session.state}
+              targetNote={session.state === 'ready' ? session.session.notes?.join(' ') : undefined}
               workspace={workspaceRoot}
               initialSelected={screen.selected}
               active={!help}

@@ -28,6 +28,8 @@ export interface HomeProps {
   progressOf: (lesson: Lesson) => LessonProgressView;
   target: string;
   targetState: 'starting' | 'ready' | 'failed';
+  /** Something to know about the target (the local engine set a saved clock aside), on one line. */
+  targetNote?: string;
   workspace: string;
   initialSelected?: number;
   active?: boolean;
@@ -35,7 +37,7 @@ export interface HomeProps {
   onOpen: (lesson: Lesson, index: number) => void;
 }
 
-export function Home({ lessons, progressOf, target, targetState, workspace, initialSelected = 0, active = true, width, onOpen }: HomeProps) {
+export function Home({ lessons, progressOf, target, targetState, targetNote, workspace, initialSelected = 0, active = true, width, onOpen }: HomeProps) {
   const { selected } = useListSelection(lessons.length, { initial: initialSelected, active, onChoose: (i) => onOpen(lessons[i]!, i) });
   const current = lessons[selected];
   // Columns: marker 2, title, minutes 8, level 14 (dropped when narrow), progress 13.
@@ -93,6 +95,12 @@ export function Home({ lessons, progressOf, target, targetState, workspace, init
           <Text bold>Target </Text>
           <Text color={targetState === 'failed' ? tone('error') : targetState === 'starting' ? tone('muted') : undefined}>{target}</Text>
         </Text>
+        {targetNote ? (
+          <Text wrap="truncate-end">
+            <Text bold color={tone('warn')}>Note </Text>
+            {targetNote}
+          </Text>
+        ) : null}
         <Text wrap="truncate-middle">
           <Text bold>Files </Text>
           {workspace}
