@@ -31,7 +31,11 @@ Options:
   --port N                 port to listen on (default 4599; 0 picks a free one)
   --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 for a class)
 ${HOME}
-  --cloudtrail-delay S     seconds before a call shows in LookupEvents (default 0)
+  --cloudtrail-delay S     seconds before a call shows in LookupEvents (0-3600; default 0)
+
+On 127.0.0.1 it answers only requests addressed to 127.0.0.1, [::1], localhost
+or a name under localhost. Its control endpoints (/_engine/*) want the header
+x-kms-workshop-secret with the secret in <home>/engine/control.secret.
 `,
   run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
 
