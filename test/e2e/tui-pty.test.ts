@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ensureBuilt } from '../helpers/cli.js';
 import { hasTmux, Terminal } from '../tui/tmux.js';
@@ -23,11 +24,14 @@ function terminal(env: Record<string, string> = {}, size = { columns: 80, rows: 
 }
 
 /** Starts the CLI from the shell after saving the tty settings, so they can be compared after. */
-async function launch(t: Terminal) {
+async function launch(t: Terminal, nodeOptions: string[] = []) {
   await t.waitFor(PROMPT);
-  t.type(`stty -g > ${join(t.dir, 'before')}; KMS_WORKSHOP_HOME=${join(t.dir, 'home')} ${process.execPath} ${CLI}`);
+  t.type(`stty -g > ${join(t.dir, 'before')}; KMS_WORKSHOP_HOME=${join(t.dir, 'home')} ${process.execPath} ${nodeOptions.join(' ')} ${CLI}`);
   return t.waitFor(/Lessons[\s\S]*Enter open/);
 }
+
+/** Makes the engine answer each request 5 s late, so a step is seen running. */
+const SLOW_ENGINE = ['--import', fileURLToPath(new URL('./fixtures/slow-engine.mjs', import.meta.url))];
 
 async function expectRestored(t: Terminal) {
   await t.waitFor(PROMPT);
@@ -72,15 +76,18 @@ describe('kms-workshop in a real terminal', () => {
   }, 60_000);
 
   test('Ctrl-C in the middle of a lesson, while a step runs, leaves the terminal as it was', async () => {
-    const t = terminal();
-    await launch(t);
+    const t = terminal({ SLOW_ENGINE_MS: '5000' });
+    await launch(t, SLOW_ENGINE);
     await t.waitFor(/Target local engine at/);
     t.press('Enter');
     await t.waitFor(/step 1 of \d+/);
     t.press('Enter');
-    await new Promise((r) => setTimeout(r, 100));
+    const screen = await t.waitFor('running…');
+    expect(screen).not.toContain('✔ done');
+    const pressed = Date.now();
     t.press('C-c');
     await expectRestored(t);
+    expect(Date.now() - pressed).toBeLessThan(5000); // it did not wait for the step to finish
   }, 60_000);
 
   test('adapts to a resize: the menu redraws to the new width, one line per lesson', async () => {
