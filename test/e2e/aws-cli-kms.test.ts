@@ -56,9 +56,18 @@ test('create-key, create-alias, generate-data-key with a context, decrypt withou
 });
 
 test('list-keys and describe-key by alias work, and an unknown key is NotFoundException', () => {
+  const created = aws('kms', 'create-key', '--description', 'described by alias');
+  expect(created.status, created.stderr).toBe(0);
+  const { KeyId, Arn } = created.json().KeyMetadata as { KeyId: string; Arn: string };
+  expect(aws('kms', 'create-alias', '--alias-name', 'alias/cli-described', '--target-key-id', KeyId).status).toBe(0);
   const listed = aws('kms', 'list-keys');
   expect(listed.status, listed.stderr).toBe(0);
-  expect(listed.json().Keys.length).toBeGreaterThan(0);
+  expect(listed.json().Keys).toContainEqual({ KeyId, KeyArn: Arn });
+  for (const name of ['alias/cli-described', Arn.replace(/:key\/.*/, ':alias/cli-described')]) {
+    const described = aws('kms', 'describe-key', '--key-id', name);
+    expect(described.status, described.stderr).toBe(0);
+    expect(described.json().KeyMetadata).toMatchObject({ KeyId, Arn, Description: 'described by alias', KeyState: 'Enabled' });
+  }
   const missing = aws('kms', 'describe-key', '--key-id', 'alias/nothing-here');
   expect(missing.status).not.toBe(0);
   expect(missing.stderr).toContain('NotFoundException');
