@@ -15,6 +15,7 @@ import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './validate.js';
 import { decodeBlobs, jsonError, jsonResponse, toWire, type EngineRequest, type EngineResponse } from './wire.js';
 
 export interface EngineOptions {
@@ -142,8 +143,11 @@ export class Engine {
       if (req.method !== 'POST') throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
       let input: unknown = {};
       if (req.body.length > 0) {
+        const text = req.body.toString('utf8');
+        const depth = jsonDepth(text);
+        if (depth > MAX_JSON_DEPTH) throw new AwsError('SerializationException', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
         try {
-          input = JSON.parse(req.body.toString('utf8'));
+          input = JSON.parse(text);
         } catch {
           throw new AwsError('SerializationException', 'The request body is not valid JSON.');
         }

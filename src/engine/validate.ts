@@ -135,3 +135,27 @@ function parseField(spec: FieldSpec, value: unknown, where: string, problems: st
       return parseStruct(spec.of, value, where, problems);
   }
 }
+
+/**
+ * AWS's JSON services (Jackson) refuse a document nested deeper than 1000 levels; the
+ * engine does too, before parsing, so no deep structure reaches code that walks it.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** The nesting depth of a JSON text, counted up to `limit + 1` (brackets inside strings do not count). */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}

@@ -6,4 +6,5 @@ import { lookupEventsOperation } from './lookup-events.js';
 
 export function mountCloudTrail(engine: Engine): void {
   engine.jsonOperations.set('LookupEvents', lookupEventsOperation(engine.trail, () => engine.clock.now()));
+  engine.closing(() => engine.trail.close()); // flushes the segment being appended to
 }

@@ -1,14 +1,15 @@
 // LookupEvents: CloudTrail's event history. Management events delivered by now on
 // the engine clock, newest first, filtered by one lookup attribute and a time range,
 // in pages of at most 50, each with the whole record as a JSON string (CloudTrailEvent).
+// A page is found through the trail's index (trail.ts); a NextToken names the last event
+// of its page by sequence number, so it stays valid while events are added.
 import { createHash } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { AwsError } from '../errors.js';
 import { parse } from '../validate.js';
+import { recordedParameters } from './recorded-parameters.js';
+import { ATTRIBUTE_KEYS, resourceName, type AttributeKey } from './segment-index.js';
 import type { Trail, TrailEvent } from './trail.js';
-
-const ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
-type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
 
 const LookupEventsInput = {
   LookupAttributes: {
@@ -21,9 +22,6 @@ const LookupEventsInput = {
   MaxResults: { type: 'integer' },
   NextToken: { type: 'string' },
 } as const;
-
-const HISTORY_DAYS = 90;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const errors = {
   attributes: (msg: string) => new AwsError('InvalidLookupAttributesException', msg),
@@ -42,74 +40,39 @@ export function lookupEvents(trail: Trail, now: Date, req: unknown): Record<stri
     throw errors.attributes(`${attribute.AttributeKey} is not a valid lookup attribute key. Valid keys are: ${ATTRIBUTE_KEYS.join(', ')}.`);
   if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 50)) throw errors.maxResults();
   if (input.EventCategory !== undefined && input.EventCategory !== 'insight') throw errors.category(input.EventCategory);
-  const start = input.StartTime?.getTime() ?? now.getTime() - HISTORY_DAYS * DAY_MS;
+  const start = input.StartTime?.getTime() ?? -Infinity; // the trail keeps only event history's 90 days
   const end = input.EndTime?.getTime() ?? now.getTime();
   if (start > end) throw errors.timeRange();
 
-  // The engine records no Insights events: asking for them finds none.
-  const candidates = input.EventCategory === 'insight' ? [] : newestFirst(trail.delivered());
-  const oldest = now.getTime() - HISTORY_DAYS * DAY_MS; // event history keeps 90 days
-  const matching = candidates.filter((e) => {
-    const t = Date.parse(e.eventTime);
-    return t >= start && t >= oldest && t <= end && (!attribute || matches(e, attribute.AttributeKey as AttributeKey, attribute.AttributeValue));
-  });
-
   const queryId = createHash('sha256').update(JSON.stringify({ a: attribute ?? null, s: input.StartTime?.getTime() ?? null, e: input.EndTime?.getTime() ?? null, c: input.EventCategory ?? null })).digest('base64url').slice(0, 16);
-  let from = 0;
+  let before: number | undefined;
   if (input.NextToken !== undefined) {
     const token = decodeToken(input.NextToken);
     if (!token || token.q !== queryId) throw errors.nextToken();
-    const at = matching.findIndex((e) => e.eventID === token.after);
-    if (at < 0) throw errors.nextToken();
-    from = at + 1;
+    before = token.after;
   }
-  const max = input.MaxResults ?? 50;
-  const page = matching.slice(from, from + max);
-  const more = from + max < matching.length;
+  // The engine records no Insights events: asking for them finds none.
+  if (input.EventCategory === 'insight') return { Events: [] };
+  const { events, more } = trail.lookup({
+    now: now.getTime(),
+    start,
+    end,
+    before,
+    limit: input.MaxResults ?? 50,
+    attribute: attribute && { key: attribute.AttributeKey as AttributeKey, value: attribute.AttributeValue },
+  });
   return {
-    Events: page.map(toLookupEvent),
-    ...(more ? { NextToken: Buffer.from(JSON.stringify({ after: page.at(-1)!.eventID, q: queryId })).toString('base64url') } : {}),
+    Events: events.map((e) => toLookupEvent(e.event)),
+    ...(more ? { NextToken: Buffer.from(JSON.stringify({ after: events.at(-1)!.seq, q: queryId })).toString('base64url') } : {}),
   };
 }
 
-/** Newest first by event time; events of the same second keep the order they were made in, newest first. */
-function newestFirst(events: TrailEvent[]): TrailEvent[] {
-  return [...events].reverse().sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
-}
-
-function decodeToken(token: string): { after: string; q: string } | undefined {
+function decodeToken(token: string): { after: number; q: string } | undefined {
   try {
     const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown; q?: unknown };
-    return typeof v.after === 'string' && typeof v.q === 'string' ? { after: v.after, q: v.q } : undefined;
+    return Number.isSafeInteger(v.after) && (v.after as number) >= 0 && typeof v.q === 'string' ? { after: v.after as number, q: v.q } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** How event history names a resource: buckets by name, keys and everything else by ARN. */
-function resourceName(arn: string): string {
-  const s3 = /^arn:aws[\w-]*:s3:::(.+)$/.exec(arn);
-  return s3 ? s3[1]! : arn;
-}
-
-function matches(e: TrailEvent, key: AttributeKey, value: string): boolean {
-  switch (key) {
-    case 'EventId':
-      return e.eventID === value;
-    case 'EventName':
-      return e.eventName === value;
-    case 'ReadOnly':
-      return String(e.readOnly) === value;
-    case 'Username':
-      return e.userIdentity.userName === value;
-    case 'ResourceType':
-      return (e.resources ?? []).some((r) => r.type === value);
-    case 'ResourceName':
-      return (e.resources ?? []).some((r) => r.ARN === value || resourceName(r.ARN) === value);
-    case 'EventSource':
-      return e.eventSource === value;
-    case 'AccessKeyId':
-      return e.userIdentity.accessKeyId === value;
   }
 }
 
@@ -150,10 +113,17 @@ export function lookupEventsOperation(trail: Trail, now: () => Date) {
   };
 }
 
+/** What CloudTrail records of a LookupEvents request: its members, never an unknown one. */
 function lookupParameters(input: unknown): Record<string, unknown> | null {
-  if (!input || typeof input !== 'object') return null;
-  const lower = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(lower) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), lower(x)])) : v;
-  const out = lower(input) as Record<string, unknown>;
-  return Object.keys(out).length ? out : null;
+  return recordedParameters(
+    {
+      LookupAttributes: { listOf: { AttributeKey: 'string', AttributeValue: 'string' } },
+      StartTime: 'timestamp',
+      EndTime: 'timestamp',
+      EventCategory: 'string',
+      MaxResults: 'integer',
+      NextToken: 'string',
+    },
+    input,
+  );
 }

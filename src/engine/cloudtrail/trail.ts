@@ -1,10 +1,20 @@
 // Every call the engine serves becomes a CloudTrail event, in the shape AWS
-// documents for KMS. Events are delivered `delaySeconds` after the call, on the
-// engine clock, as CloudTrail delivers minutes after the fact.
+// documents. Events are delivered `delaySeconds` after the call, on the engine
+// clock, as CloudTrail delivers minutes after the fact.
+//
+// Kept as CloudTrail's event history is: 90 days on the engine clock, and at most
+// `maxBytes` (the oldest segments go first). Events are appended to segments of at
+// most `segmentBytes` and one day (segment-files.ts); only a compact index of each is in memory
+// (segment-index.ts), so a lookup reads from disk just the events it returns, and a
+// restart reads the saved indexes and the one segment still being appended to.
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store.js';
+import { DiskSegmentFiles, MemorySegmentFiles, readLines, type SegmentFiles } from './segment-files.js';
+import { matches, SegmentIndex, type AttributeKey } from './segment-index.js';
 
 export interface TrailEvent {
   eventVersion: string;
@@ -49,34 +59,102 @@ export interface RecordInput {
   error?: { code: string; message: string };
 }
 
+/** One line of a segment. */
 interface StoredEvent {
   deliverAt: number; // epoch ms on the engine clock
   event: TrailEvent;
 }
 
-const TRAIL_FILE = 'cloudtrail/events.jsonl';
+export interface TrailLimits {
+  /** Days of event history kept (CloudTrail keeps 90). */
+  retentionDays: number;
+  /** The most bytes of events kept; past it, the oldest segments are removed. */
+  maxBytes: number;
+  /** A segment is sealed, and a new one begun, past this size. */
+  segmentBytes: number;
+}
+
+const MIB = 1024 * 1024;
+export const DISK_LIMITS: TrailLimits = { retentionDays: 90, maxBytes: 1024 * MIB, segmentBytes: 16 * MIB };
+/** Without a home the history is a ring in memory: smaller. */
+export const MEMORY_LIMITS: TrailLimits = { retentionDays: 90, maxBytes: 160 * MIB, segmentBytes: 8 * MIB };
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A segment holds at most a day of events, so history past 90 days leaves the disk within a day. */
+const SEGMENT_SPAN_MS = DAY_MS;
+
+/**
+ * CloudTrail's own limit on requestParameters and responseElements (100 KB): a larger one
+ * is replaced by {omitted: true}, as CloudTrail truncates a field past its maximum size.
+ */
+export const MAX_FIELD_CHARS = 100 * 1024;
+/** Free text taken from the request (user agent, error messages that echo input) is cut here. */
+const MAX_TEXT_CHARS = 1024;
+
+/** The events before segments existed: one JSON file, read whole at start-up. Imported once. */
+const LEGACY_FILE = 'cloudtrail/events.jsonl';
+
+export interface TrailQuery {
+  now: number;
+  /** Inclusive bounds on the event time, epoch ms. */
+  start: number;
+  end: number;
+  /** Only events older than this sequence number (the last one of the previous page). */
+  before?: number;
+  limit: number;
+  attribute?: { key: AttributeKey; value: string };
+}
 
 export class Trail {
-  private readonly events: StoredEvent[] = [];
+  private readonly files: SegmentFiles;
+  readonly limits: TrailLimits;
+  /** Oldest first; new events go to the last one unless it is sealed. */
+  private readonly segments: SegmentIndex[] = [];
+  private lastSealed = false;
+  private bytes = 0;
+  private lastTime = -Infinity;
   private readonly listeners = new Set<(event: TrailEvent) => void>();
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly clock: Clock,
     public delaySeconds = 0,
+    limits: Partial<TrailLimits> = {},
   ) {
-    for (const line of store.readLines(TRAIL_FILE)) {
-      try {
-        this.events.push(JSON.parse(line) as StoredEvent);
-      } catch {
-        /* a torn last line after a crash: skip it */
+    this.limits = { ...(store.dir === null ? MEMORY_LIMITS : DISK_LIMITS), ...limits };
+    this.files = store.dir === null ? new MemorySegmentFiles() : new DiskSegmentFiles(path.join(store.dir, 'cloudtrail', 'segments'));
+    if (store.dir !== null && fs.existsSync(path.join(store.dir, LEGACY_FILE))) this.importLegacy(store, path.join(store.dir, LEGACY_FILE));
+    else this.load();
+    this.prune(this.clock.now().getTime());
+  }
+
+  /** Reads the saved indexes; re-indexes a segment that has none (the last one, or one whose index was lost). */
+  private load() {
+    const all = this.files.list();
+    all.forEach((seg, n) => {
+      const last = n === all.length - 1;
+      const saved = this.files.readIndex(seg);
+      let index = saved && SegmentIndex.deserialize(seg, saved, this.files.size(seg));
+      if (index) {
+        if (last) this.lastSealed = true;
+      } else {
+        index = new SegmentIndex(seg);
+        for (const line of this.files.lines(seg, last)) {
+          const stored = parseStored(line.text);
+          if (stored) index.add(stored.event, Date.parse(stored.event.eventTime), stored.deliverAt, line.offset, line.length, line.length + 1);
+        }
+        if (!last) this.seal(index);
       }
-    }
+      this.segments.push(index);
+      this.bytes += index.bytes;
+      if (index.count > 0) this.lastTime = Math.max(this.lastTime, index.maxTime);
+    });
   }
 
   record(input: RecordInput): TrailEvent {
     const { caller } = input;
-    const now = this.clock.now();
+    const now = this.clock.now().getTime();
+    // Event times never go back (the host's clock might): pages stay in time order and tokens stay valid.
+    const time = Math.max(Math.floor(now / 1000) * 1000, this.lastTime);
     const event: TrailEvent = {
       eventVersion: '1.08',
       userIdentity: {
@@ -88,15 +166,15 @@ export class Trail {
         userName: caller.userName,
         ...(caller.invokedBy ? { invokedBy: caller.invokedBy } : {}),
       },
-      eventTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       eventSource: input.eventSource,
       eventName: input.eventName,
       awsRegion: caller.region,
       sourceIPAddress: caller.invokedBy ?? caller.sourceIp ?? '127.0.0.1',
-      userAgent: caller.invokedBy ?? caller.userAgent ?? '',
-      ...(input.error ? { errorCode: input.error.code, errorMessage: input.error.message } : {}),
-      requestParameters: input.requestParameters,
-      responseElements: input.responseElements ?? null,
+      userAgent: clip(caller.invokedBy ?? caller.userAgent ?? ''),
+      ...(input.error ? { errorCode: input.error.code, errorMessage: clip(input.error.message) } : {}),
+      requestParameters: bounded(input.requestParameters),
+      responseElements: bounded(input.responseElements ?? null),
       requestID: input.requestId,
       eventID: randomUUID(),
       readOnly: input.readOnly,
@@ -106,24 +184,113 @@ export class Trail {
       recipientAccountId: caller.accountId,
       eventCategory: 'Management',
     };
-    const stored = { deliverAt: now.getTime() + this.delaySeconds * 1000, event };
-    this.events.push(stored);
-    this.store.appendLine(TRAIL_FILE, JSON.stringify(stored));
+    this.append({ deliverAt: now + this.delaySeconds * 1000, event }, time);
+    this.prune(now);
     for (const listener of this.listeners) listener(event);
     return event;
   }
 
-  /** Events CloudTrail has delivered by now on the engine clock, oldest first. */
+  private append(stored: StoredEvent, time: number) {
+    const line = JSON.stringify(stored); // cannot fail: every field is bounded and of a known shape
+    const last = this.segments.at(-1);
+    const full = last !== undefined && last.count > 0 && (last.bytes + line.length > this.limits.segmentBytes || time - last.minTime >= SEGMENT_SPAN_MS);
+    if (!last || this.lastSealed || full) this.startSegment();
+    const active = this.segments.at(-1)!;
+    const at = this.files.append(active.firstSeq, line);
+    active.add(stored.event, time, stored.deliverAt, at.offset, at.length, at.bytes);
+    this.bytes += at.bytes;
+    this.lastTime = time;
+  }
+
+  /** Seals the segment being appended to and begins the next, numbered on from it. */
+  private startSegment() {
+    const last = this.segments.at(-1);
+    if (last && !this.lastSealed) this.seal(last);
+    const next = new SegmentIndex(last ? last.firstSeq + last.count : 0);
+    this.files.create(next.firstSeq);
+    this.segments.push(next);
+    this.lastSealed = false;
+  }
+
+  private seal(index: SegmentIndex) {
+    index.trim();
+    this.files.seal(index.firstSeq, index.serialize());
+  }
+
+  /** Drops what event history no longer keeps: segments past the retention window, then the oldest past the size cap. */
+  private prune(now: number) {
+    const oldest = now - this.limits.retentionDays * DAY_MS;
+    const expired = (s: SegmentIndex) => s.count === 0 || s.maxTime < oldest;
+    while (this.segments.length > 0 && expired(this.segments[0]!)) {
+      if (this.segments.length === 1) {
+        if (this.segments[0]!.count === 0) break; // the empty one being appended to: it carries the numbering
+        this.startSegment();
+      }
+      this.removeOldest();
+    }
+    while (this.bytes > this.limits.maxBytes && this.segments.length > 1) this.removeOldest();
+  }
+
+  private removeOldest() {
+    const gone = this.segments.shift()!;
+    this.files.remove(gone.firstSeq);
+    this.bytes -= gone.bytes;
+  }
+
+  /**
+   * Events delivered by `now`, newest first (record order, which is time order), within the
+   * time range and the retention window, matching the attribute if any; at most `limit`, and
+   * whether more follow. Walks the index; reads only the events it returns.
+   */
+  lookup(q: TrailQuery): { events: { seq: number; event: TrailEvent }[]; more: boolean } {
+    this.prune(q.now);
+    const start = Math.max(q.start, q.now - this.limits.retentionDays * DAY_MS);
+    const candidate = q.attribute ? SegmentIndex.candidates(q.attribute.key, q.attribute.value) : undefined;
+    const events: { seq: number; event: TrailEvent }[] = [];
+    for (let s = this.segments.length - 1; s >= 0; s--) {
+      const index = this.segments[s]!;
+      if (index.count === 0 || index.maxTime < start || index.minTime > q.end) continue;
+      const from = q.before === undefined ? index.count - 1 : Math.min(index.count - 1, q.before - index.firstSeq - 1);
+      for (let i = from; i >= 0; i--) {
+        if (index.deliverAt(i) > q.now) continue;
+        const t = index.time(i);
+        if (t < start || t > q.end) continue;
+        if (candidate && !candidate(index, i)) continue;
+        const stored = this.read(index, i);
+        if (!stored || (q.attribute && !matches(stored.event, q.attribute.key, q.attribute.value))) continue;
+        if (events.length === q.limit) return { events, more: true };
+        events.push({ seq: index.firstSeq + i, event: stored.event });
+      }
+    }
+    return { events, more: false };
+  }
+
+  private read(index: SegmentIndex, i: number): StoredEvent | undefined {
+    return parseStored(this.files.read(index.firstSeq, index.offset(i), index.length(i)));
+  }
+
+  /** Every event delivered by now, oldest first. Reads the whole history: for tests and small trails. */
   delivered(): TrailEvent[] {
     const now = this.clock.now().getTime();
-    return this.events.filter((e) => e.deliverAt <= now).map((e) => e.event);
+    const out: TrailEvent[] = [];
+    for (const index of this.segments)
+      for (let i = 0; i < index.count; i++) {
+        const stored = index.deliverAt(i) <= now ? this.read(index, i) : undefined;
+        if (stored) out.push(stored.event);
+      }
+    return out;
+  }
+
+  /** How many events are kept (delivered or not). */
+  get size(): number {
+    return this.segments.reduce((n, s) => n + s.count, 0);
   }
 
   /** Seconds until every recorded event is delivered (0 if all are). */
   secondsUntilAllDelivered(): number {
     const now = this.clock.now().getTime();
-    let last = now; // a loop, not Math.max(...events): a long trail would overflow the stack
-    for (const e of this.events) if (e.deliverAt > last) last = e.deliverAt;
+    let last = now;
+    for (const s of this.segments) if (s.maxDeliverAt > last) last = s.maxDeliverAt;
     return (last - now) / 1000;
   }
 
@@ -132,6 +299,60 @@ export class Trail {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  close() {
+    this.files.close();
+  }
+
+  /**
+   * A home from before segments: its one file is read a line at a time and appended to
+   * segments (fields bounded as today's are), then removed. Segments found beside it can
+   * only be from an import a crash cut short: they are redone.
+   */
+  private importLegacy(store: Store, file: string) {
+    for (const seg of this.files.list()) this.files.remove(seg);
+    for (const line of readLines(file)) {
+      const stored = parseStored(line.text);
+      if (!stored) continue;
+      const e = stored.event;
+      const time = Math.max(Date.parse(e.eventTime), this.lastTime);
+      if (Number.isNaN(time)) continue;
+      const event = { ...e, userAgent: clip(e.userAgent ?? ''), requestParameters: bounded(e.requestParameters), responseElements: bounded(e.responseElements) };
+      if (e.errorMessage !== undefined) event.errorMessage = clip(e.errorMessage);
+      this.append({ deliverAt: stored.deliverAt, event }, time);
+      this.prune(time);
+    }
+    const active = this.segments.at(-1);
+    if (active) {
+      this.seal(active);
+      this.lastSealed = true;
+    }
+    store.removeFile(LEGACY_FILE);
+  }
+}
+
+function parseStored(text: string): StoredEvent | undefined {
+  try {
+    const v = JSON.parse(text) as StoredEvent;
+    return v && typeof v.deliverAt === 'number' && v.event && typeof v.event.eventTime === 'string' ? v : undefined;
+  } catch {
+    return undefined; // a torn line after a crash
+  }
+}
+
+/** A requestParameters or responseElements CloudTrail can hold: past its maximum size (or not JSON), {omitted: true}. */
+export function bounded(field: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (field === null || field === undefined) return null;
+  try {
+    if (JSON.stringify(field).length <= MAX_FIELD_CHARS) return field;
+  } catch {
+    /* nested beyond what JSON.stringify can walk, or cyclic */
+  }
+  return { omitted: true };
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_TEXT_CHARS ? text : text.slice(0, MAX_TEXT_CHARS - 3) + '...';
 }
 
 function principalId(accessKeyId: string) {

@@ -1,6 +1,7 @@
 // The engine's KMS: one table of operations, and the call path every KMS call
 // takes (by a client over HTTP, or by S3 on a caller's behalf): run the
-// operation, then record it in CloudTrail without plaintext or data keys.
+// operation, then record it in CloudTrail as AWS does (recorded.ts): no plaintext,
+// no data keys, no ciphertext, no member the API does not define.
 import type { Caller } from '../caller.js';
 import type { Trail } from '../cloudtrail/trail.js';
 import { AwsError, isAwsError, kmsErrors } from '../errors.js';
@@ -11,6 +12,7 @@ import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
 } from './lifecycle.js';
 import type { Kms } from './model.js';
+import { kmsRequestParameters } from './recorded.js';
 import { listResourceTags, tagResource, untagResource } from './tags.js';
 
 type Operation = (kms: Kms, input: unknown, caller: Caller) => Record<string, unknown>;
@@ -39,9 +41,6 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
   ListResourceTags: { run: listResourceTags, readOnly: true },
 };
 
-/** Members never written to a CloudTrail event: they carry secrets or ciphertext. */
-const SECRET_MEMBERS = new Set(['Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'Policy']);
-
 export function callKms(kms: Kms, trail: Trail, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
   const op = kmsOperations[operation];
   if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
@@ -55,13 +54,14 @@ export function callKms(kms: Kms, trail: Trail, operation: string, input: unknow
     if (!isAwsError(e)) console.error(e);
     throw error;
   } finally {
+    const alias = output ? aliasTarget(kms, operation, input, caller) : undefined;
     trail.record({
       caller,
       eventSource: 'kms.amazonaws.com',
       eventName: operation,
-      requestParameters: requestParameters(input),
-      responseElements: responseElements(operation, output),
-      resources: resourcesOf(output),
+      requestParameters: kmsRequestParameters(operation, input),
+      responseElements: responseElements(operation, output, alias),
+      resources: alias ? [alias.key, alias.alias].map((ARN) => ({ type: 'AWS::KMS::Key', ARN })) : resourcesOf(output),
       readOnly: op.readOnly,
       requestId,
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
@@ -69,21 +69,35 @@ export function callKms(kms: Kms, trail: Trail, operation: string, input: unknow
   }
 }
 
-function requestParameters(input: unknown): Record<string, unknown> | null {
-  if (!input || typeof input !== 'object') return null;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) {
-    if (SECRET_MEMBERS.has(k) || Buffer.isBuffer(v)) continue;
-    out[k.charAt(0).toLowerCase() + k.slice(1)] = v;
+/** For CreateAlias and UpdateAlias, the key and the alias: CloudTrail names both as resources. */
+function aliasTarget(kms: Kms, operation: string, input: unknown, caller: Caller): { key: string; alias: string } | undefined {
+  if (operation !== 'CreateAlias' && operation !== 'UpdateAlias') return undefined;
+  const { AliasName, TargetKeyId } = input as { AliasName: string; TargetKeyId: string }; // the operation succeeded: both are valid
+  try {
+    return { key: kms.resolve(TargetKeyId, caller, { allowAlias: false }).Arn, alias: kms.aliasArn(caller, AliasName) };
+  } catch {
+    return undefined; // recording never turns a call that succeeded into a failure
   }
-  return Object.keys(out).length ? out : null;
 }
 
-function responseElements(operation: string, output: Record<string, unknown> | undefined): Record<string, unknown> | null {
+/** The responseElements AWS's examples show: none for the cryptographic operations (no plaintext, no ciphertext). */
+function responseElements(operation: string, output: Record<string, unknown> | undefined, alias: { key: string } | undefined): Record<string, unknown> | null {
   if (!output) return null;
   if (operation === 'CreateKey') return { keyMetadata: output.KeyMetadata as Record<string, unknown> };
-  if (operation === 'ScheduleKeyDeletion' || operation === 'CancelKeyDeletion') return { keyId: output.KeyId };
+  if (operation === 'ScheduleKeyDeletion')
+    return { keyId: output.KeyId, keyState: output.KeyState, deletionDate: cloudTrailDate(output.DeletionDate as Date) };
+  if (operation === 'CancelKeyDeletion') return { keyId: output.KeyId };
+  if (operation === 'CreateAlias' && alias) return { keyId: alias.key };
   return null;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Dates inside KMS's responseElements read like "Apr 12, 2021 6:58:30 PM" (UTC), as in AWS's examples. */
+function cloudTrailDate(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hour = d.getUTCHours() % 12 || 12;
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hour}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? 'AM' : 'PM'}`;
 }
 
 function resourcesOf(output: Record<string, unknown> | undefined) {

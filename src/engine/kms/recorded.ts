@@ -1,0 +1,72 @@
+// What CloudTrail records of each KMS call, per the log entries the AWS KMS Developer Guide
+// shows for each operation ("AWS KMS log entry examples"): the request members it names,
+// with the defaults KMS fills in (Decrypt and ReEncrypt always show their algorithms,
+// CreateKey its key spec, usage and origin), never plaintext, ciphertext or grant tokens,
+// never a member the API does not define.
+import { recordedParameters, type RecordedMembers } from '../cloudtrail/recorded-parameters.js';
+
+const KeyId: RecordedMembers = { KeyId: 'string' };
+const Tags = { listOf: { TagKey: 'string', TagValue: 'string' } } as const;
+const Paging: RecordedMembers = { Limit: 'integer', Marker: 'string' };
+const DataKey: RecordedMembers = { KeyId: 'string', KeySpec: 'string', NumberOfBytes: 'integer', EncryptionContext: 'stringMap' };
+const Alias: RecordedMembers = { AliasName: 'string', TargetKeyId: 'string' };
+
+interface Recording {
+  members: RecordedMembers;
+  /** Values CloudTrail shows even when the request left them out. */
+  defaults?: (params: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const KMS_RECORDINGS: Record<string, Recording> = {
+  CreateKey: {
+    members: {
+      Policy: 'string', Description: 'string', KeyUsage: 'string', KeySpec: 'string', CustomerMasterKeySpec: 'string', Origin: 'string',
+      CustomKeyStoreId: 'string', BypassPolicyLockoutSafetyCheck: 'boolean', Tags, MultiRegion: 'boolean', XksKeyId: 'string',
+    },
+    defaults: (p) => {
+      const keySpec = p.keySpec ?? p.customerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+      return { description: '', origin: 'AWS_KMS', bypassPolicyLockoutSafetyCheck: false, keyUsage: 'ENCRYPT_DECRYPT', keySpec, customerMasterKeySpec: keySpec };
+    },
+  },
+  DescribeKey: { members: KeyId },
+  ListKeys: { members: Paging },
+  UpdateKeyDescription: { members: { KeyId: 'string', Description: 'string' } },
+  EnableKey: { members: KeyId },
+  DisableKey: { members: KeyId },
+  ScheduleKeyDeletion: { members: { KeyId: 'string', PendingWindowInDays: 'integer' } },
+  CancelKeyDeletion: { members: KeyId },
+  CreateAlias: { members: Alias },
+  UpdateAlias: { members: Alias },
+  DeleteAlias: { members: { AliasName: 'string' } },
+  ListAliases: { members: { KeyId: 'string', ...Paging } },
+  Encrypt: {
+    members: { KeyId: 'string', EncryptionContext: 'stringMap', EncryptionAlgorithm: 'string' },
+    defaults: () => ({ encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+  },
+  Decrypt: {
+    members: { KeyId: 'string', EncryptionContext: 'stringMap', EncryptionAlgorithm: 'string' },
+    defaults: () => ({ encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+  },
+  ReEncrypt: {
+    members: {
+      SourceKeyId: 'string', SourceEncryptionContext: 'stringMap', SourceEncryptionAlgorithm: 'string',
+      DestinationKeyId: 'string', DestinationEncryptionContext: 'stringMap', DestinationEncryptionAlgorithm: 'string',
+    },
+    defaults: () => ({ sourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT', destinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+  },
+  GenerateDataKey: { members: DataKey },
+  GenerateDataKeyWithoutPlaintext: { members: DataKey },
+  GenerateRandom: { members: {} }, // AWS records null: the number of bytes is not shown
+  TagResource: { members: { KeyId: 'string', Tags } },
+  UntagResource: { members: { KeyId: 'string', TagKeys: 'stringList' } },
+  ListResourceTags: { members: { KeyId: 'string', ...Paging } },
+};
+
+/** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
+export function kmsRequestParameters(operation: string, input: unknown): Record<string, unknown> | null {
+  const recording = KMS_RECORDINGS[operation];
+  if (!recording) return null;
+  const params = recordedParameters(recording.members, input) ?? {};
+  const withDefaults = recording.defaults ? { ...recording.defaults(params), ...params } : params;
+  return Object.keys(withDefaults).length > 0 ? withDefaults : null;
+}
