@@ -19,6 +19,8 @@ export class S3Error extends AwsError {
 export const s3Errors = {
   noSuchBucket: (bucket: string) => new S3Error('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: bucket }),
   noSuchKey: (key: string) => new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key }),
+  noSuchUpload: (uploadId: string) =>
+    new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: uploadId }),
   bucketAlreadyOwnedByYou: (bucket: string) =>
     new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, { BucketName: bucket }),
   bucketNotEmpty: (bucket: string) => new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: bucket }),
@@ -103,7 +105,7 @@ export function hostId(requestId: string) {
 /** A request body's XML document; S3's MalformedXML when it is not well-formed. */
 export function parseRequestXml(body: Buffer): XmlNode {
   try {
-    return parseXml(body.toString('utf8'));
+    return parseXml(body);
   } catch (e) {
     if (e instanceof XmlSyntaxError) throw s3Errors.malformedXml();
     throw e;

@@ -8,7 +8,8 @@ import { AwsError, isAwsError } from '../errors.js';
 import type { EngineRequest, EngineResponse } from '../wire.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './bucket-encryption.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
-import type { S3Call, S3Context } from './context.js';
+import { requireBucket, type S3Call, type S3Context } from './context.js';
+import { bufferedRequest } from './body.js';
 import { copyObject } from './copy-object.js';
 import { deleteObjects } from './delete-objects.js';
 import { ObjectCrypto } from './encryption.js';
@@ -17,14 +18,16 @@ import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { deleteObject, getObject, headObject, putObject } from './objects.js';
 import { s3Caller, targetOf } from './request.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './multipart.js';
-import { bucketArn } from './names.js';
+import { assertBucketName, assertKey, bucketArn } from './names.js';
 import { S3State } from './state.js';
 import { Uploads } from './uploads.js';
 
-type Run = (ctx: S3Context, call: S3Call) => EngineResponse;
+type Run = (ctx: S3Context, call: S3Call) => EngineResponse | Promise<EngineResponse>;
 interface Route {
   name: string;
   run: Run;
+  /** Reads its body as it arrives (an object); every other operation gets its body read whole, bounded. */
+  streamsBody?: true;
   /** Management events go to CloudTrail's event history; readOnly as CloudTrail marks them. */
   management?: { readOnly: boolean };
 }
@@ -37,9 +40,26 @@ const SUBRESOURCES = [
   'uploadId', 'uploads', 'versioning', 'versions', 'website',
 ];
 
-const notImplemented = (what: string): Route => ({
+// Object subresources S3 answers only for an object that exists (NoSuchKey before anything else).
+const OF_EXISTING_OBJECT = new Set(['acl', 'attributes', 'legal-hold', 'partNumber', 'restore', 'retention', 'select', 'tagging', 'torrent']);
+
+/**
+ * An operation S3 has and the engine does not: S3's own checks come first, in S3's order
+ * (bucket name, bucket and its Region, key, upload or object), so only a request AWS
+ * would carry out gets NotImplemented.
+ */
+const notImplemented = (what: string, sub: string): Route => ({
   name: what,
-  run: () => {
+  run: (ctx, call) => {
+    assertBucketName(call.bucket);
+    requireBucket(ctx, call);
+    if (call.key) {
+      assertKey(call.key);
+      const uploadId = call.req.query.get('uploadId');
+      if (uploadId !== null) {
+        if (!ctx.uploads.get(call.bucket, call.key, uploadId)) throw s3Errors.noSuchUpload(uploadId);
+      } else if (OF_EXISTING_OBJECT.has(sub) && !ctx.state.getObject(call.bucket, call.key)) throw s3Errors.noSuchKey(call.key);
+    }
     throw s3Errors.notImplemented(what);
   },
 });
@@ -57,7 +77,7 @@ function route(req: EngineRequest, bucket: string | undefined, key: string | und
     if (m === 'DELETE' && sub === 'encryption') return { name: 'DeleteBucketEncryption', run: deleteBucketEncryption, management: { readOnly: false } };
     if (m === 'GET' && sub === 'location') return { name: 'GetBucketLocation', run: getBucketLocation, management: { readOnly: true } };
     if (m === 'POST' && sub === 'delete') return { name: 'DeleteObjects', run: deleteObjects };
-    if (sub) return notImplemented(`The ${m} ?${sub} bucket operation`);
+    if (sub) return notImplemented(`The ${m} ?${sub} bucket operation`, sub);
     if (m === 'PUT') return { name: 'CreateBucket', run: createBucket, management: { readOnly: false } };
     if (m === 'HEAD') return { name: 'HeadBucket', run: headBucket, management: { readOnly: true } };
     if (m === 'DELETE') return { name: 'DeleteBucket', run: deleteBucket, management: { readOnly: false } };
@@ -66,11 +86,11 @@ function route(req: EngineRequest, bucket: string | undefined, key: string | und
   }
   const uploadId = req.query.has('uploadId');
   if (m === 'POST' && sub === 'uploads') return { name: 'CreateMultipartUpload', run: createMultipartUpload };
-  if (m === 'PUT' && uploadId && req.query.has('partNumber') && req.headers['x-amz-copy-source'] === undefined) return { name: 'UploadPart', run: uploadPart };
+  if (m === 'PUT' && uploadId && req.query.has('partNumber') && req.headers['x-amz-copy-source'] === undefined) return { name: 'UploadPart', run: uploadPart, streamsBody: true };
   if (m === 'POST' && uploadId) return { name: 'CompleteMultipartUpload', run: completeMultipartUpload };
   if (m === 'DELETE' && uploadId) return { name: 'AbortMultipartUpload', run: abortMultipartUpload };
-  if (sub) return notImplemented(`The ${m} ?${sub} object operation`);
-  if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject } : { name: 'PutObject', run: putObject };
+  if (sub) return notImplemented(`The ${m} ?${sub} object operation`, sub);
+  if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject } : { name: 'PutObject', run: putObject, streamsBody: true };
   if (m === 'GET') return { name: 'GetObject', run: getObject };
   if (m === 'HEAD') return { name: 'HeadObject', run: headObject };
   if (m === 'DELETE') return { name: 'DeleteObject', run: deleteObject };
@@ -85,14 +105,15 @@ export function mountS3(engine: Engine): S3Context {
   return ctx;
 }
 
-function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requestId: string): EngineResponse {
+async function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requestId: string): Promise<EngineResponse> {
   let routed: Route | undefined;
   let call: S3Call | undefined;
   try {
     const target = targetOf(req);
     routed = route(req, target.bucket, target.key);
     call = { req, caller, requestId, bucket: target.bucket ?? '', key: target.key ?? '' };
-    const reply = routed.run(ctx, call);
+    if (!routed.streamsBody) call.req = await bufferedRequest(req);
+    const reply = await routed.run(ctx, call);
     if (routed.management) recordManagementEvent(ctx, routed, call);
     return reply;
   } catch (e) {

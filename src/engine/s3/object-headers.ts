@@ -5,6 +5,7 @@ import { s3Errors } from './errors.js';
 import { httpDate } from './request.js';
 import { sseResponseHeaders } from './sse.js';
 import type { ObjectRecord, StoredHeader } from './state.js';
+import { isXmlText } from './xml.js';
 
 const HEADER_NAMES: Record<StoredHeader, string> = {
   CacheControl: 'cache-control',
@@ -69,9 +70,18 @@ export function objectHeaders(record: ObjectRecord, opts: { withChecksum: boolea
   }
   for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = opts.query?.get(param);
-    if (v !== null && v !== undefined) out[name] = v;
+    if (v !== null && v !== undefined) out[name] = headerValue(param, v);
   }
   return out;
+}
+
+/** A response-* override becomes a header, so it must be one: Latin-1 (as S3 insists) without control characters. */
+function headerValue(param: string, value: string): string {
+  // The value is echoed in the error only where XML can carry it.
+  const echo = isXmlText(value) ? value : undefined;
+  if (/[^\u0000-\u00ff]/.test(value)) throw s3Errors.invalidArgument('Header value cannot be represented using ISO-8859-1.', param, echo);
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw s3Errors.invalidArgument('Header value cannot contain control characters such as CR or LF.', param, echo);
+  return value;
 }
 
 /** Evaluates If-Match / If-None-Match / If-(Un)Modified-Since as S3 does: 412, or 304 for reads. */

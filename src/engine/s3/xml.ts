@@ -1,6 +1,9 @@
-// S3's XML, both ways: a small builder for responses and a small parser for the
-// request bodies S3 accepts (bucket configuration, encryption rules, deletes).
+// S3's XML, both ways: a small builder for responses, and the request bodies S3 accepts
+// (bucket configuration, encryption rules, deletes, part lists) read with fast-xml-parser
+// under strict limits: bounded size and depth, no DOCTYPE, no entities but XML's own.
 // Namespaces and attributes are not needed by any operation here, so the parser drops them.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** An element to render: a name and either text or child elements (undefined children are skipped). */
@@ -15,8 +18,9 @@ export interface XmlElement {
 export const el = (name: string, content?: string | number | boolean | XmlChild[], attrs?: Record<string, string>): XmlElement =>
   Array.isArray(content) ? { name, children: content, attrs } : { name, text: content === undefined ? undefined : String(content), attrs };
 
+// CR is written as a reference: a parser turns a literal CR (or CRLF) into LF, and keys must round-trip.
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s.replace(/[&<>"'\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' })[c]!);
 }
 
 function render(e: XmlElement): string {
@@ -37,82 +41,90 @@ export function xmlDocument(root: XmlElement, withNamespace = true): string {
 export interface XmlNode {
   name: string;
   children: XmlNode[];
+  /** The element's own text, entities decoded (whitespace kept; childText trims). */
   text: string;
 }
 
 export class XmlSyntaxError extends Error {}
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** Larger than any document S3 takes (1,000 keys to delete, 10,000 parts to complete); parsing is bounded by it. */
+export const MAX_XML_BYTES = 4 * 1024 * 1024;
+/** S3's deepest request document nests 4 elements. */
+const MAX_DEPTH = 32;
 
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ent: string) => {
-    if (ent.startsWith('#x')) return String.fromCodePoint(parseInt(ent.slice(2), 16));
-    if (ent.startsWith('#')) return String.fromCodePoint(parseInt(ent.slice(1), 10));
-    const v = ENTITIES[ent];
-    if (v === undefined) throw new XmlSyntaxError(`unknown entity ${whole}`);
-    return v;
+// Characters XML allows in a document (the Char production of XML 1.0).
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** Whether XML can carry the string as text at all (some characters it cannot, even escaped). */
+export const isXmlText = (s: string) => !NOT_XML_CHAR.test(s);
+const isXmlChar = (cp: number) => cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decodeReferences(text: string): string {
+  return text.replace(/&(?:(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);)?/g, (whole, ref: string | undefined) => {
+    if (ref === undefined) throw new XmlSyntaxError(`undeclared entity or bare & near ${JSON.stringify(text.slice(text.indexOf(whole), 20))}`);
+    if (!ref.startsWith('#')) return XML_ENTITIES[ref]!;
+    const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (!isXmlChar(cp)) throw new XmlSyntaxError(`&${ref}; is not a character XML allows`);
+    return String.fromCodePoint(cp);
   });
 }
 
-const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
+// Only XML's five entities and character references are expanded, so nothing can grow
+// (no entity expansion, no external entities); a DOCTYPE is refused outright, as S3's parser does.
+const strictEntities = {
+  decode: decodeReferences,
+  addInputEntities: () => {
+    throw new XmlSyntaxError('document type declarations are not accepted');
+  },
+  setExternalEntities: () => {},
+  setXmlVersion: () => {},
+  reset: () => {},
+};
 
-/** Parses one XML document into its root element; throws XmlSyntaxError when it is not well formed. */
-export function parseXml(source: string): XmlNode {
-  let i = 0;
-  const stack: XmlNode[] = [];
-  let root: XmlNode | undefined;
-  const fail = (why: string): never => {
-    throw new XmlSyntaxError(`${why} at offset ${i}`);
-  };
-  while (i < source.length) {
-    const lt = source.indexOf('<', i);
-    const text = source.slice(i, lt < 0 ? source.length : lt);
-    if (text.trim()) {
-      if (!stack.length) fail('text outside the root element');
-      stack.at(-1)!.text += decodeEntities(text);
-    }
-    if (lt < 0) break;
-    i = lt;
-    if (source.startsWith('<?', i)) {
-      const end = source.indexOf('?>', i);
-      if (end < 0) fail('unterminated declaration');
-      i = end + 2;
-    } else if (source.startsWith('<!--', i)) {
-      const end = source.indexOf('-->', i);
-      if (end < 0) fail('unterminated comment');
-      i = end + 3;
-    } else if (source.startsWith('<![CDATA[', i)) {
-      const end = source.indexOf(']]>', i);
-      if (end < 0 || !stack.length) fail('bad CDATA section');
-      stack.at(-1)!.text += source.slice(i + 9, end);
-      i = end + 3;
-    } else if (source.startsWith('<!', i)) {
-      fail('document type declarations are not accepted');
-    } else if (source.startsWith('</', i)) {
-      const end = source.indexOf('>', i);
-      if (end < 0) fail('unterminated end tag');
-      const name = localName(source.slice(i + 2, end).trim());
-      const open = stack.pop();
-      if (!open || open.name !== name) fail(`mismatched end tag </${name}>`);
-      i = end + 1;
-    } else {
-      const end = source.indexOf('>', i);
-      if (end < 0) fail('unterminated start tag');
-      let inner = source.slice(i + 1, end);
-      const selfClosing = inner.endsWith('/');
-      if (selfClosing) inner = inner.slice(0, -1);
-      const m = /^\s*([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*$/.exec(inner);
-      if (!m) fail('malformed start tag');
-      const node: XmlNode = { name: localName(m![1]!), children: [], text: '' };
-      if (stack.length) stack.at(-1)!.children.push(node);
-      else if (root) fail('more than one root element');
-      else root = node;
-      if (!selfClosing) stack.push(node);
-      i = end + 1;
-    }
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: { enabled: true, maxEntityCount: 1, maxEntitySize: 1 },
+  entityDecoder: strictEntities,
+  maxNestedTags: MAX_DEPTH,
+});
+
+// fast-xml-parser's preserveOrder shape: [{tag: [...children]}, {'#text': '...'}]
+type Ordered = Record<string, unknown>;
+
+function toNode(entry: Ordered): XmlNode {
+  const name = Object.keys(entry).find((k) => k !== ':@')!;
+  const node: XmlNode = { name, children: [], text: '' };
+  for (const child of entry[name] as Ordered[]) {
+    if ('#text' in child) node.text += String(child['#text']);
+    else node.children.push(toNode(child));
   }
-  if (!root || stack.length) throw new XmlSyntaxError('the document is incomplete');
-  return root;
+  return node;
+}
+
+/** Parses one UTF-8 XML document into its root element; throws XmlSyntaxError when it is not well formed. */
+export function parseXml(document: Buffer): XmlNode {
+  if (document.length > MAX_XML_BYTES) throw new XmlSyntaxError('the document is larger than any S3 accepts');
+  const source = document.toString('utf8');
+  if (!isXmlText(source)) throw new XmlSyntaxError('the document holds a character XML does not allow');
+  const valid = XMLValidator.validate(source);
+  if (valid !== true) throw new XmlSyntaxError(valid.err.msg);
+  let top: Ordered[];
+  try {
+    top = parser.parse(source) as Ordered[];
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw e;
+    // The parser's own refusals (nesting too deep, reserved names, a broken DOCTYPE) are about the input.
+    throw new XmlSyntaxError(e instanceof Error ? e.message : String(e));
+  }
+  const elements = top.filter((entry) => !('#text' in entry));
+  if (elements.length !== 1) throw new XmlSyntaxError(elements.length ? 'more than one root element' : 'no root element');
+  return toNode(elements[0]!);
 }
 
 export const childrenNamed = (node: XmlNode, name: string) => node.children.filter((c) => c.name === name);
