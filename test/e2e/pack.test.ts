@@ -1,7 +1,7 @@
 // The published package, as a user gets it: `npm pack`, install the tarball into an
 // empty folder with no network, and run the CLI from there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -36,10 +36,18 @@ function run(...args: string[]) {
 }
 
 test('the tarball installs offline with no dependencies to fetch, and npx runs it', () => {
-  expect(bin).toContain('kms-workshop');
+  // Everything is bundled: the install brought the package and nothing else.
+  const project = join(work, 'project');
+  expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['kms-workshop']);
+  const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'kms-workshop', 'package.json'), 'utf8'));
+  expect(installed.dependencies ?? {}).toEqual({});
+  expect(statSync(bin).mode & 0o111).not.toBe(0); // the bin link points at an executable file
+  const direct = spawnSync(bin, ['--version'], { encoding: 'utf8', env: { ...process.env, KMS_WORKSHOP_HOME: home, CI: 'true' } });
+  expect(direct.status, direct.stderr).toBe(0);
   const r = run('--version');
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout.trim()).toBe(JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: ROOT, encoding: 'utf8' })));
+  expect(direct.stdout).toBe(r.stdout);
 });
 
 test('kms-workshop list from the installed package shows the lessons', () => {
