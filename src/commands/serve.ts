@@ -43,6 +43,20 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     throw e;
   }
   const { endpoint } = running;
+  // Listening for the signals before saying how to stop: a supervisor may send one as soon as it reads the banner.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      say('\nStopping the engine... ');
+      void running.close().then(() => {
+        say('stopped.\n');
+        resolve(0);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   for (const warning of running.engine.warnings) complain(`kms-workshop serve: note: ${warning}\n`);
   say(
     [
@@ -60,19 +74,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
       '',
     ].join('\n'),
   );
-  return new Promise<number>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      say('\nStopping the engine... ');
-      void running.close().then(() => {
-        say('stopped.\n');
-        resolve(0);
-      });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  return stopped;
 }
 
 /**
