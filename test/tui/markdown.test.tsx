@@ -37,12 +37,28 @@ test('draws headings, emphasis, inline code, numbered and bulleted lists, code b
   expect(frame).toContain('│ Plaintext data keys never touch the disk.');
 });
 
-test('wraps a long paragraph to the width it is given instead of overflowing', () => {
-  const long = 'word '.repeat(60).trim();
-  const { lastFrame } = render(<Markdown text={long} />);
+test('wraps a long paragraph, list item and quote to the width it is given, losing no word; list and quote lines stay indented', () => {
+  const words = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
+  const text = `${words('p', 30)}\n\n- ${words('li', 30)}\n\n> ${words('q', 30)}\n`;
+  const { lastFrame } = render(
+    <Box width={40}>
+      <Markdown text={text} />
+    </Box>,
+  );
   const lines = lastFrame()!.split('\n');
-  expect(lines.length).toBeGreaterThan(2);
-  for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+  for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(40);
+  const all = lines.join(' ');
+  for (const tag of ['p', 'li', 'q']) for (let i = 0; i < 30; i++) expect(all).toMatch(new RegExp(`(^|[\\s│•])${tag}${i}(\\s|$)`));
+  const linesWith = (tag: string) => lines.filter((l) => new RegExp(`\\b${tag}\\d`).test(l));
+  for (const tag of ['p', 'li', 'q']) expect(linesWith(tag).length, tag).toBeGreaterThan(2);
+  // A wrapped list item continues under its text, not under the bullet; a quote keeps its bar on every line.
+  const [firstItem, ...moreItem] = linesWith('li');
+  expect(firstItem).toMatch(/^• li0 /);
+  for (const line of moreItem) expect(line).toMatch(/^ {2}li\d/);
+  for (const line of linesWith('q')) expect(line).toMatch(/^│ q\d/);
+  // Lines are filled: a paragraph line ends only where the next word would not fit.
+  const paragraph = linesWith('p');
+  for (let i = 0; i < paragraph.length - 1; i++) expect(paragraph[i]!.trimEnd().length + 1 + paragraph[i + 1]!.split(' ')[0]!.length).toBeGreaterThan(40);
 });
 
 test('a paragraph flows to the panel width: soft line breaks become spaces, no wrapped line starts with a space', () => {
