@@ -42,7 +42,8 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
 };
 
 export function callKms(kms: Kms, trail: Trail, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
-  const op = kmsOperations[operation];
+  // Own members only: TrentService.toString or .constructor name no operation.
+  const op = Object.hasOwn(kmsOperations, operation) ? kmsOperations[operation] : undefined;
   if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
   let output: Record<string, unknown> | undefined;
   let error: AwsError | undefined;
