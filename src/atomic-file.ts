@@ -9,19 +9,38 @@ let counter = 0;
 export function writeFileAtomic(file: string, data: Buffer | string, mode = 0o600): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp-${process.pid}-${++counter}`;
-  const fd = fs.openSync(tmp, 'w', mode);
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w', mode);
+    try {
+      for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true }); // a full disk, say: leave the old version and no temporary file
+    throw e;
   }
-  fs.renameSync(tmp, file);
+  syncFolder(path.dirname(file));
+}
+
+/** Makes a change to a folder's names (a file created, renamed) durable. */
+export function syncFolder(dir: string): void {
   try {
-    const dfd = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     /* some file systems do not allow fsync on a folder */
   }
+}
+
+/** The temporary files writeFileAtomic leaves if the process is killed mid-write. */
+export function isAtomicTemporary(name: string): boolean {
+  return /\.tmp-\d+-\d+$/.test(name);
 }

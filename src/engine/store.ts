@@ -1,28 +1,18 @@
 // Persistence of engine state under <home>/engine.
 // - JSON documents are written atomically: temporary file, fsync, rename, fsync dir.
+// - State that changes often (KMS) is a snapshot plus an append-only journal (journal.ts).
 // - Key material never touches disk in clear: it is wrapped (AES-256-GCM) under a
 //   root key kept in its own 0600 file.
-// - One process at a time: a lock file holds the owner's pid; a second writer gets
-//   a clear error, a lock left by a dead process is taken over.
+// - One process at a time (home-lock.ts); temporary files a killed process left behind
+//   are removed when the next one takes the home.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic as writeAtomic } from '../atomic-file.js';
+import { isAtomicTemporary, writeFileAtomic as writeAtomic } from '../atomic-file.js';
+import { lockHome, type HomeLock } from './home-lock.js';
+import { DiskJournal, MemoryJournal, type JournalFile } from './journal.js';
 
-export class EngineHomeLockedError extends Error {
-  constructor(
-    readonly dir: string,
-    readonly pid: number,
-  ) {
-    super(
-      `The engine state in ${dir} is in use by another kms-workshop process (pid ${pid}). ` +
-        `Stop that process, or give this one another home with --home DIR (or KMS_WORKSHOP_HOME).`,
-    );
-    this.name = 'EngineHomeLockedError';
-  }
-}
-
-const heldLocks = new Set<string>();
+export { EngineHomeLockedError } from './home-lock.js';
 
 export interface Store {
   readonly dir: string | null;
@@ -34,6 +24,8 @@ export interface Store {
   listFiles(prefix: string): string[];
   appendLine(name: string, line: string): void;
   readLines(name: string): string[];
+  /** An append-only journal (one per name; the store closes it). */
+  openJournal(name: string): JournalFile;
   /** Encrypts secret bytes (key material) under the root key for storage. */
   wrap(secret: Buffer): Buffer;
   unwrap(wrapped: Buffer): Buffer;
@@ -98,37 +90,31 @@ class MemoryStore extends BaseStore implements Store {
   readLines(name: string) {
     return [...(this.lines.get(name) ?? [])];
   }
+  private journals = new Map<string, MemoryJournal>();
+  openJournal(name: string) {
+    let journal = this.journals.get(name);
+    if (!journal) this.journals.set(name, (journal = new MemoryJournal()));
+    return journal;
+  }
   close() {}
 }
 
 class DiskStore extends BaseStore implements Store {
   private key: Buffer | undefined;
-  private readonly lockPath: string;
+  private readonly lock: HomeLock;
   private appendFds = new Map<string, number>();
+  private journals = new Map<string, DiskJournal>();
 
   constructor(readonly dir: string) {
     super();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.lockPath = path.join(dir, 'engine.lock');
-    this.acquireLock();
-  }
-
-  private acquireLock() {
-    const real = fs.realpathSync(this.dir);
-    if (heldLocks.has(real)) throw new EngineHomeLockedError(this.dir, process.pid);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(this.lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
-        heldLocks.add(real);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(fs.readFileSync(this.lockPath, 'utf8').trim());
-        if (pid && pid !== process.pid && isAlive(pid)) throw new EngineHomeLockedError(this.dir, pid);
-        fs.rmSync(this.lockPath, { force: true }); // left by a process that died
-      }
+    this.lock = lockHome(dir);
+    try {
+      removeTemporaries(dir);
+    } catch (e) {
+      this.lock.release();
+      throw e;
     }
-    throw new EngineHomeLockedError(this.dir, 0);
   }
 
   protected rootKey(): Buffer {
@@ -212,7 +198,18 @@ class DiskStore extends BaseStore implements Store {
   readLines(name: string): string[] {
     return (this.readFile(name)?.toString('utf8') ?? '').split('\n').filter(Boolean);
   }
+  openJournal(name: string): JournalFile {
+    let journal = this.journals.get(name);
+    if (!journal) {
+      const p = this.file(name);
+      fs.mkdirSync(path.dirname(p), { recursive: true, mode: 0o700 });
+      this.journals.set(name, (journal = new DiskJournal(p)));
+    }
+    return journal;
+  }
   close() {
+    for (const journal of this.journals.values()) journal.close();
+    this.journals.clear();
     for (const fd of this.appendFds.values()) {
       try {
         fs.fsyncSync(fd);
@@ -222,24 +219,15 @@ class DiskStore extends BaseStore implements Store {
       }
     }
     this.appendFds.clear();
-    try {
-      if (fs.readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) fs.rmSync(this.lockPath, { force: true });
-    } catch {
-      /* lock already gone */
-    }
-    try {
-      heldLocks.delete(fs.realpathSync(this.dir));
-    } catch {
-      /* home removed */
-    }
+    this.lock.release();
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+/** Removes, everywhere under the folder, the temporary files of atomic writes a kill interrupted. */
+function removeTemporaries(dir: string) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) removeTemporaries(full);
+    else if (isAtomicTemporary(entry.name)) fs.rmSync(full, { force: true });
   }
 }

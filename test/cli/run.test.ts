@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { lockHome } from '../../src/engine/home-lock.js';
 import { CLI, ensureBuilt, ROOT } from '../helpers/cli.js';
 
 const temp: string[] = [];
@@ -81,9 +82,10 @@ describe('kms-workshop run', () => {
   test('a home held by another process is one clear line, exit 1', () => {
     const home = tempDir();
     mkdirSync(join(home, 'engine'), { recursive: true });
-    // the engine's lock, held by a live process: this test's own
-    writeFileSync(join(home, 'engine', 'engine.lock'), String(process.pid));
+    // the engine's lock, taken by a live process: this test's own
+    const lock = lockHome(join(home, 'engine'));
     const r = cli(['run', '1', '--home', home]);
+    lock.release();
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

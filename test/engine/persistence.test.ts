@@ -62,13 +62,15 @@ test('key material is never on disk in clear: not raw, not base64, not hex', asy
   }
 });
 
-test('the root key file is 0600 and no temporary files are left behind', async () => {
+test('the root key file is 0600, no state file is readable by others, and no temporary files are left behind', async () => {
   const home = tempHome();
   homes.push(home);
   const e = await engineOn(home);
   await e.kms.send(new CreateKeyCommand({}));
   expect(statSync(join(home, 'engine', 'root.key')).mode & 0o777).toBe(0o600);
-  expect(statSync(join(home, 'engine', 'kms.json')).mode & 0o077).toBe(0);
+  const files = allFiles(join(home, 'engine'));
+  expect(files.some((f) => f.endsWith('kms.journal'))).toBe(true);
+  for (const f of files) expect([f, statSync(f).mode & 0o077]).toEqual([f, 0]);
   expect(allFiles(home).filter((f) => f.includes('.tmp-'))).toEqual([]);
 });
 

@@ -4,7 +4,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import { AwsError, kmsErrors } from '../errors.js';
+import { JournaledState } from '../journal.js';
 import type { Store } from '../store.js';
+import { TrackedMap } from '../tracked-map.js';
 import { HANDLE_BYTES, handleOf, open, seal } from './ciphertext.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
@@ -47,25 +49,54 @@ interface Snapshot {
   aliases: AliasRecord[];
 }
 
+/** One change, as the journal keeps it: a whole record, or the name of one deleted. */
+type Change = { key: KeyRecord } | { deletedKey: string } | { alias: AliasRecord } | { deletedAlias: string };
+
+// kms.json is the snapshot (the whole state, as older versions wrote after every change);
+// kms.journal the changes since.
 const STATE_FILE = 'kms.json';
+const JOURNAL_FILE = 'kms.journal';
 
 export class Kms {
-  readonly keys = new Map<string, KeyRecord>(); // by KeyId
-  readonly aliases = new Map<string, AliasRecord>(); // by `${region}/${AliasName}`
+  /** Every change to a key or alias, made anywhere, is noted here and written by save(). */
+  readonly keys = new TrackedMap<string, KeyRecord>(); // by KeyId
+  readonly aliases = new TrackedMap<string, AliasRecord>(); // by `${region}/${AliasName}`
   private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
+  private readonly persisted: JournaledState<Change>;
 
   constructor(
     readonly store: Store,
     readonly clock: Clock,
   ) {
-    const snap = store.readJson<Snapshot>(STATE_FILE);
-    for (const key of snap?.keys ?? []) this.keys.set(key.KeyId, key);
-    for (const alias of snap?.aliases ?? []) this.aliases.set(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName), alias);
+    this.persisted = new JournaledState<Change>(store, STATE_FILE, JOURNAL_FILE);
+    const { snapshot, batches } = this.persisted.load<Snapshot>();
+    for (const key of snapshot?.keys ?? []) this.keys.set(key.KeyId, key);
+    for (const alias of snapshot?.aliases ?? []) this.aliases.set(aliasSlotOf(alias), alias);
+    for (const change of batches.flat()) {
+      if ('key' in change) this.keys.set(change.key.KeyId, change.key);
+      else if ('deletedKey' in change) this.keys.delete(change.deletedKey);
+      else if ('alias' in change) this.aliases.set(aliasSlotOf(change.alias), change.alias);
+      else this.aliases.delete(change.deletedAlias);
+    }
+    this.keys.takeChanges();
+    this.aliases.takeChanges();
   }
 
-  /** Writes the whole KMS state atomically; called after every change, before the reply. */
+  /**
+   * Writes what changed since the last save (all of it or none), durably; called after every
+   * change, before the reply. Costs the size of the change, not of the state.
+   */
   save(): void {
-    this.store.writeJson(STATE_FILE, { keys: [...this.keys.values()], aliases: [...this.aliases.values()] } satisfies Snapshot);
+    const changes: Change[] = [];
+    for (const id of this.keys.takeChanges()) {
+      const key = this.keys.get(id);
+      changes.push(key ? { key } : { deletedKey: id });
+    }
+    for (const slot of this.aliases.takeChanges()) {
+      const alias = this.aliases.get(slot);
+      changes.push(alias ? { alias } : { deletedAlias: slot });
+    }
+    if (changes.length > 0) this.persisted.record(changes, () => ({ keys: [...this.keys.values()], aliases: [...this.aliases.values()] }) satisfies Snapshot);
   }
 
   // --- naming --------------------------------------------------------------
@@ -123,10 +154,10 @@ export class Kms {
   }
 
   putAlias(alias: AliasRecord) {
-    this.aliases.set(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName), alias);
+    this.aliases.set(aliasSlotOf(alias), alias);
   }
   deleteAlias(alias: AliasRecord) {
-    this.aliases.delete(aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName));
+    this.aliases.delete(aliasSlotOf(alias));
   }
 
   // --- key states ----------------------------------------------------------
@@ -190,7 +221,7 @@ export class Kms {
     };
     if (key.Origin === 'AWS_KMS') this.addMaterial(key, randomBytes(32));
     this.keys.set(keyId, key);
-    return key;
+    return this.keys.get(keyId)!; // the tracked view: changes made through it are saved
   }
 
   addMaterial(key: KeyRecord, material: Buffer): void {
@@ -250,6 +281,10 @@ export class Kms {
 
 function aliasSlot(region: string, aliasName: string) {
   return `${region}/${aliasName}`;
+}
+
+function aliasSlotOf(alias: AliasRecord) {
+  return aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName);
 }
 
 function regionOfArn(arn: string): string {
