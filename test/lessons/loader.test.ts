@@ -341,3 +341,48 @@ describe('question problems', () => {
     expectOne(problemsOf(dir), join(dir, 'lesson.md'), lineOf(md, 'question: Why?'), /question must have the fields prompt, choices, answer, explanation/);
   });
 });
+
+describe('more problems, each with its message and line', () => {
+  test('a lessons folder that does not exist', () => {
+    const missing = join(root(), 'no-such-lessons');
+    const { lessons, problems } = loadLessons(missing);
+    expect(lessons).toEqual([]);
+    expect(problems).toEqual([{ file: missing, line: 1, message: 'no such folder' }]);
+  });
+
+  test('a "## " heading with no title', () => {
+    const md = FRONT + BODY + '\n## \n\n```step\nid: third-step\nfunction: second\n```\n';
+    const dir = lesson(md, STEPS);
+    expectOne(problemsOf(dir), join(dir, 'lesson.md'), md.split('\n').indexOf('## ') + 1, /a step heading needs a title after "## "/);
+  });
+
+  test('a step block that is not YAML fields', () => {
+    const md = FRONT + BODY.replace('id: second-step\nfunction: second\n', '- id: second-step\n- function: second\n');
+    const dir = lesson(md);
+    expectOne(problemsOf(dir), join(dir, 'lesson.md'), lineOf(md, '- id: second-step'), /step "Second step" must be YAML fields \(name: value\), one per line/);
+  });
+
+  test('a step block with a YAML syntax error, on its line', () => {
+    const md = FRONT + BODY.replace('function: second', 'function: [second');
+    const dir = lesson(md);
+    const problems = problemsOf(dir).filter((p) => p.message.startsWith('step "Second step": '));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]!.line).toBeGreaterThanOrEqual(lineOf(md, 'function: [second'));
+  });
+
+  test.each([
+    ['  prompt: [Which, one]', /question: prompt must be a text/],
+    ['  explanation: 3', /question: explanation must be a text/],
+  ])('a question whose field is not a text: %s', (line, message) => {
+    const field = line.trim().split(':')[0]!;
+    const md = FRONT + BODY.replace(new RegExp(`^  ${field}: .*$`, 'm'), line);
+    const dir = lesson(md);
+    expectOne(problemsOf(dir), join(dir, 'lesson.md'), lineOf(md, line), message);
+  });
+
+  test.each(['assets: {file: a.txt}', 'assets: 3', 'assets: [a.txt, 4]'])('%s is not a list of file names', (line) => {
+    const md = FRONT.replace('---\n', `---\n${line}\n`) + BODY;
+    const dir = lesson(md);
+    expectOne(problemsOf(dir), join(dir, 'lesson.md'), lineOf(md, line), /front matter: assets must be a list of file names from assets\//);
+  });
+});
