@@ -1,12 +1,14 @@
-// Mounts the engine on node:http: reads the body (bounded), hands the request to
-// the core, writes the reply with an x-amzn-RequestId. Nothing AWS-specific here
-// beyond the error shape for an oversized body.
+// Mounts the engine on node:http: hands the request to the core with its body (read
+// whole and bounded for JSON 1.1; as a stream the operation reads for S3, so an object
+// never sits whole in memory), writes the reply (streamed too, for GetObject).
+// Nothing AWS-specific here beyond the error shape for an oversized body.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Engine } from './engine.js';
-import type { EngineRequest } from './wire.js';
+import { pipeline } from 'node:stream/promises';
+import { MAX_JSON_BODY, type Engine } from './engine.js';
+import { isJsonRequest, type BodyStream, type EngineRequest, type EngineResponse } from './wire.js';
 
 export interface ServeOptions {
   port?: number;
@@ -22,6 +24,9 @@ export function createEngineServer(engine: Engine, opts: ServeOptions = {}): Ser
   const server = createServer((req, res) => {
     void serveOne(engine, req, res, maxBody);
   });
+  // Expect: 100-continue is answered when the operation starts reading the body, so a request
+  // refused from its headers (too large, no such bucket...) is refused before the body is sent.
+  server.on('checkContinue', (req, res) => void serveOne(engine, req, res, maxBody));
   server.on('connect', refuseTunnel);
   server.keepAliveTimeout = 60_000;
   return server;
@@ -29,16 +34,8 @@ export function createEngineServer(engine: Engine, opts: ServeOptions = {}): Ser
 
 async function serveOne(engine: Engine, req: IncomingMessage, res: ServerResponse, maxBody: number) {
   try {
-    const isJson = req.headers['x-amz-target'] !== undefined;
-    const limit = isJson ? Math.min(maxBody, 1024 * 1024) : maxBody;
-    const body = await readBody(req, limit);
-    if (body === undefined) {
-      const requestId = randomUUID();
-      const message = `The request body is larger than ${limit} bytes.`;
-      res.writeHead(413, isJson ? { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, connection: 'close' } : { 'content-type': 'application/xml', 'x-amz-request-id': requestId, connection: 'close' });
-      res.end(isJson ? JSON.stringify({ __type: 'SerializationException', message }) : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>${message}</Message><RequestId>${requestId}</RequestId></Error>`);
-      return;
-    }
+    const body = await requestBody(req, res, maxBody);
+    if (!body) return;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const request: EngineRequest = {
@@ -46,14 +43,12 @@ async function serveOne(engine: Engine, req: IncomingMessage, res: ServerRespons
       path: q < 0 ? url : url.slice(0, q),
       query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
       headers: flatHeaders(req),
-      body,
+      body: body.whole,
+      stream: body.stream,
       remoteAddress: req.socket.remoteAddress,
     };
     const reply = await engine.handle(request);
-    // A HEAD reply (S3 HeadObject) states the length of the body it does not send.
-    const length = request.method === 'HEAD' && reply.headers['content-length'] !== undefined ? reply.headers['content-length'] : Buffer.byteLength(reply.body);
-    res.writeHead(reply.status, { ...reply.headers, 'content-length': length });
-    res.end(request.method === 'HEAD' ? undefined : reply.body);
+    await writeReply(req, res, reply, body.stream);
   } catch (e) {
     if (isClientAbort(e, req)) return;
     console.error(e);
@@ -68,27 +63,113 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The whole body, or undefined once it passes the limit (the rest is discarded). */
+/** A body left unread past this size is not drained after the reply: the connection is closed instead. */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * The request's body: read whole for JSON 1.1 (small, bounded), a stream for the rest, read
+ * by the operation as it needs it. A body whose Content-Length says it is over the limit is
+ * refused at once, without reading it (undefined: the refusal is sent).
+ */
+async function requestBody(req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<{ whole: Buffer; stream?: LazyBody } | undefined> {
+  const json = isJsonRequest(req.method ?? 'GET', req.headers);
+  const limit = json ? Math.min(maxBody, MAX_JSON_BODY) : maxBody;
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return refuseTooLarge(res, json, declared, limit);
+  if (!json) return { whole: Buffer.alloc(0), stream: new LazyBody(req, res, limit) };
+  if (expectsContinue(req)) res.writeContinue();
+  const whole = await readBody(req, limit);
+  return whole ? { whole } : refuseTooLarge(res, json, undefined, limit);
+}
+
+/** Reads the whole body; undefined as soon as it passes the limit (a chunked body can say nothing in advance). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      req.on('end', () => resolve(undefined));
-      req.on('error', () => resolve(undefined));
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The refusal of a body over the limit, in the protocol's error shape (S3's EntityTooLarge, 400); the connection is closed unread. */
+function refuseTooLarge(res: ServerResponse, json: boolean, declared: number | undefined, limit: number): undefined {
+  const requestId = randomUUID();
+  if (json) {
+    res.writeHead(413, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, connection: 'close' });
+    res.end(JSON.stringify({ __type: 'SerializationException', message: `The request body is larger than ${limit} bytes.` }));
+    return undefined;
+  }
+  const proposed = declared === undefined ? '' : `<ProposedSize>${declared}</ProposedSize>`;
+  res.writeHead(400, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, connection: 'close' });
+  res.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message>` +
+      `${proposed}<MaxSizeAllowed>${limit}</MaxSizeAllowed><RequestId>${requestId}</RequestId></Error>`,
+  );
+  return undefined;
+}
+
+const expectsContinue = (req: IncomingMessage) => /^100-continue$/i.test(req.headers.expect ?? '');
+
+/**
+ * A body read when, and if, the operation asks for it: the first read answers Expect:
+ * 100-continue, so the client sends nothing until then; bytes pass through as they arrive.
+ */
+class LazyBody implements BodyStream {
+  started = false;
+  ended = false;
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly limit: number,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    if (this.started) throw new Error('a request body can be read once');
+    this.started = true;
+    if (expectsContinue(this.req) && !this.res.headersSent) this.res.writeContinue();
+    // Leaving early (a failed check) must not destroy the socket: the reply still has to go out.
+    yield* this.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+    this.ended = true;
+  }
+
+  /** After the reply, a body not read to its end is not worth draining: the client has not sent it (no 100 Continue), or it is large. */
+  closeAfterReply(): boolean {
+    if (this.ended) return false;
+    if (!this.started && expectsContinue(this.req)) return true;
+    const declared = Number(this.req.headers['content-length']);
+    return !(declared <= DRAIN_LIMIT);
+  }
+}
+
+/** Sends the reply: whole, or streamed as it is produced (a download cut short on a failure mid-way). */
+async function writeReply(req: IncomingMessage, res: ServerResponse, reply: EngineResponse, body: LazyBody | undefined) {
+  const headers = { ...reply.headers };
+  if (body?.closeAfterReply()) headers.connection = 'close';
+  const head = req.method === 'HEAD';
+  if (!reply.stream || head) {
+    await reply.stream?.[Symbol.asyncIterator]().return?.();
+    // A HEAD reply (S3 HeadObject) states the length of the body it does not send.
+    const length = head && headers['content-length'] !== undefined ? headers['content-length'] : String(Buffer.byteLength(reply.body));
+    res.writeHead(reply.status, { ...headers, 'content-length': length });
+    res.end(head ? undefined : reply.body);
+    return;
+  }
+  res.writeHead(reply.status, headers);
+  try {
+    await pipeline(reply.stream, res);
+  } catch (e) {
+    res.destroy();
+    if (!isClientAbort(e, req)) console.error(`A streamed reply failed mid-way: ${(e as Error).message}`);
+  }
 }
 
 export async function listen(server: Server, port = 0, host = '127.0.0.1'): Promise<AddressInfo> {

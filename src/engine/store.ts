@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { isAtomicTemporary, writeFileAtomic as writeAtomic } from '../atomic-file.js';
 import { lockHome, type HomeLock } from './home-lock.js';
 import { DiskJournal, MemoryJournal, type JournalFile } from './journal.js';
+import { memoryRead, memoryWrite, openDiskRead, openDiskWrite, type StreamedRead, type StreamedWrite } from './streamed-file.js';
 
 export { EngineHomeLockedError } from './home-lock.js';
 
@@ -26,6 +27,10 @@ export interface Store {
   readLines(name: string): string[];
   /** An append-only journal (one per name; the store closes it). */
   openJournal(name: string): JournalFile;
+  /** A file written in pieces (S3 object data): invisible under `name` until commit() has fsynced and renamed it. */
+  openWrite(name: string): Promise<StreamedWrite>;
+  /** A file read in pieces; undefined if there is none. */
+  openRead(name: string): Promise<StreamedRead | undefined>;
   /** Encrypts secret bytes (key material) under the root key for storage. */
   wrap(secret: Buffer): Buffer;
   unwrap(wrapped: Buffer): Buffer;
@@ -73,6 +78,13 @@ class MemoryStore extends BaseStore implements Store {
   }
   writeFile(name: string, data: Buffer) {
     this.files.set(name, Buffer.from(data));
+  }
+  async openWrite(name: string) {
+    return memoryWrite((data) => this.files.set(name, data));
+  }
+  async openRead(name: string) {
+    const data = this.files.get(name);
+    return data && memoryRead(data);
   }
   removeFile(name: string) {
     this.files.delete(name);
@@ -157,6 +169,12 @@ class DiskStore extends BaseStore implements Store {
     const p = this.file(name);
     fs.mkdirSync(path.dirname(p), { recursive: true, mode: 0o700 });
     writeAtomic(p, data, 0o600);
+  }
+  openWrite(name: string) {
+    return openDiskWrite(this.file(name));
+  }
+  openRead(name: string) {
+    return openDiskRead(this.file(name));
   }
   removeFile(name: string) {
     fs.rmSync(this.file(name), { force: true });

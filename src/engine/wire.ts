@@ -9,14 +9,34 @@ export interface EngineRequest {
   query: URLSearchParams;
   /** Lower-case header names. */
   headers: Record<string, string>;
+  /** The body, read whole: JSON 1.1 requests (small, bounded by the HTTP adapter). Empty when it comes as `stream`. */
   body: Buffer;
+  /**
+   * The body as it arrives, for the requests that may carry an object (every S3 request):
+   * read lazily by the operation, so an object is never held whole in memory and a request
+   * refused before its body is read is refused before the client sends it (Expect: 100-continue).
+   */
+  stream?: BodyStream;
   remoteAddress?: string;
+}
+
+export interface BodyStream extends AsyncIterable<Buffer> {
+  /** The largest body this server takes (its configured limit): an operation refuses a larger one from its headers. */
+  readonly limit: number;
 }
 
 export interface EngineResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer | string;
+  /** A body sent as it is produced (GetObject); `body` is then empty and headers carry content-length. */
+  stream?: AsyncIterable<Buffer>;
+}
+
+/** A request in AWS JSON 1.1 (KMS, CloudTrail): the engine routes these by X-Amz-Target. */
+export function isJsonRequest(method: string, headers: Record<string, string | string[] | undefined>): boolean {
+  const contentType = headers['content-type'];
+  return headers['x-amz-target'] !== undefined || (method === 'POST' && typeof contentType === 'string' && contentType.startsWith('application/x-amz-json'));
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

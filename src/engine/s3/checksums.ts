@@ -21,8 +21,9 @@ function reflectedTable32(poly: number): Uint32Array {
 
 const CRC32C_TABLE = reflectedTable32(0x82f63b78);
 
-function crc32c(data: Buffer): number {
-  let crc = 0xffffffff;
+/** CRC-32C over `data`, continuing from a previous value (0 to start). */
+function crc32c(data: Buffer, previous: number): number {
+  let crc = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) crc = CRC32C_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
@@ -40,9 +41,10 @@ const CRC64_HI = new Uint32Array(256);
   }
 }
 
-function crc64nvme(data: Buffer): Buffer {
-  let lo = 0xffffffff;
-  let hi = 0xffffffff;
+/** CRC-64/NVME over `data`, continuing from a previous value ([hi, lo], [0, 0] to start). */
+function crc64nvme(data: Buffer, previous: [number, number]): [number, number] {
+  let hi = (previous[0] ^ 0xffffffff) >>> 0;
+  let lo = (previous[1] ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) {
     const idx = (lo ^ data[i]!) & 0xff;
     // crc = table[idx] ^ (crc >>> 8), on the two halves
@@ -51,29 +53,45 @@ function crc64nvme(data: Buffer): Buffer {
     lo = (CRC64_LO[idx]! ^ shiftedLo) >>> 0;
     hi = (CRC64_HI[idx]! ^ shiftedHi) >>> 0;
   }
-  const out = Buffer.alloc(8);
-  out.writeUInt32BE((hi ^ 0xffffffff) >>> 0, 0);
-  out.writeUInt32BE((lo ^ 0xffffffff) >>> 0, 4);
-  return out;
+  return [(hi ^ 0xffffffff) >>> 0, (lo ^ 0xffffffff) >>> 0];
 }
 
-const u32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
+const u32 = (...values: number[]) => {
+  const b = Buffer.alloc(4 * values.length);
+  values.forEach((n, i) => b.writeUInt32BE(n >>> 0, 4 * i));
   return b;
 };
 
-export function computeChecksum(algorithm: ChecksumAlgorithm, data: Buffer): string {
+/** A checksum computed as the bytes go by (a streamed upload), then read once as S3 shows it (base64). */
+export interface ChecksumHasher {
+  update(data: Buffer): void;
+  digest(): string;
+}
+
+export function checksumHasher(algorithm: ChecksumAlgorithm): ChecksumHasher {
   switch (algorithm) {
-    case 'CRC32':
-      return u32(zlibCrc32(data)).toString('base64');
-    case 'CRC32C':
-      return u32(crc32c(data)).toString('base64');
-    case 'CRC64NVME':
-      return crc64nvme(data).toString('base64');
+    case 'CRC32': {
+      let crc = 0;
+      return { update: (data) => void (crc = zlibCrc32(data, crc)), digest: () => u32(crc).toString('base64') };
+    }
+    case 'CRC32C': {
+      let crc = 0;
+      return { update: (data) => void (crc = crc32c(data, crc)), digest: () => u32(crc).toString('base64') };
+    }
+    case 'CRC64NVME': {
+      let crc: [number, number] = [0, 0];
+      return { update: (data) => void (crc = crc64nvme(data, crc)), digest: () => u32(...crc).toString('base64') };
+    }
     case 'SHA1':
-      return createHash('sha1').update(data).digest('base64');
-    case 'SHA256':
-      return createHash('sha256').update(data).digest('base64');
+    case 'SHA256': {
+      const hash = createHash(algorithm === 'SHA1' ? 'sha1' : 'sha256');
+      return { update: (data) => void hash.update(data), digest: () => hash.digest('base64') };
+    }
   }
+}
+
+export function computeChecksum(algorithm: ChecksumAlgorithm, data: Buffer): string {
+  const hasher = checksumHasher(algorithm);
+  hasher.update(data);
+  return hasher.digest();
 }

@@ -1,29 +1,65 @@
 // CopyObject: the source is decrypted (through KMS for SSE-KMS) and the copy encrypted
-// as the copy request or the destination bucket's default encryption says.
+// as the copy request or the destination bucket's default encryption says, streamed
+// through from one file to the other.
+import { createHash } from 'node:crypto';
 import type { EngineResponse } from '../wire.js';
-import { computeChecksum } from './checksums.js';
+import { CHECKSUM_ALGORITHMS, checksumHasher } from './checksums.js';
 import { requireBucket, type S3Call, type S3Context } from './context.js';
 import { s3Errors } from './errors.js';
-import { assertKey } from './names.js';
+import { assertKey, objectArn } from './names.js';
 import { checkConditions, storedHeaders, userMetadata } from './object-headers.js';
-import { storeObject } from './objects.js';
+import { etagOf, openCurrentData, publishObject, sealNewObject } from './objects.js';
 import { isoTime, xmlReply } from './request.js';
+import { readSealedFile } from './sealed-data.js';
 import { SSE_HEADER, sseFromRequest, sseResponseHeaders } from './sse.js';
-import type { ChecksumAlgorithm } from './state.js';
-import { CHECKSUM_ALGORITHMS } from './checksums.js';
+import type { BucketRecord, ChecksumAlgorithm, ObjectRecord } from './state.js';
 import { el } from './xml.js';
 
-export function copyObject(ctx: S3Context, call: S3Call): EngineResponse {
+export async function copyObject(ctx: S3Context, call: S3Call): Promise<EngineResponse> {
   const destBucket = requireBucket(ctx, call);
   assertKey(call.key);
   const headers = call.req.headers;
   const source = copySource(headers['x-amz-copy-source']!);
-  const srcBucket = ctx.state.buckets.get(source.bucket);
-  if (!srcBucket) throw s3Errors.noSuchBucket(source.bucket);
-  const record = ctx.state.getObject(source.bucket, source.key);
-  if (!record) throw s3Errors.noSuchKey(source.key);
-  if (checkConditions(headers, record, 'x-amz-copy-source-if-') === 'not-modified') throw s3Errors.preconditionFailed('x-amz-copy-source-If-None-Match');
+  if (!ctx.state.buckets.has(source.bucket)) throw s3Errors.noSuchBucket(source.bucket);
+  const { record, reader } = await openCurrentData(ctx, source.bucket, source.key);
+  let release = () => reader.close();
+  let plan: ReturnType<typeof copyPlan>;
+  let plaintext: AsyncIterable<Buffer>;
+  let target: ReturnType<typeof ctx.crypto.newDataKey>;
+  try {
+    plan = copyPlan(call, source, record, destBucket);
+    const sourceKey = ctx.crypto.openDataKey(record.encryption, source.bucket, record.Key, call.caller, call.requestId);
+    const stream = (plaintext = readSealedFile(reader, sourceKey, objectArn(source.bucket, record.Key), record.Size));
+    release = async () => void (await stream[Symbol.asyncIterator]().return?.());
+    target = ctx.crypto.newDataKey(plan.sse, call.bucket, call.key, call.caller, call.requestId);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  const md5 = createHash('md5');
+  const hasher = plan.algorithm && checksumHasher(plan.algorithm);
+  const seen = observed(plaintext, (chunk) => {
+    md5.update(chunk);
+    hasher?.update(chunk);
+  });
+  const sealed = await sealNewObject(ctx, call.bucket, call.key, target.dataKey, seen);
+  const copy = await publishObject(ctx, call.bucket, sealed, () => {}, {
+    Key: call.key,
+    Size: sealed.size,
+    ETag: etagOf(md5.digest(), sealed.sealedMd5, target.encryption),
+    LastModified: ctx.engine.clock.now().getTime(),
+    ...plan.fields,
+    Checksum: plan.algorithm && hasher ? { algorithm: plan.algorithm, value: hasher.digest() } : record.Checksum,
+    encryption: target.encryption,
+  });
+  const checksumElement = copy.Checksum && el(`Checksum${copy.Checksum.algorithm}`, copy.Checksum.value);
+  return xmlReply(call.requestId, el('CopyObjectResult', [el('ETag', copy.ETag), el('LastModified', isoTime(copy.LastModified)), checksumElement]), 200, sseResponseHeaders(copy.encryption, { write: true }));
+}
 
+/** What the copy request asks for, checked as S3 checks it: conditions on the source, the directive, encryption, checksum. */
+function copyPlan(call: S3Call, source: { bucket: string; key: string }, record: ObjectRecord, destBucket: BucketRecord) {
+  const headers = call.req.headers;
+  if (checkConditions(headers, record, 'x-amz-copy-source-if-') === 'not-modified') throw s3Errors.preconditionFailed('x-amz-copy-source-If-None-Match');
   const directive = headers['x-amz-metadata-directive'] ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') throw s3Errors.invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
   const changesEncryption = Object.keys(headers).some((h) => h.startsWith(SSE_HEADER));
@@ -31,19 +67,21 @@ export function copyObject(ctx: S3Context, call: S3Call): EngineResponse {
     throw s3Errors.invalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
-
   const sse = sseFromRequest(headers, destBucket);
   const algorithm = checksumAlgorithm(headers['x-amz-checksum-algorithm']);
-  const bytes = ctx.crypto.decrypt(record, source.bucket, ctx.state.readData(record), call.caller, call.requestId);
-  const checksum = algorithm ? { algorithm, value: computeChecksum(algorithm, bytes) } : record.Checksum;
   const fields =
     directive === 'COPY'
-      ? { ContentType: record.ContentType, Metadata: record.Metadata, Headers: record.Headers, Checksum: checksum }
-      : { ContentType: headers['content-type'] ?? 'binary/octet-stream', Metadata: userMetadata(headers), Headers: storedHeaders(headers), Checksum: checksum };
-  const copy = storeObject(ctx, call, sse, bytes, fields);
-  bytes.fill(0);
-  const checksumElement = copy.Checksum && el(`Checksum${copy.Checksum.algorithm}`, copy.Checksum.value);
-  return xmlReply(call.requestId, el('CopyObjectResult', [el('ETag', copy.ETag), el('LastModified', isoTime(copy.LastModified)), checksumElement]), 200, sseResponseHeaders(copy.encryption, { write: true }));
+      ? { ContentType: record.ContentType, Metadata: record.Metadata, Headers: record.Headers }
+      : { ContentType: headers['content-type'] ?? 'binary/octet-stream', Metadata: userMetadata(headers), Headers: storedHeaders(headers) };
+  return { sse, algorithm, fields };
+}
+
+/** The same bytes, each shown to `see` on the way. */
+async function* observed(source: AsyncIterable<Buffer>, see: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    see(chunk);
+    yield chunk;
+  }
 }
 
 /** x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally "?versionId=". */

@@ -1,4 +1,5 @@
-// Encrypting object bytes at rest, as S3 does, with honest cryptography:
+// The keys that encrypt object bytes at rest, as S3 keeps them, with honest cryptography
+// (the bytes themselves are sealed as they stream, in sealed-data.ts):
 // - SSE-KMS: S3 asks the engine's KMS for a data key (GenerateDataKey, recorded in
 //   CloudTrail as invoked by s3.amazonaws.com) under encryption context
 //   {"aws:s3:arn": object ARN, ...caller's context}, encrypts with AES-256-GCM and keeps
@@ -18,13 +19,13 @@ import { fromKmsError, s3Errors } from './errors.js';
 import { ensureS3ManagedKey, S3_MANAGED_ALIAS } from './managed-key.js';
 import { bucketArn, objectArn } from './names.js';
 import type { SseRequest } from './sse.js';
-import type { ObjectRecord, StoredEncryption } from './state.js';
+import type { StoredEncryption } from './state.js';
 
 const SEALED_VERSION = 1;
 const SSE_S3_KEY_FILE = 's3/sse-s3.key';
 const S3_SERVICE = 's3.amazonaws.com';
 
-/** AES-256-GCM: version(1) | iv(12) | tag(16) | ciphertext; the AAD binds it to one object. */
+/** AES-256-GCM: version(1) | iv(12) | tag(16) | ciphertext; the AAD binds it to one object. For data keys (and objects stored before format 2). */
 export function sealBytes(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -60,24 +61,6 @@ export class ObjectCrypto {
     } else {
       this.sseS3Key = randomBytes(32);
       engine.store.writeFile(SSE_S3_KEY_FILE, engine.store.wrap(this.sseS3Key));
-    }
-  }
-
-  encrypt(sse: SseRequest, bucket: string, key: string, plaintext: Buffer, caller: Caller, requestId: string): { ciphertext: Buffer; encryption: StoredEncryption } {
-    const { dataKey, encryption } = this.newDataKey(sse, bucket, key, caller, requestId);
-    try {
-      return { ciphertext: sealBytes(dataKey, plaintext, objectArn(bucket, key)), encryption };
-    } finally {
-      dataKey.fill(0);
-    }
-  }
-
-  decrypt(record: ObjectRecord, bucket: string, ciphertext: Buffer, caller: Caller, requestId: string): Buffer {
-    const dataKey = this.openDataKey(record.encryption, bucket, record.Key, caller, requestId);
-    try {
-      return openBytes(dataKey, ciphertext, objectArn(bucket, record.Key));
-    } finally {
-      dataKey.fill(0);
     }
   }
 

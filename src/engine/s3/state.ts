@@ -2,10 +2,13 @@
 //   s3/buckets.json                      every bucket and its default encryption
 //   s3/objects/<bucket>/<sha256(key)>.json  one object's metadata (no secrets in clear)
 //   s3/data/<bucket>/<id>.bin            the object's ciphertext, never the bytes in clear
-// An object is written data first, then metadata (atomic), then the old data is
-// removed, so a crash at any point leaves either the old or the new object whole.
+//                                        (sealed-data.ts: AES-GCM segments bound to the object)
+// An object is written data first (streamed to a temporary file, checked, fsynced, renamed),
+// then metadata (atomic), then the old data is removed, so a crash at any point leaves
+// either the old or the new object whole; nothing is acknowledged before it is on disk.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store.js';
+import type { StreamedRead } from '../streamed-file.js';
 
 export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 
@@ -109,18 +112,23 @@ export class S3State {
     return this.objects.get(bucket)?.get(key);
   }
 
-  /** Stores an object's ciphertext and metadata, replacing any object under that key. */
-  putObject(bucket: string, record: Omit<ObjectRecord, 'dataFile'>, ciphertext: Buffer): ObjectRecord {
+  /** A fresh name for an object's data in `bucket`, not yet referenced by any object. */
+  newDataFile(bucket: string): string {
+    return `s3/data/${bucket}/${randomUUID()}.bin`;
+  }
+
+  /**
+   * Makes an object visible, replacing any object under its key: its data file is already
+   * durable (written and committed), its metadata is written now, then the old data removed.
+   */
+  commitObject(bucket: string, record: ObjectRecord): ObjectRecord {
     const objects = this.objects.get(bucket);
     if (!objects) throw new Error(`no bucket ${bucket}`);
-    const dataFile = `s3/data/${bucket}/${randomUUID()}.bin`;
-    this.store.writeFile(dataFile, ciphertext);
-    const full: ObjectRecord = { ...record, dataFile };
-    this.store.writeJson(metaFile(bucket, record.Key), full);
+    this.store.writeJson(metaFile(bucket, record.Key), record);
     const previous = objects.get(record.Key);
-    objects.set(record.Key, full);
-    if (previous) this.store.removeFile(previous.dataFile);
-    return full;
+    objects.set(record.Key, record);
+    if (previous && previous.dataFile !== record.dataFile) this.store.removeFile(previous.dataFile);
+    return record;
   }
 
   deleteObject(bucket: string, key: string): boolean {
@@ -133,9 +141,10 @@ export class S3State {
     return true;
   }
 
-  readData(record: ObjectRecord): Buffer {
-    const data = this.store.readFile(record.dataFile);
-    if (!data) throw new Error(`object data ${record.dataFile} is missing`);
-    return data;
+  /** The object's data file, open for reading: it stays readable if the object is replaced meanwhile. */
+  async openData(record: ObjectRecord): Promise<StreamedRead> {
+    const reader = await this.store.openRead(record.dataFile);
+    if (!reader) throw new Error(`object data ${record.dataFile} is missing`);
+    return reader;
   }
 }

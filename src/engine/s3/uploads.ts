@@ -3,6 +3,7 @@
 //   s3/parts/<bucket>/<uploadId>/<n>-<id>.bin  each part, encrypted with the upload's data key
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store.js';
+import type { StreamedRead } from '../streamed-file.js';
 import type { ObjectRecord, StoredEncryption } from './state.js';
 
 export interface PartRecord {
@@ -29,6 +30,8 @@ const recordFile = (bucket: string, uploadId: string) => `s3/uploads/${bucket}/$
 
 export class Uploads {
   private readonly uploads = new Map<string, UploadRecord>(); // by upload id
+  /** Uploads a CompleteMultipartUpload is assembling: no longer in progress for any other call. */
+  private readonly completing = new Set<string>();
 
   constructor(private readonly store: Store) {
     const referenced = new Set<string>();
@@ -51,29 +54,44 @@ export class Uploads {
 
   get(bucket: string, key: string, uploadId: string): UploadRecord | undefined {
     const upload = this.uploads.get(uploadId);
-    return upload && upload.Bucket === bucket && upload.Key === key ? upload : undefined;
+    return upload && upload.Bucket === bucket && upload.Key === key && !this.completing.has(uploadId) ? upload : undefined;
   }
 
   inBucket(bucket: string): UploadRecord[] {
     return [...this.uploads.values()].filter((u) => u.Bucket === bucket);
   }
 
-  /** Stores a part (replacing one with the same number); the sealed bytes go to disk before the record. */
-  putPart(upload: UploadRecord, part: Omit<PartRecord, 'file'>, sealed: Buffer): PartRecord {
-    const file = `s3/parts/${upload.Bucket}/${upload.UploadId}/${part.PartNumber}-${randomUUID()}.bin`;
-    this.store.writeFile(file, sealed);
-    const previous = upload.Parts[part.PartNumber];
-    const record = { ...part, file };
-    upload.Parts[part.PartNumber] = record;
+  /** A fresh name for a part's data, not yet referenced by the upload. */
+  newPartFile(upload: UploadRecord, partNumber: number): string {
+    return `s3/parts/${upload.Bucket}/${upload.UploadId}/${partNumber}-${randomUUID()}.bin`;
+  }
+
+  /** Records a part whose sealed bytes are already on disk, replacing one with the same number. */
+  commitPart(upload: UploadRecord, record: PartRecord): PartRecord {
+    const previous = upload.Parts[record.PartNumber];
+    upload.Parts[record.PartNumber] = record;
     this.save(upload);
     if (previous) this.store.removeFile(previous.file);
     return record;
   }
 
-  readPart(part: PartRecord): Buffer {
-    const data = this.store.readFile(part.file);
-    if (!data) throw new Error(`upload part ${part.file} is missing`);
-    return data;
+  /** A part's data, open for reading; undefined if it is gone (its upload aborted, its bucket deleted). */
+  openPart(part: PartRecord): Promise<StreamedRead | undefined> {
+    return this.store.openRead(part.file);
+  }
+
+  /** Whether the upload is still in progress (not completed, being completed or aborted meanwhile). */
+  isOpen(upload: UploadRecord): boolean {
+    return this.uploads.get(upload.UploadId) === upload && !this.completing.has(upload.UploadId);
+  }
+
+  beginCompletion(upload: UploadRecord) {
+    this.completing.add(upload.UploadId);
+  }
+
+  /** The completion ended: the upload is gone (completed) or in progress again (it failed). */
+  endCompletion(upload: UploadRecord) {
+    this.completing.delete(upload.UploadId);
   }
 
   /** Forgets an upload (completed or aborted) and removes its parts. */
