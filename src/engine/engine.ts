@@ -16,7 +16,7 @@ import { Kms } from './kms/model.js';
 import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './validate.js';
-import { decodeBlobs, jsonError, jsonResponse, toWire, type EngineRequest, type EngineResponse } from './wire.js';
+import { decodeBlobs, isJsonRequest, jsonError, jsonResponse, toWire, type EngineRequest, type EngineResponse } from './wire.js';
 
 export interface EngineOptions {
   /** Folder for persistent state; null keeps everything in memory. */
@@ -171,9 +171,7 @@ type Protocol = 'control' | 'json' | 'rest';
 /** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); everything else is S3's REST. */
 function protocolOf(req: EngineRequest): Protocol {
   if (req.path.startsWith('/_engine/')) return 'control';
-  const contentType = req.headers['content-type'] ?? '';
-  if (req.headers['x-amz-target'] !== undefined || (req.method === 'POST' && contentType.startsWith('application/x-amz-json'))) return 'json';
-  return 'rest';
+  return isJsonRequest(req.method, req.headers) ? 'json' : 'rest';
 }
 
 /** A request addressed to a name other than loopback's (DNS rebinding), refused in its protocol's error shape. */
