@@ -16,9 +16,7 @@ export function maskSecret(value: Uint8Array | string): string {
  * dates as ISO text, the SDK's $metadata dropped, undefined left out.
  */
 export function toDisplayJson(value: unknown, extraSecrets: readonly string[] = [], key?: string): JsonValue {
-  if (key !== undefined && (SECRET_FIELDS.has(key) || extraSecrets.includes(key)) && (typeof value === 'string' || value instanceof Uint8Array)) {
-    return maskSecret(value);
-  }
+  if (key !== undefined && (SECRET_FIELDS.has(key) || extraSecrets.includes(key))) return masked(value);
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (value instanceof Date) return value.toISOString();
@@ -34,4 +32,12 @@ export function toDisplayJson(value: unknown, extraSecrets: readonly string[] = 
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
   return String(value);
+}
+
+/** Everything under a secret field: text and bytes as the workshop prints them, each item of a list, anything else hidden whole. */
+function masked(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || value instanceof Uint8Array) return maskSecret(value);
+  if (Array.isArray(value)) return value.map(masked);
+  return maskSecret('');
 }
