@@ -55,13 +55,14 @@ test('written atomically: the file is whole JSON and no temporary file is left',
   expect(JSON.parse(readFileSync(join(h, 'progress.json'), 'utf8'))).toMatchObject({ version: 1, lessons: { l1: { steps: { a: expect.any(String) } } } });
 });
 
-test('a write that fails before it replaces the file leaves the old progress whole: the step is not recorded, nothing is lost', () => {
+test('a write that fails before it replaces the file leaves the old progress whole and no temporary file: the step is not recorded, nothing is lost', () => {
   const h = home();
   recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
   const before = readFileSync(join(h, 'progress.json'), 'utf8');
   fault.failRenameOnto = join(h, 'progress.json');
   expect(() => recordStepPassed(h, lesson, 'b')).toThrow(/EIO/);
   expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
+  expect(readdirSync(h)).toEqual(['progress.json']); // the temporary file is removed, not left behind
   fault.failRenameOnto = undefined;
   expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, total: 3, complete: false, nextStep: 'b' });
   recordStepPassed(h, lesson, 'b');
