@@ -4,16 +4,20 @@
 // the change to be saved.
 export class TrackedMap<K, V extends object> extends Map<K, V> {
   private readonly changed = new Set<K>();
+  /** The values themselves, behind the views the map hands out: read at full speed to write them. */
+  private readonly targets = new Map<K, V>();
 
   /** Stores a tracking view of `value`: get() returns that view, and changes made through it count. */
   override set(key: K, value: V): this {
     super.set(key, tracking(value, () => this.changed.add(key), new WeakMap()));
-    this.changed?.add(key); // undefined only while Map's constructor runs, before the fields exist
+    this.targets.set(key, value);
+    this.changed.add(key);
     return this;
   }
 
   override delete(key: K): boolean {
     const had = super.delete(key);
+    this.targets.delete(key);
     if (had) this.changed.add(key);
     return had;
   }
@@ -21,6 +25,12 @@ export class TrackedMap<K, V extends object> extends Map<K, V> {
   override clear(): void {
     for (const key of this.keys()) this.changed.add(key);
     super.clear();
+    this.targets.clear();
+  }
+
+  /** The values as stored, without tracking: for serializing, never for changing. */
+  untrackedValues(): IterableIterator<V> {
+    return this.targets.values();
   }
 
   /** The keys set, deleted or changed through since the last call (in no particular order). */

@@ -96,7 +96,7 @@ export class Kms {
       const alias = this.aliases.get(slot);
       changes.push(alias ? { alias } : { deletedAlias: slot });
     }
-    if (changes.length > 0) this.persisted.record(changes, () => ({ keys: [...this.keys.values()], aliases: [...this.aliases.values()] }) satisfies Snapshot);
+    if (changes.length > 0) this.persisted.record(changes, () => ({ keys: [...this.keys.untrackedValues()], aliases: [...this.aliases.untrackedValues()] }) satisfies Snapshot);
   }
 
   // --- naming --------------------------------------------------------------
@@ -189,7 +189,7 @@ export class Kms {
   sweepDeleted(): void {
     const now = this.clock.now().getTime();
     let changed = false;
-    for (const key of this.keys.values()) {
+    for (const key of this.keys.untrackedValues()) { // read on every request: skip the tracking views
       if (key.KeyState === 'PendingDeletion' && key.DeletionDate !== undefined && key.DeletionDate <= now) {
         this.keys.delete(key.KeyId);
         for (const m of key.Materials) this.materials.delete(m.handle);
@@ -233,7 +233,7 @@ export class Kms {
   private material(handle: string): { keyId: string; material: Buffer } | undefined {
     const cached = this.materials.get(handle);
     if (cached) return cached;
-    for (const key of this.keys.values()) {
+    for (const key of this.keys.untrackedValues()) {
       const m = key.Materials.find((x) => x.handle === handle);
       if (m) {
         const entry = { keyId: key.KeyId, material: this.store.unwrap(Buffer.from(m.wrapped, 'base64')) };
