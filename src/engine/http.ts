@@ -163,6 +163,8 @@ async function writeReply(req: IncomingMessage, res: ServerResponse, reply: Engi
     res.end(head ? undefined : reply.body);
     return;
   }
+  // A stream that ends short of its Content-Length (a bug, a damaged file) must cut the connection, not leave the client waiting.
+  res.strictContentLength = true;
   res.writeHead(reply.status, headers);
   try {
     await pipeline(reply.stream, res);
