@@ -1,6 +1,6 @@
 // S3's XML, both ways: a small builder for responses, and the request bodies S3 accepts
 // (bucket configuration, encryption rules, deletes, part lists) read with fast-xml-parser
-// under strict limits: bounded size and depth, no DOCTYPE, no entities but XML's own.
+// under strict limits: bounded depth, no DOCTYPE, no entities but XML's own.
 // Namespaces and attributes are not needed by any operation here, so the parser drops them.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
@@ -47,8 +47,6 @@ export interface XmlNode {
 
 export class XmlSyntaxError extends Error {}
 
-/** Larger than any document S3 takes (1,000 keys to delete, 10,000 parts to complete); parsing is bounded by it. */
-export const MAX_XML_BYTES = 4 * 1024 * 1024;
 /** S3's deepest request document nests 4 elements. */
 const MAX_DEPTH = 32;
 
@@ -107,9 +105,11 @@ function toNode(entry: Ordered): XmlNode {
   return node;
 }
 
-/** Parses one UTF-8 XML document into its root element; throws XmlSyntaxError when it is not well formed. */
+/**
+ * Parses one UTF-8 XML document into its root element; throws XmlSyntaxError when it is not well formed.
+ * Documents arrive bounded by the request body limit (body.ts, MAX_DOCUMENT_BYTES).
+ */
 export function parseXml(document: Buffer): XmlNode {
-  if (document.length > MAX_XML_BYTES) throw new XmlSyntaxError('the document is larger than any S3 accepts');
   const source = document.toString('utf8');
   if (!isXmlText(source)) throw new XmlSyntaxError('the document holds a character XML does not allow');
   const valid = XMLValidator.validate(source);
