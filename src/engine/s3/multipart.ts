@@ -19,8 +19,6 @@ import { childNamed, childrenNamed, el } from './xml.js';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
-const noSuchUpload = (uploadId: string) =>
-  new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: uploadId });
 const invalidPart = () =>
   new S3Error('InvalidPart', "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", 400);
 
@@ -31,7 +29,7 @@ function requireUpload(ctx: S3Context, call: S3Call): UploadRecord {
   requireBucket(ctx, call);
   const uploadId = call.req.query.get('uploadId') ?? '';
   const upload = ctx.uploads.get(call.bucket, call.key, uploadId);
-  if (!upload) throw noSuchUpload(uploadId);
+  if (!upload) throw s3Errors.noSuchUpload(uploadId);
   return upload;
 }
 
@@ -80,7 +78,7 @@ export async function uploadPart(ctx: S3Context, call: S3Call): Promise<EngineRe
   const etagSource = upload.encryption.algorithm === 'AES256' ? body.md5 : sealed.sealedMd5;
   const part = await sealed.publish(() => {
     // Completed or aborted while this part was arriving: the part goes with it.
-    if (!ctx.uploads.isOpen(upload)) throw noSuchUpload(upload.UploadId);
+    if (!ctx.uploads.isOpen(upload)) throw s3Errors.noSuchUpload(upload.UploadId);
     return ctx.uploads.commitPart(upload, { PartNumber: partNumber, ETag: `"${etagSource.toString('hex')}"`, Size: body.size, LastModified: ctx.engine.clock.now().getTime(), file: sealed.file });
   });
   const out: Record<string, string> = { etag: part.ETag, ...sseResponseHeaders(upload.encryption, { write: true }) };
@@ -156,7 +154,7 @@ export async function completeMultipartUpload(ctx: S3Context, call: S3Call): Pro
 async function* partsInOrder(ctx: S3Context, upload: UploadRecord, parts: PartRecord[], dataKey: Buffer): AsyncGenerator<Buffer> {
   for (const part of parts) {
     const reader = await ctx.uploads.openPart(part);
-    if (!reader) throw noSuchUpload(upload.UploadId);
+    if (!reader) throw s3Errors.noSuchUpload(upload.UploadId);
     yield* readSealedFile(reader, Buffer.from(dataKey), partAad(upload, part.PartNumber), part.Size);
   }
 }
