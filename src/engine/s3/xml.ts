@@ -54,7 +54,7 @@ const MAX_DEPTH = 32;
 const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 /** Whether XML can carry the string as text at all (some characters it cannot, even escaped). */
 export const isXmlText = (s: string) => !NOT_XML_CHAR.test(s);
-const isXmlChar = (cp: number) => cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+const isXmlChar = (cp: number) => cp <= 0x10ffff && isXmlText(String.fromCodePoint(cp));
 const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function decodeReferences(text: string): string {
@@ -68,7 +68,7 @@ function decodeReferences(text: string): string {
 }
 
 // Only XML's five entities and character references are expanded, so nothing can grow
-// (no entity expansion, no external entities); a DOCTYPE is refused outright, as S3's parser does.
+// (no entity expansion, no external entities); a DOCTYPE, which no S3 document needs, is refused.
 const strictEntities = {
   decode: decodeReferences,
   addInputEntities: () => {
