@@ -141,12 +141,19 @@ class LazyBody implements BodyStream {
     this.ended = true;
   }
 
-  /** After the reply, a body not read to its end is not worth draining: the client has not sent it (no 100 Continue), or it is large. */
+  /**
+   * After the reply, a body not read to its end: drained if small, so the connection can carry
+   * the next request; else the connection closes (the client has not sent it, awaiting 100
+   * Continue, or it is large).
+   */
   closeAfterReply(): boolean {
     if (this.ended) return false;
     if (!this.started && expectsContinue(this.req)) return true;
     const declared = Number(this.req.headers['content-length']);
-    return !(declared <= DRAIN_LIMIT);
+    if (!(declared <= DRAIN_LIMIT)) return true;
+    // An operation that stopped reading part-way left the request paused: read the rest, dropping it.
+    if (this.started) this.req.resume();
+    return false;
   }
 }
 

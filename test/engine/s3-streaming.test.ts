@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -196,6 +196,34 @@ test('a client that hangs up mid-upload leaves the old object and no stray file'
   socket.destroy();
   await new Promise((r) => setTimeout(r, 300));
   await precious_intact_and_nothing_stray(before);
+});
+
+test('a small body refused part-way (a bad aws-chunked frame) is drained: the same keep-alive connection serves the next request', async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (headers: Record<string, string>, pieces: Buffer[]) =>
+    new Promise<{ status: number; body: string; socket: unknown }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: te.port, method: 'PUT', path: `/${B}/framed`, agent, headers: { authorization: AUTH, ...headers } }, (res) => {
+        let out = '';
+        res.on('data', (c) => (out += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: out, socket: req.socket }));
+      });
+      req.on('error', reject);
+      req.write(pieces[0]);
+      setTimeout(() => req.end(pieces[1]), 100); // the rest arrives after the refusal
+    });
+  const framing = { 'content-encoding': 'aws-chunked', 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-decoded-content-length': '5' };
+  const bad = Buffer.from('zz\r\nhello\r\n'); // not a hex size
+  const rest = Buffer.alloc(900_000, 0x61);
+  const first = await send({ ...framing, 'content-length': String(bad.length + rest.length) }, [bad, rest]);
+  expect(first.status).toBe(400);
+  const good = Buffer.from('5\r\nhello\r\n0\r\n\r\n');
+  const second = await Promise.race([
+    send({ ...framing, 'content-length': String(good.length) }, [good.subarray(0, 3), good.subarray(3)]),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the second request on the connection got no answer')), 3000)),
+  ]);
+  expect(second.status).toBe(200);
+  expect(second.socket).toBe(first.socket);
+  agent.destroy();
 });
 
 test('a data file moved in place of another object does not decrypt (500 InternalError), and the object it came from still reads', async () => {
