@@ -1,6 +1,7 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
 import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/control.js';
 import { startEngine } from '../engine/index.js';
+import { EngineStateDamagedError } from '../engine/journal.js';
 import { EngineHomeLockedError } from '../engine/store.js';
 import { explainHomeError } from '../home.js';
 
@@ -36,7 +37,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
       process.stderr.write(`kms-workshop serve: ${explained}\n`);
       return 1;
     }
-    if (e instanceof EngineHomeLockedError) {
+    if (e instanceof EngineHomeLockedError || e instanceof EngineStateDamagedError) {
       process.stderr.write(`kms-workshop serve: ${e.message}\n`);
       return 1;
     }

@@ -56,11 +56,18 @@ export class Engine {
     const delay = opts.cloudTrailDelaySeconds ?? 0;
     if (!(delay >= 0 && delay <= MAX_CLOUDTRAIL_DELAY_SECONDS)) throw new RangeError(`the CloudTrail delay must be from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds, not ${delay}`);
     this.store = openStore(opts.home);
-    if (this.store.dir !== null) this.store.writeFile(CONTROL_SECRET_FILE, Buffer.from(this.controlSecret));
-    this.clock = opts.clock ?? new EngineClock();
-    this.restoreClock();
-    this.kms = new Kms(this.store, this.clock);
-    this.trail = new Trail(this.store, this.clock, delay);
+    try {
+      if (this.store.dir !== null) this.store.writeFile(CONTROL_SECRET_FILE, Buffer.from(this.controlSecret));
+      this.clock = opts.clock ?? new EngineClock();
+      this.restoreClock();
+      this.kms = new Kms(this.store, this.clock);
+      this.trail = new Trail(this.store, this.clock, delay);
+    } catch (e) {
+      // An engine that cannot start must not keep the home locked or its secret on disk.
+      if (this.store.dir !== null) this.store.removeFile(CONTROL_SECRET_FILE);
+      this.store.close();
+      throw e;
+    }
     this.jsonServices.set('TrentService', {
       service: (operation, input, caller, requestId) => callKms(this.kms, this.trail, operation, input, caller, requestId),
       blobs: KMS_BLOBS,

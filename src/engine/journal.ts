@@ -82,6 +82,11 @@ function hashOf(payload: string): string {
   return createHash('sha256').update(payload).digest('hex').slice(0, HASH_CHARS);
 }
 
+/** Saved state that cannot be read without losing acknowledged changes: said to the user, never guessed around. */
+export class EngineStateDamagedError extends Error {
+  override name = 'EngineStateDamagedError';
+}
+
 export class DiskJournal implements JournalFile {
   readonly lines: string[] = [];
   bytes = 0;
@@ -101,7 +106,7 @@ export class DiskJournal implements JournalFile {
       const payload = line?.slice(HASH_CHARS + 1);
       if (line === undefined || line[HASH_CHARS] !== ' ' || hashOf(payload!) !== line.slice(0, HASH_CHARS)) {
         if (newline !== -1 && newline < text.length - 1)
-          throw new Error(`${file} is damaged at line ${lineNo} (whole lines follow it, so it is not an interrupted write). Move it aside to start from the last snapshot, losing the changes it holds.`);
+          throw new EngineStateDamagedError(`${file} is damaged at line ${lineNo} (whole lines follow it, so it is not an interrupted write). Move it aside to start from the last snapshot, losing the changes it holds.`);
         break; // the torn tail of an append a crash interrupted: never acknowledged
       }
       this.lines.push(payload!);

@@ -18,9 +18,10 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
+import { serve } from '../../src/commands/serve.js';
 import { startEngine } from '../../src/engine/index.js';
 import { startTestEngine, tempHome, type TestEngine } from '../helpers/engine.js';
 
@@ -123,6 +124,20 @@ test('a line damaged in the middle of the journal stops the engine with a messag
   const text = readFileSync(journalFile(home), 'utf8');
   writeFileSync(journalFile(home), text.replace('key 0', 'key X'));
   await expect(startEngine({ home })).rejects.toThrow(`${journalFile(home)} is damaged at line 1`);
+  // The failed start let go of the home: no lock or secret left, and serve says it in one line, no stack.
+  expect(readdirSync(join(home, 'engine')).filter((f) => f.startsWith('engine.lock') || f === 'control.secret')).toEqual([]);
+  const said: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (said.push(String(chunk)), true));
+  try {
+    expect(await serve({ home, port: 0, host: '127.0.0.1', cloudTrailDelaySeconds: 0 })).toBe(1);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(said.join('')).toMatch(/^kms-workshop serve: .*kms\.journal is damaged at line 1 .*Move it aside/);
+  expect(said.join('').trim().split('\n')).toHaveLength(1);
+  // Moved aside, the home opens again in this same process, from the snapshot.
+  renameSync(journalFile(home), journalFile(home) + '.damaged');
+  await stop(await engineOn(home));
 });
 
 test('when the journal outgrows the snapshot, a new snapshot is written and the journal emptied; nothing is lost', async () => {
