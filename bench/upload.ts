@@ -2,11 +2,14 @@
 // four concurrent 250 MiB PutObjects through @aws-sdk/client-s3 (streamed bodies, so the
 // SDK sends aws-chunked with a CRC32 trailer, as it does by default), the engine's RSS
 // sampled from /proc/<pid>/status the whole time; then one of them downloaded (GetObject,
-// streamed back); then a PutObject declared over the engine's limit, timed to its refusal
-// and counting the body bytes the client had to send.
+// streamed back); a multipart upload of the same size completed (its parts re-sealed into
+// one object as they are read); then a PutObject declared over the engine's limit, timed to
+// its refusal.
 // Run: npm run bench (builds first), or: npm run build && npx tsx bench/upload.ts
 // Target: engine RSS under 300 MB during the four concurrent 250 MiB PUTs.
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +22,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const MiB = 1024 * 1024;
 const OBJECT_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 250);
 const CONCURRENT = 4;
+const PART_MIB = 25;
 const OVER_LIMIT_MIB = 300; // the engine takes at most 256 MiB in one body
 const TARGET_RSS_MB = 300;
 
@@ -124,6 +128,18 @@ async function main() {
     const downloadPeak = downloadRss.stop();
     if (received !== OBJECT_MIB * MiB) throw new Error(`downloaded ${received} bytes, not ${OBJECT_MIB * MiB}`);
 
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'bench', Key: 'multi' }));
+    const parts = [];
+    for (let n = 1; n <= OBJECT_MIB / PART_MIB; n++) {
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: 'bench', Key: 'multi', UploadId, PartNumber: n, Body: body(PART_MIB), ContentLength: PART_MIB * MiB }));
+      parts.push({ ETag, PartNumber: n });
+    }
+    const completeRss = sampleRss(engine.pid);
+    const completeStart = performance.now();
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'bench', Key: 'multi', UploadId, MultipartUpload: { Parts: parts } }));
+    const completeSeconds = (performance.now() - completeStart) / 1000;
+    const completePeak = completeRss.stop();
+
     const counter = { sent: 0 };
     const refusalStart = performance.now();
     let refusal = 'accepted (it should not be)';
@@ -139,6 +155,7 @@ async function main() {
     console.log(`  engine RSS         ${fmt(baseline)} MB before, peak ${fmt(uploadPeak)} MB during the uploads (target < ${TARGET_RSS_MB} MB: ${uploadPeak < TARGET_RSS_MB ? 'met' : 'NOT met'})`);
     console.log(`  upload             ${totalMib} MiB in ${fmt(uploadSeconds, 1)} s = ${fmt(totalMib / uploadSeconds, 1)} MiB/s`);
     console.log(`  download           ${OBJECT_MIB} MiB in ${fmt(downloadSeconds, 1)} s = ${fmt(OBJECT_MIB / downloadSeconds, 1)} MiB/s, engine RSS peak ${fmt(downloadPeak)} MB`);
+    console.log(`  multipart          CompleteMultipartUpload of ${OBJECT_MIB / PART_MIB} parts of ${PART_MIB} MiB in ${fmt(completeSeconds, 1)} s, engine RSS peak ${fmt(completePeak)} MB`);
     console.log(`  over the limit     PutObject of ${OVER_LIMIT_MIB} MiB: ${refusal} after ${fmt(refusalMs)} ms; the client had read ${fmt(counter.sent / MiB)} MiB of the body (it waits for 100 Continue to send)`);
   } finally {
     s3.destroy();
