@@ -1,6 +1,7 @@
 // Object operations: PutObject, GetObject (ranges too), HeadObject, DeleteObject.
 // Bytes are encrypted as they arrive, before they reach the Store, and decrypted as they
 // are sent back: an object is never held whole in memory.
+import type { StreamedRead } from '../streamed-file.js';
 import type { EngineResponse } from '../wire.js';
 import { BodyCheck, checkedChunks, rawBody } from './body.js';
 import { checksumHeader } from './checksums.js';
@@ -9,7 +10,6 @@ import { s3Errors } from './errors.js';
 import { assertKey, objectArn } from './names.js';
 import { byteRange, checkConditions, objectHeaders, storedHeaders, userMetadata } from './object-headers.js';
 import { emptyReply, s3Headers } from './request.js';
-import type { StreamedRead } from '../streamed-file.js';
 import { closing, readSealedFile, writeSealedFile, type SealedFile } from './sealed-data.js';
 import { sseFromRequest, sseResponseHeaders } from './sse.js';
 import type { ObjectRecord, StoredEncryption } from './state.js';
