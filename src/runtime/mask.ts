@@ -29,9 +29,8 @@ export function toDisplayJson(value: unknown, extraSecrets: readonly string[] = 
     }
     return out;
   }
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  return String(value); // text, big integers, symbols
 }
 
 /** Everything under a secret field: text and bytes as the workshop prints them, each item of a list, anything else hidden whole. */

@@ -47,3 +47,21 @@ describe('fields a step names as secret', () => {
     expect(emitted).toEqual([result]);
   });
 });
+
+describe('what is not secret, made plain for display', () => {
+  test('numbers, booleans, text and big integers as they are; null and undefined as null; functions and $metadata left out', () => {
+    const shown = toDisplayJson({ Count: 3, Zero: 0, Truncated: false, Enabled: true, Name: 'key', Big: 12345678901234567890n, Nothing: null, list: [1, 'two', undefined, null], fn: () => 1, $metadata: { requestId: 'r' } });
+    expect(shown).toEqual({ Count: 3, Zero: 0, Truncated: false, Enabled: true, Name: 'key', Big: '12345678901234567890', Nothing: null, list: [1, 'two', null, null] });
+    expect(toDisplayJson(null)).toBeNull();
+    expect(toDisplayJson(undefined)).toBeNull();
+    expect(toDisplayJson(7)).toBe(7);
+    expect(toDisplayJson(Symbol.for('odd'))).toBe('Symbol(odd)');
+  });
+
+  test('a secret of five characters or fewer shows nothing of itself; six show their ends', () => {
+    expect(maskSecret('abcde')).toBe('**...**');
+    expect(maskSecret('abcdef')).toBe('ab**...**def');
+    expect(maskSecret(new Uint8Array([1, 2, 3]))).toBe('**...**'); // AQID
+    expect(toDisplayJson({ Pins: ['long-secret-pin', undefined, null] }, ['Pins'])).toEqual({ Pins: ['lo**...**pin', null, null] });
+  });
+});
