@@ -31,5 +31,9 @@ export const kmsErrors = {
   unsupportedOperation: (msg: string) => new AwsError('UnsupportedOperationException', msg),
   invalidKeyUsage: (msg: string) => new AwsError('InvalidKeyUsageException', msg),
   accessDenied: (msg: string) => new AwsError('AccessDeniedException', msg),
+  conflict: (msg: string) => new AwsError('ConflictException', msg),
+  expiredImportToken: (msg: string) => new AwsError('ExpiredImportTokenException', msg),
+  invalidImportToken: (msg: string) => new AwsError('InvalidImportTokenException', msg),
+  incorrectKeyMaterial: (msg: string) => new AwsError('IncorrectKeyMaterialException', msg),
   internal: (msg: string) => new AwsError('KMSInternalException', msg, 500),
 };

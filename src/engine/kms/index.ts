@@ -8,11 +8,13 @@ import { AwsError, isAwsError, kmsErrors } from '../errors.js';
 import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js';
 import { decrypt, encrypt, generateRandom, reEncrypt } from './crypto-ops.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
+import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
 import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
 } from './lifecycle.js';
 import type { Kms } from './model.js';
 import { kmsRequestParameters } from './recorded.js';
+import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
 import { listResourceTags, tagResource, untagResource } from './tags.js';
 
 type Operation = (kms: Kms, input: unknown, caller: Caller) => Record<string, unknown>;
@@ -39,6 +41,14 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
   TagResource: { run: tagResource, readOnly: false },
   UntagResource: { run: untagResource, readOnly: false },
   ListResourceTags: { run: listResourceTags, readOnly: true },
+  EnableKeyRotation: { run: enableKeyRotation, readOnly: false },
+  DisableKeyRotation: { run: disableKeyRotation, readOnly: false },
+  GetKeyRotationStatus: { run: getKeyRotationStatus, readOnly: true },
+  RotateKeyOnDemand: { run: rotateKeyOnDemand, readOnly: false },
+  ListKeyRotations: { run: listKeyRotations, readOnly: true },
+  GetParametersForImport: { run: getParametersForImport, readOnly: true },
+  ImportKeyMaterial: { run: importKeyMaterial, readOnly: false },
+  DeleteImportedKeyMaterial: { run: deleteImportedKeyMaterial, readOnly: false },
 };
 
 export function callKms(kms: Kms, trail: Trail, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {

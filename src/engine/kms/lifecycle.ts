@@ -2,6 +2,7 @@
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { keyMaterialMetadata } from './key-material-metadata.js';
 import type { KeyRecord, Kms } from './model.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
 import { assertTagsAllowed } from './tags.js';
@@ -36,7 +37,7 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
   if (keySpec !== 'SYMMETRIC_DEFAULT' || keyUsage !== 'ENCRYPT_DECRYPT')
     throw kmsErrors.unsupportedOperation(`The local engine supports only KeySpec SYMMETRIC_DEFAULT with KeyUsage ENCRYPT_DECRYPT so far, not ${keySpec} / ${keyUsage}.`);
   const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'AWS_KMS') throw kmsErrors.unsupportedOperation(`The local engine supports only Origin AWS_KMS so far, not ${origin}.`);
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw kmsErrors.unsupportedOperation(`The local engine supports only Origin AWS_KMS and EXTERNAL, not ${origin}.`);
   if (input.MultiRegion) throw kmsErrors.unsupportedOperation('The local engine does not support multi-Region keys.');
   if (input.CustomKeyStoreId !== undefined) throw kmsErrors.unsupportedOperation('The local engine has no custom key stores.');
   const tags = input.Tags ?? [];
@@ -47,6 +48,7 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
     KeySpec: keySpec,
     KeyUsage: keyUsage,
     Origin: origin,
+    KeyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', // EXTERNAL: no material until ImportKeyMaterial (import.ts)
     Tags: tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
   });
   kms.save();
@@ -86,6 +88,7 @@ export function keyMetadata(key: KeyRecord) {
     KeyState: key.KeyState,
     ...(key.DeletionDate !== undefined ? { DeletionDate: new Date(key.DeletionDate) } : {}),
     Origin: key.Origin,
+    ...keyMaterialMetadata(key), // ValidTo, ExpirationModel, CurrentKeyMaterialId
     KeyManager: key.KeyManager,
     CustomerMasterKeySpec: key.KeySpec,
     KeySpec: key.KeySpec,
@@ -125,6 +128,7 @@ export function updateKeyDescription(kms: Kms, req: unknown, caller: Caller) {
 export function enableKey(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'EnableKey');
   kms.assertNotPendingDeletion(key);
+  if (key.KeyState === 'PendingImport') throw kmsErrors.invalidState(`${key.Arn} is pending import.`); // until its material is imported
   key.KeyState = 'Enabled';
   kms.save();
   return {};
@@ -133,6 +137,7 @@ export function enableKey(kms: Kms, req: unknown, caller: Caller) {
 export function disableKey(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'DisableKey');
   kms.assertNotPendingDeletion(key);
+  if (key.KeyState === 'PendingImport') throw kmsErrors.invalidState(`${key.Arn} is pending import.`); // until its material is imported
   key.KeyState = 'Disabled';
   kms.save();
   return {};

@@ -1,6 +1,6 @@
 // The state of the engine's KMS: keys, their material, aliases and tags,
 // how a key is named (id, ARN, alias, alias ARN), and persistence.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import { AwsError, kmsErrors } from '../errors.js';
@@ -33,8 +33,48 @@ export interface KeyRecord {
   Policy: string;
   Tags: Tag[];
   /** Wrapped key material, oldest first; the last one encrypts. Handles are hex. */
-  Materials: { handle: string; wrapped: string; created: number }[];
+  Materials: MaterialRecord[];
+  /** Automatic rotation, while enabled (EnableKeyRotation); AWS managed keys always have it. */
+  Rotation?: AutomaticRotation;
+  /** Imported material waiting for RotateKeyOnDemand to make it current (Origin EXTERNAL, symmetric keys). */
+  PendingMaterial?: MaterialRecord;
 }
+
+/** One key material of a key, wrapped under the root key. */
+export interface MaterialRecord {
+  handle: string;
+  /** '' while imported material is deleted or expired: the handle stays, so old ciphertexts decrypt once it is imported again. */
+  wrapped: string;
+  /** When it became the key's material (for all but the first, its rotation date). */
+  created: number;
+  /** KeyMaterialId (64 hex digits); material made before ids existed has none: see materialId(). */
+  id?: string;
+  /** How it became current; absent for a key's first material. */
+  rotation?: 'AUTOMATIC' | 'ON_DEMAND';
+  /** Imported material (Origin EXTERNAL): whether and when it expires, and its description. */
+  imported?: { ExpirationModel: ExpirationModel; ValidTo?: number; Description?: string };
+}
+
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+
+export interface AutomaticRotation {
+  PeriodInDays: number;
+  /** When the next automatic rotation falls due (epoch ms). */
+  NextDate: number;
+  /** A rotation fell due while the key was disabled or pending deletion: it runs as soon as the key is enabled. */
+  Missed?: boolean;
+}
+
+/** Something KMS did on its own, on the engine clock (CloudTrail records it as an AwsServiceEvent). */
+export interface ServiceEvent {
+  eventName: 'RotateKey' | 'DeleteExpiredKeyMaterial';
+  key: KeyRecord;
+  time: number; // epoch ms
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** AWS managed keys rotate every year (since May 2022). */
+const AWS_MANAGED_ROTATION_DAYS = 365;
 
 export interface AliasRecord {
   AliasName: string;
@@ -63,6 +103,8 @@ export class Kms {
   readonly aliases = new TrackedMap<string, AliasRecord>(); // by `${region}/${AliasName}`
   private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
   private readonly persisted: JournaledState<Change>;
+  /** Told of automatic rotations and expiries as they are applied (the engine records them in CloudTrail). */
+  onServiceEvent?: (event: ServiceEvent) => void;
 
   constructor(
     readonly store: Store,
@@ -187,6 +229,7 @@ export class Kms {
   }
 
   sweepDeleted(): void {
+    this.runDue();
     const now = this.clock.now().getTime();
     let changed = false;
     for (const key of this.keys.untrackedValues()) { // read on every request: skip the tracking views
@@ -220,28 +263,120 @@ export class Kms {
       ...fields,
     };
     if (key.Origin === 'AWS_KMS') this.addMaterial(key, randomBytes(32));
+    if (key.KeyManager === 'AWS') key.Rotation = awsManagedRotation(key.CreationDate);
     this.keys.set(keyId, key);
     return this.keys.get(keyId)!; // the tracked view: changes made through it are saved
   }
 
-  addMaterial(key: KeyRecord, material: Buffer): void {
+  /** Adds material that becomes the key's current one (the last encrypts). */
+  addMaterial(key: KeyRecord, material: Buffer, fields: Partial<MaterialRecord> = {}): MaterialRecord {
+    const record = this.newMaterial(key, material, fields);
+    key.Materials.push(record);
+    return key.Materials.at(-1)!;
+  }
+
+  /** Wraps material for a key, without making it one of the key's materials yet (imported material pending rotation). */
+  newMaterial(key: KeyRecord, material: Buffer, fields: Partial<MaterialRecord> = {}): MaterialRecord {
     const handle = randomBytes(HANDLE_BYTES).toString('hex');
-    key.Materials.push({ handle, wrapped: this.store.wrap(material).toString('base64'), created: this.clock.now().getTime() });
     this.materials.set(handle, { keyId: key.KeyId, material });
+    return {
+      handle,
+      wrapped: this.store.wrap(material).toString('base64'),
+      created: this.clock.now().getTime(),
+      id: materialIdOf(key.KeyId, material),
+      ...fields,
+    };
+  }
+
+  /** Forgets imported material (deleted, or expired); its handle and id stay for a later import of the same material. */
+  dropMaterial(record: MaterialRecord): void {
+    record.wrapped = '';
+    this.materials.delete(record.handle);
+  }
+
+  /** Puts back imported material that had been dropped. */
+  restoreMaterial(key: KeyRecord, record: MaterialRecord, material: Buffer): void {
+    record.wrapped = this.store.wrap(material).toString('base64');
+    this.materials.set(record.handle, { keyId: key.KeyId, material });
   }
 
   private material(handle: string): { keyId: string; material: Buffer } | undefined {
     const cached = this.materials.get(handle);
     if (cached) return cached;
+    const owner = this.ownerOf(handle);
+    if (!owner?.record.wrapped) return undefined;
+    const entry = { keyId: owner.key.KeyId, material: this.store.unwrap(Buffer.from(owner.record.wrapped, 'base64')) };
+    this.materials.set(handle, entry);
+    return entry;
+  }
+
+  private ownerOf(handle: string): { key: KeyRecord; record: MaterialRecord } | undefined {
     for (const key of this.keys.untrackedValues()) {
-      const m = key.Materials.find((x) => x.handle === handle);
-      if (m) {
-        const entry = { keyId: key.KeyId, material: this.store.unwrap(Buffer.from(m.wrapped, 'base64')) };
-        this.materials.set(handle, entry);
-        return entry;
-      }
+      const record = key.Materials.find((x) => x.handle === handle);
+      if (record) return { key, record };
     }
     return undefined;
+  }
+
+  // --- what the engine clock brings due ------------------------------------
+
+  /**
+   * Applies the automatic rotations and expiries of imported material that fell due since the
+   * last request, each as of its own date (several, if the clock was moved on by years), so a
+   * lesson that moves the clock on sees them as if they had happened on time.
+   */
+  private runDue(): void {
+    const now = this.clock.now().getTime();
+    let changed = false;
+    for (const stored of this.keys.untrackedValues()) { // read on every request: skip the tracking views
+      const rotationDue = stored.Rotation !== undefined && (stored.Rotation.NextDate <= now || stored.Rotation.Missed === true);
+      const legacyManaged = stored.KeyManager === 'AWS' && stored.Rotation === undefined;
+      const expiryDue = stored.Origin === 'EXTERNAL' && [...stored.Materials, stored.PendingMaterial].some((m) => m?.wrapped && m.imported?.ValidTo !== undefined && m.imported.ValidTo <= now);
+      if (!rotationDue && !legacyManaged && !expiryDue) continue;
+      const key = this.keys.get(stored.KeyId)!;
+      if (legacyManaged) key.Rotation = awsManagedRotation(key.CreationDate); // keys made before rotation existed
+      if (key.Rotation) this.rotateIfDue(key, key.Rotation, now);
+      if (expiryDue) this.expireImported(key, now);
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  private rotateIfDue(key: KeyRecord, rotation: AutomaticRotation, now: number): void {
+    if (key.KeyState !== 'Enabled') {
+      // A disabled key, or one pending deletion, is not rotated; once enabled again, it is at once.
+      if (rotation.NextDate <= now) rotation.Missed = true;
+      return;
+    }
+    const period = rotation.PeriodInDays * DAY_MS;
+    if (rotation.Missed) {
+      delete rotation.Missed;
+      this.rotate(key, 'AUTOMATIC', now);
+      rotation.NextDate = now + period;
+    }
+    while (rotation.NextDate <= now) {
+      this.rotate(key, 'AUTOMATIC', rotation.NextDate);
+      rotation.NextDate += period;
+    }
+  }
+
+  /** New material, current from `time` on: new ciphertexts use it, old ones still decrypt. */
+  rotate(key: KeyRecord, how: 'AUTOMATIC' | 'ON_DEMAND', time: number): void {
+    this.addMaterial(key, randomBytes(32), { created: time, rotation: how });
+    if (how === 'AUTOMATIC') this.onServiceEvent?.({ eventName: 'RotateKey', key, time });
+  }
+
+  private expireImported(key: KeyRecord, now: number): void {
+    const expired = (m: MaterialRecord | undefined): m is MaterialRecord => !!m?.wrapped && m.imported?.ValidTo !== undefined && m.imported.ValidTo <= now;
+    for (const record of key.Materials.filter(expired)) {
+      this.dropMaterial(record);
+      this.onServiceEvent?.({ eventName: 'DeleteExpiredKeyMaterial', key, time: record.imported!.ValidTo! });
+    }
+    if (expired(key.PendingMaterial)) {
+      this.materials.delete(key.PendingMaterial.handle);
+      delete key.PendingMaterial; // pending material was never the key's: it simply goes
+    }
+    if (key.KeyState !== 'PendingDeletion' && key.Materials.some((m) => !m.wrapped)) key.KeyState = 'PendingImport';
   }
 
   // --- sealing -------------------------------------------------------------
@@ -256,9 +391,10 @@ export class Kms {
   /** The key a blob names, without opening it: InvalidCiphertextException if none. */
   keyOfBlob(blob: Buffer): KeyRecord {
     this.sweepDeleted();
-    const handle = handleOf(blob);
-    const entry = handle && this.material(handle.toString('hex'));
-    const key = entry && this.keys.get(entry.keyId);
+    const handle = handleOf(blob)?.toString('hex');
+    // A key whose imported material is deleted is still named (its state then says why it cannot decrypt).
+    const keyId = handle && (this.material(handle)?.keyId ?? this.ownerOf(handle)?.key.KeyId);
+    const key = keyId && this.keys.get(keyId);
     if (!key) throw kmsErrors.invalidCiphertext();
     return key;
   }
@@ -275,8 +411,25 @@ export class Kms {
   materialForTest(keyId: string): Buffer[] {
     const key = this.keys.get(keyId);
     if (!key) throw new AwsError('NotFoundException', keyId);
-    return key.Materials.map((m) => this.material(m.handle)!.material);
+    return key.Materials.filter((m) => m.wrapped).map((m) => this.material(m.handle)!.material);
   }
+}
+
+/**
+ * KMS assigns a key material ID "based on the KMS key ID and the imported key material": the same
+ * material imported again into the same key has the same ID, which is how a re-import is recognised.
+ */
+export function materialIdOf(keyId: string, material: Buffer): string {
+  return createHash('sha256').update('kms-workshop key material id\0').update(keyId).update('\0').update(material).digest('hex');
+}
+
+/** The KeyMaterialId of a material (one made before ids were kept gets one from its handle). */
+export function materialId(record: MaterialRecord): string {
+  return record.id ?? createHash('sha256').update(record.handle).digest('hex');
+}
+
+function awsManagedRotation(created: number): AutomaticRotation {
+  return { PeriodInDays: AWS_MANAGED_ROTATION_DAYS, NextDate: created + AWS_MANAGED_ROTATION_DAYS * DAY_MS };
 }
 
 function aliasSlot(region: string, aliasName: string) {

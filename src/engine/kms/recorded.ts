@@ -60,6 +60,17 @@ const KMS_RECORDINGS: Record<string, Recording> = {
   TagResource: { members: { KeyId: 'string', Tags } },
   UntagResource: { members: { KeyId: 'string', TagKeys: 'stringList' } },
   ListResourceTags: { members: { KeyId: 'string', ...Paging } },
+  EnableKeyRotation: { members: { KeyId: 'string', RotationPeriodInDays: 'integer' } },
+  DisableKeyRotation: { members: KeyId },
+  GetKeyRotationStatus: { members: KeyId },
+  RotateKeyOnDemand: { members: KeyId },
+  ListKeyRotations: { members: { KeyId: 'string', IncludeKeyMaterial: 'string', ...Paging } },
+  GetParametersForImport: { members: { KeyId: 'string', WrappingAlgorithm: 'string', WrappingKeySpec: 'string' } },
+  // Never the import token or the encrypted key material.
+  ImportKeyMaterial: {
+    members: { KeyId: 'string', ValidTo: 'timestamp', ExpirationModel: 'string', ImportType: 'string', KeyMaterialDescription: 'string', KeyMaterialId: 'string' },
+  },
+  DeleteImportedKeyMaterial: { members: { KeyId: 'string', KeyMaterialId: 'string' } },
 };
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
