@@ -19,6 +19,9 @@ export const kmsErrors = {
   disabled: (msg: string) => new AwsError('DisabledException', msg),
   invalidState: (msg: string) => new AwsError('KMSInvalidStateException', msg),
   invalidCiphertext: (msg = '') => new AwsError('InvalidCiphertextException', msg),
+  // AWS's bodies for a failed Verify or VerifyMac carry no message, like InvalidCiphertextException's.
+  invalidSignature: () => new AwsError('KMSInvalidSignatureException', ''),
+  invalidMac: () => new AwsError('KMSInvalidMacException', ''),
   incorrectKey: (msg: string) => new AwsError('IncorrectKeyException', msg),
   validation: (msg: string) => new AwsError('ValidationException', msg),
   serialization: (msg: string) => new AwsError('SerializationException', msg),

@@ -7,7 +7,7 @@ export type FieldSpec =
   | { type: 'string'; required?: boolean; min?: number; max?: number; pattern?: RegExp; enum?: readonly string[] }
   | { type: 'integer'; required?: boolean; min?: number; max?: number }
   | { type: 'boolean'; required?: boolean }
-  | { type: 'blob'; required?: boolean; min?: number; max?: number }
+  | { type: 'blob'; required?: boolean; min?: number; max?: number; /** AWS names no value of a sensitive member (plaintext, messages) in its messages. */ sensitive?: boolean }
   | { type: 'timestamp'; required?: boolean }
   | { type: 'stringMap'; required?: boolean }
   | { type: 'stringList'; required?: boolean; min?: number; max?: number; enum?: readonly string[] }
@@ -77,11 +77,12 @@ function typeError(expected: string, value: unknown, where: string): AwsError {
   return new AwsError('SerializationException', `${got} can not be converted to ${expected} at '${where}'`);
 }
 
-function checkLength(len: number, spec: { min?: number; max?: number }, value: unknown, where: string, problems: string[], what = 'length') {
+function checkLength(len: number, spec: { min?: number; max?: number; sensitive?: boolean }, value: unknown, where: string, problems: string[], what = 'length') {
+  const named = spec.sensitive ? 'Value' : `Value '${show(value)}'`;
   if (spec.min !== undefined && len < spec.min)
-    problems.push(`Value '${show(value)}' at '${where}' failed to satisfy constraint: Member must have ${what} greater than or equal to ${spec.min}`);
+    problems.push(`${named} at '${where}' failed to satisfy constraint: Member must have ${what} greater than or equal to ${spec.min}`);
   if (spec.max !== undefined && len > spec.max)
-    problems.push(`Value '${show(value)}' at '${where}' failed to satisfy constraint: Member must have ${what} less than or equal to ${spec.max}`);
+    problems.push(`${named} at '${where}' failed to satisfy constraint: Member must have ${what} less than or equal to ${spec.max}`);
 }
 
 function parseField(spec: FieldSpec, value: unknown, where: string, problems: string[]): unknown {

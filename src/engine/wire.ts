@@ -76,6 +76,7 @@ export function jsonResponse(status: number, body: unknown, requestId: string): 
   };
 }
 
+/** An error in JSON 1.1's shape; one without a message has no `message` member, as AWS's InvalidCiphertextException has none. */
 export function jsonError(error: AwsError, requestId: string): EngineResponse {
-  return jsonResponse(error.status, { __type: error.code, message: error.message }, requestId);
+  return jsonResponse(error.status, error.message === '' ? { __type: error.code } : { __type: error.code, message: error.message }, requestId);
 }

@@ -1,14 +1,29 @@
 // The ciphertext blob format and the binding of the encryption context.
 //
-// Blob: version(1) | handle(16) | iv(12) | tag(16) | ciphertext
+// Blob (version 2): version(1) | handle(16) | iv(12) | tag(16) | reserved(107) | ciphertext
 // The handle is a random id of one key's material (as AWS stores a backing key id),
 // so Decrypt finds its key without a KeyId while the blob reveals neither the key id
-// nor the plaintext.
+// nor the plaintext. The reserved zero bytes make a blob exactly as long as AWS's
+// (plaintext + 152 bytes: a 32-byte data key gives a 184-byte blob), because learners
+// compare sizes with the documentation; they are authenticated like the rest of the header.
+// Version 1 blobs (no reserved bytes, 45 bytes of overhead) still open.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-const VERSION = 0x01;
 export const HANDLE_BYTES = 16;
-const HEADER = 1 + HANDLE_BYTES + 12 + 16;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** What AWS's symmetric ciphertext adds to the plaintext. */
+export const BLOB_OVERHEAD = 152;
+
+interface Layout {
+  version: number;
+  /** Bytes before the ciphertext. */
+  header: number;
+}
+
+const V1: Layout = { version: 0x01, header: 1 + HANDLE_BYTES + IV_BYTES + TAG_BYTES };
+const V2: Layout = { version: 0x02, header: BLOB_OVERHEAD };
+const TAG_AT = 1 + HANDLE_BYTES + IV_BYTES;
 
 /**
  * An unambiguous, order-independent encoding of the encryption context, used as
@@ -29,30 +44,45 @@ function u32(n: number): Buffer {
   return b;
 }
 
+function layoutOf(blob: Buffer): Layout | undefined {
+  const layout = blob[0] === V2.version ? V2 : blob[0] === V1.version ? V1 : undefined;
+  return layout && blob.length >= layout.header ? layout : undefined;
+}
+
+/** What the tag covers besides the ciphertext: version 1 bound the handle; version 2 binds the whole header but the iv and tag. */
+function additionalData(layout: Layout, blob: Buffer, context: Record<string, string> | undefined): Buffer {
+  const header = layout === V1 ? blob.subarray(1, 1 + HANDLE_BYTES) : Buffer.concat([blob.subarray(0, 1 + HANDLE_BYTES), blob.subarray(TAG_AT + TAG_BYTES, layout.header)]);
+  return Buffer.concat([header, canonicalContext(context)]);
+}
+
 export function seal(material: Buffer, handle: Buffer, plaintext: Buffer, context?: Record<string, string>): Buffer {
-  const iv = randomBytes(12);
+  const blob = Buffer.alloc(V2.header + plaintext.length); // reserved bytes stay zero
+  blob[0] = V2.version;
+  handle.copy(blob, 1);
+  const iv = randomBytes(IV_BYTES);
+  iv.copy(blob, 1 + HANDLE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', material, iv);
-  cipher.setAAD(Buffer.concat([handle, canonicalContext(context)]));
+  cipher.setAAD(additionalData(V2, blob, context));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), handle, iv, cipher.getAuthTag(), body]);
+  cipher.getAuthTag().copy(blob, TAG_AT);
+  body.copy(blob, V2.header);
+  return blob;
 }
 
 /** The handle of the key material a blob was sealed under, or undefined if it is not one of ours. */
 export function handleOf(blob: Buffer): Buffer | undefined {
-  if (blob.length < HEADER || blob[0] !== VERSION) return undefined;
-  return blob.subarray(1, 1 + HANDLE_BYTES);
+  return layoutOf(blob) ? blob.subarray(1, 1 + HANDLE_BYTES) : undefined;
 }
 
-/** Opens a blob; undefined when the tag does not verify (tampered, or wrong context). */
+/** Opens a blob; undefined when it is not one of ours or the tag does not verify (tampered, or wrong context). */
 export function open(material: Buffer, blob: Buffer, context?: Record<string, string>): Buffer | undefined {
-  const handle = blob.subarray(1, 1 + HANDLE_BYTES);
-  const iv = blob.subarray(1 + HANDLE_BYTES, 1 + HANDLE_BYTES + 12);
-  const tag = blob.subarray(1 + HANDLE_BYTES + 12, HEADER);
+  const layout = layoutOf(blob);
+  if (!layout) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', material, iv);
-    decipher.setAAD(Buffer.concat([handle, canonicalContext(context)]));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(blob.subarray(HEADER)), decipher.final()]);
+    const decipher = createDecipheriv('aes-256-gcm', material, blob.subarray(1 + HANDLE_BYTES, TAG_AT));
+    decipher.setAAD(additionalData(layout, blob, context));
+    decipher.setAuthTag(blob.subarray(TAG_AT, TAG_AT + TAG_BYTES));
+    return Buffer.concat([decipher.update(blob.subarray(layout.header)), decipher.final()]);
   } catch {
     return undefined;
   }

@@ -1,14 +1,22 @@
-// Encrypt, Decrypt, ReEncrypt and GenerateRandom: direct use of a symmetric key.
-import { randomBytes } from 'node:crypto';
+// Encrypt, Decrypt, ReEncrypt and GenerateRandom: direct use of an encryption key, symmetric
+// (AES-GCM blobs that name their key) or RSA (RSAES-OAEP with the key pair, as AWS does:
+// the ciphertext is the raw RSA ciphertext, so one made with the public key outside KMS decrypts).
+import { constants, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { assertAlgorithm, assertKeyUsage, encryptionAlgorithms, keyPairParameters } from './key-specs.js';
 import type { Kms, KeyRecord } from './model.js';
-import { DryRun, EncryptionAlgorithm, EncryptionContext, GrantTokens, KeyIdField, NumberOfBytes, OptionalKeyId } from './shapes.js';
+import { CiphertextField, DryRun, EncryptionAlgorithm, EncryptionContext, GrantTokens, KeyIdField, NumberOfBytes, OptionalKeyId, PlaintextField } from './shapes.js';
+
+const OAEP_HASH: Record<string, { name: string; bytes: number }> = {
+  RSAES_OAEP_SHA_1: { name: 'sha1', bytes: 20 },
+  RSAES_OAEP_SHA_256: { name: 'sha256', bytes: 32 },
+};
 
 const EncryptInput = {
   KeyId: KeyIdField,
-  Plaintext: { type: 'blob', required: true, min: 1, max: 4096 },
+  Plaintext: PlaintextField,
   EncryptionContext,
   GrantTokens,
   EncryptionAlgorithm,
@@ -18,15 +26,13 @@ const EncryptInput = {
 export function encrypt(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(EncryptInput, req);
   const key = kms.resolve(input.KeyId, caller);
-  kms.assertUsable(key);
-  kms.assertSymmetric(key, 'Encrypt');
-  assertSymmetricAlgorithm(input.EncryptionAlgorithm);
-  const blob = kms.seal(key, input.Plaintext, input.EncryptionContext);
-  return { CiphertextBlob: blob, KeyId: key.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
+  const blob = encryptUnder(kms, key, algorithm, input.Plaintext, input.EncryptionContext, 'Encrypt');
+  return { CiphertextBlob: blob, KeyId: key.Arn, EncryptionAlgorithm: algorithm };
 }
 
 const DecryptInput = {
-  CiphertextBlob: { type: 'blob', required: true, min: 1, max: 6144 },
+  CiphertextBlob: CiphertextField,
   EncryptionContext,
   GrantTokens,
   KeyId: OptionalKeyId,
@@ -36,13 +42,13 @@ const DecryptInput = {
 
 export function decrypt(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(DecryptInput, req);
-  assertSymmetricAlgorithm(input.EncryptionAlgorithm);
-  const { key, plaintext } = openBlob(kms, input.CiphertextBlob, input.EncryptionContext, input.KeyId, caller);
-  return { KeyId: key.Arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
+  const { key, plaintext } = decryptWith(kms, input.CiphertextBlob, input.EncryptionContext, input.KeyId, algorithm, caller, 'Decrypt');
+  return { KeyId: key.Arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
 }
 
 const ReEncryptInput = {
-  CiphertextBlob: { type: 'blob', required: true, min: 1, max: 6144 },
+  CiphertextBlob: CiphertextField,
   SourceEncryptionContext: EncryptionContext,
   SourceKeyId: OptionalKeyId,
   DestinationKeyId: KeyIdField,
@@ -55,19 +61,17 @@ const ReEncryptInput = {
 
 export function reEncrypt(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(ReEncryptInput, req);
-  assertSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
-  assertSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
-  const source = openBlob(kms, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId, caller);
+  const sourceAlgorithm = input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
+  const destinationAlgorithm = input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
+  const source = decryptWith(kms, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId, sourceAlgorithm, caller, 'ReEncrypt');
   const destination = kms.resolve(input.DestinationKeyId, caller);
-  kms.assertUsable(destination);
-  kms.assertSymmetric(destination, 'ReEncrypt');
-  const blob = kms.seal(destination, source.plaintext, input.DestinationEncryptionContext);
+  const blob = encryptUnder(kms, destination, destinationAlgorithm, source.plaintext, input.DestinationEncryptionContext, 'ReEncrypt');
   return {
     CiphertextBlob: blob,
     SourceKeyId: source.key.Arn,
     KeyId: destination.Arn,
-    SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-    DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    SourceEncryptionAlgorithm: sourceAlgorithm,
+    DestinationEncryptionAlgorithm: destinationAlgorithm,
   };
 }
 
@@ -76,8 +80,46 @@ const GenerateRandomInput = { NumberOfBytes, CustomKeyStoreId: { type: 'string',
 export function generateRandom(_kms: Kms, req: unknown, _caller: Caller) {
   const input = parse(GenerateRandomInput, req);
   if (input.CustomKeyStoreId !== undefined) throw kmsErrors.notFound(`Custom key store ${input.CustomKeyStoreId} does not exist`);
-  if (input.NumberOfBytes === undefined) throw kmsErrors.validation('NumberOfBytes is required');
+  if (input.NumberOfBytes === undefined) throw kmsErrors.validation('NumberOfBytes is required.');
   return { Plaintext: randomBytes(input.NumberOfBytes) };
+}
+
+/**
+ * Encrypts under a key with KeyUsage ENCRYPT_DECRYPT: a blob sealed under a symmetric key,
+ * or RSAES-OAEP with an RSA key's public key (no encryption context, AWS's size limit).
+ */
+function encryptUnder(kms: Kms, key: KeyRecord, algorithm: string, plaintext: Buffer, context: Record<string, string> | undefined, operation: string): Buffer {
+  kms.assertUsable(key);
+  assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  assertAlgorithm(key, algorithm, encryptionAlgorithms(key.KeySpec));
+  if (algorithm === 'SYMMETRIC_DEFAULT') return kms.seal(key, plaintext, context);
+  assertNoContext(context);
+  const limit = rsaPlaintextLimit(key.KeySpec, algorithm);
+  if (plaintext.length > limit)
+    throw kmsErrors.validation(`Algorithm ${algorithm} and key spec ${key.KeySpec} cannot encrypt data larger than ${limit} bytes.`);
+  // Given the private key, publicEncrypt uses its public half.
+  return publicEncrypt({ key: kms.privateKey(key), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[algorithm]!.name }, plaintext);
+}
+
+/**
+ * Decrypts. With SYMMETRIC_DEFAULT the blob names its key (a KeyId, when given, must be that key:
+ * IncorrectKeyException). With an RSAES algorithm the KeyId names the RSA key, and anything that
+ * does not decrypt under it is InvalidCiphertextException.
+ */
+function decryptWith(kms: Kms, blob: Buffer, context: Record<string, string> | undefined, keyId: string | undefined, algorithm: string, caller: Caller, operation: string): { key: KeyRecord; plaintext: Buffer } {
+  if (algorithm === 'SYMMETRIC_DEFAULT') return openBlob(kms, blob, context, keyId, caller);
+  // AWS requires the KeyId for an asymmetric ciphertext; what it answers without one is not documented.
+  if (keyId === undefined) throw kmsErrors.validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+  const key = kms.resolve(keyId, caller);
+  kms.assertUsable(key);
+  assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  assertAlgorithm(key, algorithm, encryptionAlgorithms(key.KeySpec));
+  assertNoContext(context);
+  try {
+    return { key, plaintext: privateDecrypt({ key: kms.privateKey(key), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[algorithm]!.name }, blob) };
+  } catch {
+    throw kmsErrors.invalidCiphertext();
+  }
 }
 
 /**
@@ -89,13 +131,21 @@ export function openBlob(kms: Kms, blob: Buffer, context: Record<string, string>
   if (keyId !== undefined) {
     const named = kms.resolve(keyId, caller);
     if (named.KeyId !== key.KeyId)
-      throw kmsErrors.incorrectKey('The key ID in the request does not identify a KMS key that can perform this operation.');
+      throw kmsErrors.incorrectKey('The key ID in the request does not identify a CMK that can perform this operation.');
   }
   kms.assertUsable(key);
   return { key, plaintext: kms.open(key, blob, context) };
 }
 
-function assertSymmetricAlgorithm(algorithm: string | undefined) {
-  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT')
-    throw kmsErrors.invalidKeyUsage(`The encryption algorithm ${algorithm} is not valid for a symmetric encryption KMS key.`);
+/** The largest plaintext RSAES-OAEP takes: key bytes - 2 * hash bytes - 2 (the Developer Guide's table: 190 bytes for RSA_2048 with SHA-256). */
+export function rsaPlaintextLimit(spec: string, algorithm: string): number {
+  const params = keyPairParameters(spec);
+  const bits = params && 'rsaBits' in params ? params.rsaBits : 0;
+  return bits / 8 - 2 * OAEP_HASH[algorithm]!.bytes - 2;
+}
+
+/** The standard asymmetric algorithms take no encryption context (the Encrypt API reference); the text is what emulators matching AWS return, AWS does not document it. */
+function assertNoContext(context: Record<string, string> | undefined) {
+  if (context && Object.keys(context).length > 0)
+    throw kmsErrors.validation('EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.');
 }

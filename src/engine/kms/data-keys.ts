@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { assertSymmetricEncryptionKey } from './key-specs.js';
 import type { Kms } from './model.js';
 import { DataKeySpec, DryRun, EncryptionContext, GrantTokens, KeyIdField, NumberOfBytes } from './shapes.js';
 
@@ -16,19 +17,23 @@ const GenerateDataKeyInput = {
 } as const;
 
 export function generateDataKey(kms: Kms, req: unknown, caller: Caller) {
+  return newDataKey(kms, req, caller, 'GenerateDataKey');
+}
+
+export function generateDataKeyWithoutPlaintext(kms: Kms, req: unknown, caller: Caller) {
+  const { CiphertextBlob, KeyId } = newDataKey(kms, req, caller, 'GenerateDataKeyWithoutPlaintext');
+  return { CiphertextBlob, KeyId };
+}
+
+function newDataKey(kms: Kms, req: unknown, caller: Caller, operation: string) {
   const input = parse(GenerateDataKeyInput, req);
   const length = dataKeyLength(input.KeySpec, input.NumberOfBytes);
   const key = kms.resolve(input.KeyId, caller);
   kms.assertUsable(key);
-  kms.assertSymmetric(key, 'GenerateDataKey');
+  assertSymmetricEncryptionKey(key, operation);
   const dataKey = randomBytes(length);
   const blob = kms.seal(key, dataKey, input.EncryptionContext);
   return { CiphertextBlob: blob, Plaintext: dataKey, KeyId: key.Arn };
-}
-
-export function generateDataKeyWithoutPlaintext(kms: Kms, req: unknown, caller: Caller) {
-  const { CiphertextBlob, KeyId } = generateDataKey(kms, req, caller);
-  return { CiphertextBlob, KeyId };
 }
 
 function dataKeyLength(keySpec: string | undefined, numberOfBytes: number | undefined): number {

@@ -4,22 +4,19 @@ import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { keyMaterialMetadata } from './key-material-metadata.js';
 import type { KeyRecord, Kms } from './model.js';
+import { algorithmsOf, API_KEY_SPECS, keyUsageFor } from './key-specs.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
 import { assertTagsAllowed } from './tags.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const KEY_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
-] as const;
-
 const CreateKeyInput = {
   Policy: { type: 'string', min: 1, max: 32768 },
   Description: { type: 'string', min: 0, max: 8192 },
   KeyUsage: { type: 'string', enum: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] },
-  CustomerMasterKeySpec: { type: 'string', enum: KEY_SPECS },
-  KeySpec: { type: 'string', enum: KEY_SPECS },
+  // The deprecated twin's enum never got the newer specs (the CreateKey API reference).
+  CustomerMasterKeySpec: { type: 'string', enum: API_KEY_SPECS.filter((spec) => !spec.startsWith('ML_DSA') && spec !== 'ECC_NIST_EDWARDS25519') },
+  KeySpec: { type: 'string', enum: API_KEY_SPECS },
   Origin: { type: 'string', enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] },
   CustomKeyStoreId: { type: 'string', min: 1, max: 64 },
   BypassPolicyLockoutSafetyCheck: { type: 'boolean' },
@@ -33,9 +30,7 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
   if (input.KeySpec && input.CustomerMasterKeySpec)
     throw kmsErrors.validation('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
   const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
-  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
-  if (keySpec !== 'SYMMETRIC_DEFAULT' || keyUsage !== 'ENCRYPT_DECRYPT')
-    throw kmsErrors.unsupportedOperation(`The local engine supports only KeySpec SYMMETRIC_DEFAULT with KeyUsage ENCRYPT_DECRYPT so far, not ${keySpec} / ${keyUsage}.`);
+  const keyUsage = keyUsageFor(keySpec, input.KeyUsage); // ValidationException for a pair AWS refuses
   const origin = input.Origin ?? 'AWS_KMS';
   if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw kmsErrors.unsupportedOperation(`The local engine supports only Origin AWS_KMS and EXTERNAL, not ${origin}.`);
   if (input.MultiRegion) throw kmsErrors.unsupportedOperation('The local engine does not support multi-Region keys.');
@@ -92,7 +87,7 @@ export function keyMetadata(key: KeyRecord) {
     KeyManager: key.KeyManager,
     CustomerMasterKeySpec: key.KeySpec,
     KeySpec: key.KeySpec,
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    ...algorithmsOf(key), // EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms or KeyAgreementAlgorithms: the one for its usage
     MultiRegion: false,
   };
 }

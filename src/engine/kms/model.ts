@@ -1,6 +1,6 @@
 // The state of the engine's KMS: keys, their material, aliases and tags,
 // how a key is named (id, ARN, alias, alias ARN), and persistence.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import { AwsError, kmsErrors } from '../errors.js';
@@ -8,6 +8,7 @@ import { JournaledState } from '../journal.js';
 import type { Store } from '../store.js';
 import { TrackedMap } from '../tracked-map.js';
 import { HANDLE_BYTES, handleOf, open, seal } from './ciphertext.js';
+import { newKeyMaterial } from './key-specs.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
 
@@ -102,6 +103,8 @@ export class Kms {
   readonly keys = new TrackedMap<string, KeyRecord>(); // by KeyId
   readonly aliases = new TrackedMap<string, AliasRecord>(); // by `${region}/${AliasName}`
   private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
+  /** Parsed private keys, by the material entry they come from (dropped with it). */
+  private readonly privateKeys = new WeakMap<object, KeyObject>();
   private readonly persisted: JournaledState<Change>;
   /** Told of automatic rotations and expiries as they are applied (the engine records them in CloudTrail). */
   onServiceEvent?: (event: ServiceEvent) => void;
@@ -262,7 +265,7 @@ export class Kms {
       Materials: [],
       ...fields,
     };
-    if (key.Origin === 'AWS_KMS') this.addMaterial(key, randomBytes(32));
+    if (key.Origin === 'AWS_KMS') this.addMaterial(key, newKeyMaterial(key.KeySpec));
     if (key.KeyManager === 'AWS') key.Rotation = awsManagedRotation(key.CreationDate);
     this.keys.set(keyId, key);
     return this.keys.get(keyId)!; // the tracked view: changes made through it are saved
@@ -377,6 +380,31 @@ export class Kms {
       delete key.PendingMaterial; // pending material was never the key's: it simply goes
     }
     if (key.KeyState !== 'PendingDeletion' && key.Materials.some((m) => !m.wrapped)) key.KeyState = 'PendingImport';
+  }
+
+  // --- asymmetric and HMAC material ----------------------------------------
+
+  /** The current material of a key as it is used (an HMAC key's secret): KMSInvalidStateException if it has none. */
+  currentMaterial(key: KeyRecord): Buffer {
+    return this.currentEntry(key).material;
+  }
+
+  /** The private key of an RSA or ECC key (its material is PKCS#8 DER), parsed once and kept in memory only. */
+  privateKey(key: KeyRecord): KeyObject {
+    const entry = this.currentEntry(key);
+    let parsed = this.privateKeys.get(entry);
+    if (!parsed) {
+      parsed = createPrivateKey({ key: entry.material, format: 'der', type: 'pkcs8' });
+      this.privateKeys.set(entry, parsed);
+    }
+    return parsed;
+  }
+
+  private currentEntry(key: KeyRecord): { keyId: string; material: Buffer } {
+    const current = key.Materials.at(-1);
+    const entry = current && this.material(current.handle);
+    if (!entry) throw kmsErrors.invalidState(`${key.Arn} has no key material.`);
+    return entry;
   }
 
   // --- sealing -------------------------------------------------------------

@@ -10,6 +10,9 @@ const Tags = { listOf: { TagKey: 'string', TagValue: 'string' } } as const;
 const Paging: RecordedMembers = { Limit: 'integer', Marker: 'string' };
 const DataKey: RecordedMembers = { KeyId: 'string', KeySpec: 'string', NumberOfBytes: 'integer', EncryptionContext: 'stringMap' };
 const Alias: RecordedMembers = { AliasName: 'string', TargetKeyId: 'string' };
+const Signing: RecordedMembers = { KeyId: 'string', MessageType: 'string', SigningAlgorithm: 'string' };
+const Mac: RecordedMembers = { KeyId: 'string', MacAlgorithm: 'string' };
+const DataKeyPair: RecordedMembers = { KeyId: 'string', KeyPairSpec: 'string', EncryptionContext: 'stringMap' };
 
 interface Recording {
   members: RecordedMembers;
@@ -71,6 +74,14 @@ const KMS_RECORDINGS: Record<string, Recording> = {
     members: { KeyId: 'string', ValidTo: 'timestamp', ExpirationModel: 'string', ImportType: 'string', KeyMaterialDescription: 'string', KeyMaterialId: 'string' },
   },
   DeleteImportedKeyMaterial: { members: { KeyId: 'string', KeyMaterialId: 'string' } },
+  GetPublicKey: { members: KeyId },
+  // Never the message, the signature or the MAC: only how they were made.
+  Sign: { members: Signing, defaults: () => ({ messageType: 'RAW' }) },
+  Verify: { members: Signing, defaults: () => ({ messageType: 'RAW' }) },
+  GenerateMac: { members: Mac },
+  VerifyMac: { members: Mac },
+  GenerateDataKeyPair: { members: DataKeyPair },
+  GenerateDataKeyPairWithoutPlaintext: { members: DataKeyPair },
 };
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */

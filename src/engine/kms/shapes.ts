@@ -10,6 +10,25 @@ export const EncryptionAlgorithm = {
   type: 'string',
   enum: ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'],
 } as const satisfies FieldSpec;
+/** Plaintext and messages: 1 to 4096 bytes, and (PlaintextType is sensitive) never quoted in an error. */
+export const PlaintextField = { type: 'blob', required: true, min: 1, max: 4096, sensitive: true } as const satisfies FieldSpec;
+/** Ciphertexts, signatures and MACs (CiphertextType). */
+export const CiphertextField = { type: 'blob', required: true, min: 1, max: 6144 } as const satisfies FieldSpec;
+export const SigningAlgorithm = {
+  type: 'string',
+  required: true,
+  enum: [
+    'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
+    'ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512', 'SM2DSA', 'ML_DSA_SHAKE_256', 'ED25519_SHA_512', 'ED25519_PH_SHA_512',
+  ],
+} as const satisfies FieldSpec;
+export const MessageType = { type: 'string', enum: ['RAW', 'DIGEST', 'EXTERNAL_MU'] } as const satisfies FieldSpec;
+export const MacAlgorithm = { type: 'string', required: true, enum: ['HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512'] } as const satisfies FieldSpec;
+export const DataKeyPairSpec = {
+  type: 'string',
+  required: true,
+  enum: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SM2', 'ECC_NIST_EDWARDS25519'],
+} as const satisfies FieldSpec;
 export const Limit = { type: 'integer', min: 1, max: 1000 } as const satisfies FieldSpec;
 export const Marker = { type: 'string', min: 1, max: 1024 } as const satisfies FieldSpec;
 export const DataKeySpec = { type: 'string', enum: ['AES_256', 'AES_128'] } as const satisfies FieldSpec;

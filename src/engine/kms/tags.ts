@@ -8,8 +8,15 @@ import { customerKey } from './lifecycle.js';
 
 const MAX_TAGS = 50;
 
+/**
+ * The tags of one CreateKey or TagResource request, checked as AWS checks them (TagException, in
+ * this order): no key twice, at most 50, none beginning with aws:. AWS does not document these
+ * texts; they are the ones its replies carry (as recorded by LocalStack's AWS-validated tests).
+ */
 export function assertTagsAllowed(tags: { TagKey: string }[]) {
-  for (const t of tags) if (t.TagKey.toLowerCase().startsWith('aws:')) throw kmsErrors.tag(`Tag keys cannot begin with aws: (${t.TagKey}).`);
+  if (new Set(tags.map((t) => t.TagKey)).size < tags.length) throw kmsErrors.tag('Duplicate tag keys');
+  if (tags.length > MAX_TAGS) throw kmsErrors.tag('Too many tags');
+  if (tags.some((t) => t.TagKey.toLowerCase().startsWith('aws:'))) throw kmsErrors.tag('Tags beginning with aws: are reserved');
 }
 
 export function tagResource(kms: Kms, req: unknown, caller: Caller) {
