@@ -1,25 +1,30 @@
 // progress.json: what the learner has done, written atomically, never lost.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test, vi } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { lessonStatus, readProgress, recordStepPassed, resetLessonProgress } from '../../src/runtime/progress.js';
 import type { Lesson } from '../../src/runtime/types.js';
 
-// A fault to inject: while set, renaming anything onto progress.json fails, as a full or failing disk would make it.
-const fault = vi.hoisted(() => ({ failRenameOnto: undefined as string | undefined }));
-vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
-  const renameSync: typeof fs.renameSync = (from, to) => {
-    if (fault.failRenameOnto && String(to) === fault.failRenameOnto) throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${String(to)}'`), { code: 'EIO' });
-    return fs.renameSync(from, to);
-  };
-  return { ...fs, renameSync, default: { ...fs, renameSync } };
-});
+// A fault to inject: while set, renaming anything onto that path fails, as a full or failing
+// disk would make it. Patched on node:fs itself (and synced into its ESM exports), so every
+// module sees it however and whenever it imported fs.
+const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+const realRename = fs.renameSync;
+function failRenameOnto(target: string | undefined) {
+  fs.renameSync = target
+    ? (from, to) => {
+        if (String(to) === target) throw Object.assign(new Error(`EIO: i/o error, rename '${String(from)}' -> '${String(to)}'`), { code: 'EIO' });
+        return realRename(from, to);
+      }
+    : realRename;
+  syncBuiltinESMExports();
+}
 
 const homes: string[] = [];
 afterEach(() => {
-  fault.failRenameOnto = undefined;
+  failRenameOnto(undefined);
   homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true }));
 });
 function home() {
@@ -59,11 +64,11 @@ test('a write that fails before it replaces the file leaves the old progress who
   const h = home();
   recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
   const before = readFileSync(join(h, 'progress.json'), 'utf8');
-  fault.failRenameOnto = join(h, 'progress.json');
+  failRenameOnto(join(h, 'progress.json'));
   expect(() => recordStepPassed(h, lesson, 'b')).toThrow(/EIO/);
   expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
   expect(readdirSync(h)).toEqual(['progress.json']); // the temporary file is removed, not left behind
-  fault.failRenameOnto = undefined;
+  failRenameOnto(undefined);
   expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, total: 3, complete: false, nextStep: 'b' });
   recordStepPassed(h, lesson, 'b');
   expect(lessonStatus(readProgress(h), lesson).done).toBe(2);
