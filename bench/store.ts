@@ -7,7 +7,7 @@
 // Run: npx tsx bench/store.ts   (target: p50 at 10,000 keys <= 1.5x p50 at 100 keys)
 // BENCH_STORE_KEYS=100,2000 changes the two sizes; BENCH_STORE_SAMPLES the calls at each.
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { spawn } from 'node:child_process';
+import { startListening } from './engine-process.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,18 +28,7 @@ async function serveHere(home: string) {
 }
 
 async function startEngineProcess(home: string) {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, 'serve', home], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`engine exited ${code}: ${out}`)));
-  });
-  return { endpoint, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }) };
+  return startListening(['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', home], 'SIGINT');
 }
 
 function percentile(sorted: number[], p: number) {

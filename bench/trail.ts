@@ -7,7 +7,8 @@
 // Run: npm run bench (builds first; needs dist/cli.js). TRAIL_EVENTS=n to change the count.
 // Targets (issue 11): restart < 2 s, newest page < 50 ms, RSS < 200 MB.
 import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startServe } from './engine-process.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,16 +54,7 @@ function diskMb(dir: string, ext: string): number {
 /** `serve` on the home: resolves once it listens and has answered a LookupEvents. */
 async function serve(home: string): Promise<{ child: ChildProcess; endpoint: string; ms: number }> {
   const t = performance.now();
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  const { child, endpoint } = await startServe(home);
   const client = cloudtrail(endpoint);
   await client.send(new LookupEventsCommand({ MaxResults: 1 }));
   client.destroy();

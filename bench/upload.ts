@@ -10,7 +10,7 @@
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { spawn } from 'node:child_process';
+import { startServe } from './engine-process.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,26 +35,6 @@ function assertBuilt() {
     console.error('bench/upload.ts runs the built engine: npm run build first (npm run bench does).');
     process.exit(1);
   }
-}
-
-async function startServe(home: string) {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { endpoint, pid: child.pid!, stop };
 }
 
 /** The process's resident memory, in MB, from /proc (VmRSS is in kB). */
@@ -93,7 +73,7 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 async function main() {
   assertBuilt();
   const home = mkdtempSync(join(tmpdir(), 'kms-bench-upload-'));
-  const engine = await startServe(home);
+  const engine = await startServe(home, cli);
   const s3 = new S3Client({
     endpoint: engine.endpoint,
     region: 'us-east-1',
