@@ -266,7 +266,6 @@ export class Kms {
       ...fields,
     };
     if (key.Origin === 'AWS_KMS') this.addMaterial(key, newKeyMaterial(key.KeySpec));
-    if (key.KeyManager === 'AWS') key.Rotation = awsManagedRotation(key.CreationDate);
     this.keys.set(keyId, key);
     return this.keys.get(keyId)!; // the tracked view: changes made through it are saved
   }
@@ -333,11 +332,11 @@ export class Kms {
     let changed = false;
     for (const stored of this.keys.untrackedValues()) { // read on every request: skip the tracking views
       const rotationDue = stored.Rotation !== undefined && (stored.Rotation.NextDate <= now || stored.Rotation.Missed === true);
-      const legacyManaged = stored.KeyManager === 'AWS' && stored.Rotation === undefined;
+      const awsManaged = stored.KeyManager === 'AWS' && stored.Rotation === undefined;
       const expiryDue = stored.Origin === 'EXTERNAL' && [...stored.Materials, stored.PendingMaterial].some((m) => m?.wrapped && m.imported?.ValidTo !== undefined && m.imported.ValidTo <= now);
-      if (!rotationDue && !legacyManaged && !expiryDue) continue;
+      if (!rotationDue && !awsManaged && !expiryDue) continue;
       const key = this.keys.get(stored.KeyId)!;
-      if (legacyManaged) key.Rotation = awsManagedRotation(key.CreationDate); // keys made before rotation existed
+      if (awsManaged) key.Rotation = awsManagedRotation(key.CreationDate); // AWS managed keys rotate yearly from their creation
       if (key.Rotation) this.rotateIfDue(key, key.Rotation, now);
       if (expiryDue) this.expireImported(key, now);
       changed = true;
