@@ -13,6 +13,7 @@ import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
+import { kmsServiceEvent } from './kms/recorded.js';
 import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './validate.js';
@@ -62,6 +63,7 @@ export class Engine {
       this.restoreClock();
       this.kms = new Kms(this.store, this.clock);
       this.trail = new Trail(this.store, this.clock, delay);
+      this.kms.onServiceEvent = (event) => this.trail.recordServiceEvent(kmsServiceEvent(event)); // automatic rotation, expired material
     } catch (e) {
       // An engine that cannot start must not keep the home locked or its secret on disk.
       if (this.store.dir !== null) this.store.removeFile(CONTROL_SECRET_FILE);

@@ -192,6 +192,13 @@ describe('expiry, deletion and re-import', () => {
       const [listed] = (await local.kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
       expect(listed).toMatchObject({ KeyMaterialId, ImportState: 'PENDING_IMPORT', KeyMaterialState: 'CURRENT', ExpirationModel: 'KEY_MATERIAL_EXPIRES' });
 
+      const cloudtrail = new CloudTrailClient(local.clientConfig);
+      const deleted = await cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteExpiredKeyMaterial' }] }));
+      cloudtrail.destroy();
+      expect(deleted.Events!.map((ev) => JSON.parse(ev.CloudTrailEvent!))).toMatchObject([
+        { eventType: 'AwsServiceEvent', eventTime: validTo.toISOString().replace(/\.\d{3}Z$/, 'Z'), serviceEventDetails: { keyId: key.KeyId }, resources: [{ ARN: key.Arn }] },
+      ]);
+
       await expectAwsError(importMaterial(key.KeyId!, randomBytes(32), {}, local), 'IncorrectKeyMaterialException');
       expect(await importMaterial(key.KeyId!, material, {}, local)).toMatchObject({ KeyMaterialId });
       expect(await describeKey(key.KeyId!, local)).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });

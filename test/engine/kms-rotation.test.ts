@@ -8,6 +8,7 @@ import {
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
@@ -214,6 +215,32 @@ describe('automatic rotation on the engine clock', () => {
       expect(Rotations![0]!.RotationDate!.getTime()).toBe(enabledAt);
       expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key!.KeyId }))).NextRotationDate!.getTime()).toBe(enabledAt + 90 * DAY_MS);
     } finally {
+      await local.stop();
+    }
+  });
+
+  test('CloudTrail shows an automatic rotation as an AwsServiceEvent RotateKey, dated when it fell due, and EnableKeyRotation with its period', async () => {
+    const local = await startTestEngine();
+    const cloudtrail = new CloudTrailClient(local.clientConfig);
+    try {
+      const { KeyMetadata: key } = await local.kms.send(new CreateKeyCommand({}));
+      const enabledAt = local.clock.now().getTime();
+      await local.kms.send(new EnableKeyRotationCommand({ KeyId: key!.KeyId, RotationPeriodInDays: 90 }));
+      const lookup = async (name: string) =>
+        (await cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] }))).Events!.map((ev) => JSON.parse(ev.CloudTrailEvent!));
+      expect((await lookup('EnableKeyRotation'))[0].requestParameters).toEqual({ keyId: key!.KeyId, rotationPeriodInDays: 90 });
+
+      local.clock.advance(100 * DAY);
+      await local.kms.send(new DescribeKeyCommand({ KeyId: key!.KeyId })); // anything the engine is asked brings the due rotations about
+      const rotated = await lookup('RotateKey');
+      expect(rotated.map((ev) => Date.parse(ev.eventTime))).toEqual([Math.floor((enabledAt + 90 * DAY_MS) / 1000) * 1000]);
+      expect(rotated[0]).toMatchObject({
+        eventType: 'AwsServiceEvent', eventSource: 'kms.amazonaws.com', userIdentity: { accountId: key!.AWSAccountId, invokedBy: 'AWS Internal' },
+        sourceIPAddress: 'AWS Internal', requestParameters: null, responseElements: null, readOnly: false,
+        resources: [{ accountId: key!.AWSAccountId, type: 'AWS::KMS::Key', ARN: key!.Arn }], serviceEventDetails: { keyId: key!.KeyId },
+      });
+    } finally {
+      cloudtrail.destroy();
       await local.stop();
     }
   });

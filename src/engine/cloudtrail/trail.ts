@@ -18,13 +18,14 @@ import { matches, SegmentIndex, type AttributeKey } from './segment-index.js';
 
 export interface TrailEvent {
   eventVersion: string;
+  /** A service acting on its own (an AwsServiceEvent) is only an account and "AWS Internal". */
   userIdentity: {
-    type: string;
-    principalId: string;
-    arn: string;
+    type?: string;
+    principalId?: string;
+    arn?: string;
     accountId: string;
-    accessKeyId: string;
-    userName: string;
+    accessKeyId?: string;
+    userName?: string;
     invokedBy?: string;
   };
   eventTime: string;
@@ -37,14 +38,27 @@ export interface TrailEvent {
   errorMessage?: string;
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
-  requestID: string;
+  requestID?: string;
   eventID: string;
   readOnly: boolean;
   resources?: { accountId: string; type: string; ARN: string }[];
-  eventType: 'AwsApiCall';
+  eventType: 'AwsApiCall' | 'AwsServiceEvent';
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management';
+  serviceEventDetails?: Record<string, string>;
+}
+
+/** What a service did on its own, when (KMS rotating a key, deleting expired imported material). */
+export interface ServiceEventInput {
+  accountId: string;
+  region: string;
+  eventSource: string;
+  eventName: string;
+  resources: { type: string; ARN: string }[];
+  serviceEventDetails: Record<string, string>;
+  /** When it happened (epoch ms on the engine clock): it may be past, if the clock was moved on. */
+  time: number;
 }
 
 export interface RecordInput {
@@ -184,6 +198,37 @@ export class Trail {
       recipientAccountId: caller.accountId,
       eventCategory: 'Management',
     };
+    return this.publish(event, time, now);
+  }
+
+  /** An AwsServiceEvent, in the shape of AWS's examples (RotateKey, DeleteExpiredKeyMaterial), dated when it happened. */
+  recordServiceEvent(input: ServiceEventInput): TrailEvent {
+    const now = this.clock.now().getTime();
+    const time = Math.max(Math.floor(Math.min(input.time, now) / 1000) * 1000, this.lastTime);
+    const event: TrailEvent = {
+      eventVersion: '1.08',
+      userIdentity: { accountId: input.accountId, invokedBy: 'AWS Internal' },
+      eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventSource: input.eventSource,
+      eventName: input.eventName,
+      awsRegion: input.region,
+      sourceIPAddress: 'AWS Internal',
+      userAgent: 'AWS Internal',
+      requestParameters: null,
+      responseElements: null,
+      eventID: randomUUID(),
+      readOnly: false,
+      resources: input.resources.map((r) => ({ accountId: input.accountId, ...r })),
+      eventType: 'AwsServiceEvent',
+      managementEvent: true,
+      recipientAccountId: input.accountId,
+      eventCategory: 'Management',
+      serviceEventDetails: input.serviceEventDetails,
+    };
+    return this.publish(event, time, now);
+  }
+
+  private publish(event: TrailEvent, time: number, now: number): TrailEvent {
     this.append({ deliverAt: now + this.delaySeconds * 1000, event }, time);
     this.prune(now);
     for (const listener of this.listeners) listener(event);

@@ -4,6 +4,8 @@
 // CreateKey its key spec, usage and origin), never plaintext, ciphertext or grant tokens,
 // never a member the API does not define.
 import { recordedParameters, type RecordedMembers } from '../cloudtrail/recorded-parameters.js';
+import type { ServiceEventInput } from '../cloudtrail/trail.js';
+import type { ServiceEvent } from './model.js';
 
 const KeyId: RecordedMembers = { KeyId: 'string' };
 const Tags = { listOf: { TagKey: 'string', TagValue: 'string' } } as const;
@@ -91,4 +93,17 @@ export function kmsRequestParameters(operation: string, input: unknown): Record<
   const params = recordedParameters(recording.members, input) ?? {};
   const withDefaults = recording.defaults ? { ...recording.defaults(params), ...params } : params;
   return Object.keys(withDefaults).length > 0 ? withDefaults : null;
+}
+
+/** What KMS does on its own on the engine clock, as AWS's log examples show it (RotateKey, DeleteExpiredKeyMaterial). */
+export function kmsServiceEvent(e: ServiceEvent): ServiceEventInput {
+  return {
+    accountId: e.key.AWSAccountId,
+    region: e.key.Region,
+    eventSource: 'kms.amazonaws.com',
+    eventName: e.eventName,
+    resources: [{ type: 'AWS::KMS::Key', ARN: e.key.Arn }],
+    serviceEventDetails: { keyId: e.key.KeyId },
+    time: e.time,
+  };
 }
