@@ -38,5 +38,6 @@ export const kmsErrors = {
   expiredImportToken: (msg: string) => new AwsError('ExpiredImportTokenException', msg),
   invalidImportToken: (msg: string) => new AwsError('InvalidImportTokenException', msg),
   incorrectKeyMaterial: (msg: string) => new AwsError('IncorrectKeyMaterialException', msg),
+  dryRun: () => new AwsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.'),
   internal: (msg: string) => new AwsError('KMSInternalException', msg, 500),
 };

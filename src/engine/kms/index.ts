@@ -9,6 +9,7 @@ import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js
 import { decrypt, encrypt, generateRandom, reEncrypt } from './crypto-ops.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
+import { refuseDryRun } from './dry-run.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
 import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
@@ -74,6 +75,7 @@ export function callKms(kms: Kms, trail: Trail, operation: string, input: unknow
   let error: AwsError | undefined;
   try {
     output = op.run(kms, input, caller);
+    refuseDryRun(operation, input); // it would have succeeded: DryRunOperationException, recorded with its resources
     return output;
   } catch (e) {
     error = isAwsError(e) ? e : kmsErrors.internal('An internal error occurred in the local KMS engine.');

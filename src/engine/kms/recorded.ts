@@ -5,6 +5,7 @@
 // never a member the API does not define.
 import { recordedParameters, type RecordedMembers } from '../cloudtrail/recorded-parameters.js';
 import type { ServiceEventInput } from '../cloudtrail/trail.js';
+import { acceptsDryRun } from './dry-run.js';
 import type { ServiceEvent } from './model.js';
 
 const KeyId: RecordedMembers = { KeyId: 'string' };
@@ -90,7 +91,9 @@ const KMS_RECORDINGS: Record<string, Recording> = {
 export function kmsRequestParameters(operation: string, input: unknown): Record<string, unknown> | null {
   const recording = KMS_RECORDINGS[operation];
   if (!recording) return null;
-  const params = recordedParameters(recording.members, input) ?? {};
+  // An operation that takes DryRun records it ("dryRun": true in AWS's examples of a dry run).
+  const members: RecordedMembers = acceptsDryRun(operation) ? { ...recording.members, DryRun: 'boolean', DryRunModifiers: 'stringList' } : recording.members;
+  const params = recordedParameters(members, input) ?? {};
   const withDefaults = recording.defaults ? { ...recording.defaults(params), ...params } : params;
   return Object.keys(withDefaults).length > 0 ? withDefaults : null;
 }
