@@ -1,8 +1,9 @@
 // GenerateDataKey throughput through @aws-sdk/client-kms against `kms-workshop serve`,
 // beside the same client against a stub server that returns a fixed reply (the ceiling).
-// Each server runs in its own process, as `serve` does. Prints ops/s and the ratio.
-// Run: npm run bench   (target: the engine at >= 0.8x the stub)
-import { CreateKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+// Each server runs in its own process, as `serve` does. Prints ops/s and the ratio; then
+// the engine's Sign (ECC_NIST_P256, ECDSA_SHA_256) and GenerateMac (HMAC_256) in ops/s.
+// Run: npm run bench   (target: GenerateDataKey at >= 0.8x the stub)
+import { CreateKeyCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,16 +38,16 @@ function client(endpoint: string) {
   });
 }
 
-async function measure(kms: KMSClient, keyId: string) {
-  const command = () => new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } });
-  for (let i = 0; i < 200; i++) await kms.send(command()); // warm-up
+/** Calls per second, one after another and with IN_FLIGHT at once. */
+async function measure(call: () => Promise<unknown>) {
+  for (let i = 0; i < 200; i++) await call(); // warm-up
   let t = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) await kms.send(command());
+  for (let i = 0; i < SEQUENTIAL; i++) await call();
   const sequential = SEQUENTIAL / ((performance.now() - t) / 1000);
   t = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next++ < PARALLEL) await kms.send(command());
+    while (next++ < PARALLEL) await call();
   }));
   const parallel = PARALLEL / ((performance.now() - t) / 1000);
   return { sequential, parallel };
@@ -60,12 +61,13 @@ async function main() {
     const engineClient = client(engine.endpoint);
     const stubClient = client(stub.endpoint);
     const keyId = (await engineClient.send(new CreateKeyCommand({ Description: 'bench' }))).KeyMetadata!.KeyId!;
+    const generateDataKey = (kms: KMSClient) => () => kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } }));
     const best = { engine: { sequential: 0, parallel: 0 }, stub: { sequential: 0, parallel: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first so neither always gets the cooler machine.
       const order = round % 2 === 0 ? (['engine', 'stub'] as const) : (['stub', 'engine'] as const);
       for (const who of order) {
-        const r = await measure(who === 'engine' ? engineClient : stubClient, keyId);
+        const r = await measure(generateDataKey(who === 'engine' ? engineClient : stubClient));
         best[who].sequential = Math.max(best[who].sequential, r.sequential);
         best[who].parallel = Math.max(best[who].parallel, r.parallel);
       }
@@ -76,6 +78,24 @@ async function main() {
     console.log(row('sequential', best.engine.sequential, best.stub.sequential));
     console.log(row(`${IN_FLIGHT} in flight`, best.engine.parallel, best.stub.parallel));
     console.log('target: ratio >= 0.80x');
+
+    // The new key kinds, on the engine alone (the stub only knows GenerateDataKey's reply).
+    const signingKey = (await engineClient.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    const macKey = (await engineClient.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!.KeyId!;
+    const message = Buffer.from('a message of some length, as a token or a release manifest digest would be');
+    const others = [
+      ['Sign (ECC_NIST_P256)', () => engineClient.send(new SignCommand({ KeyId: signingKey, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }))],
+      ['GenerateMac (HMAC_256)', () => engineClient.send(new GenerateMacCommand({ KeyId: macKey, Message: message, MacAlgorithm: 'HMAC_SHA_256' }))],
+    ] as const;
+    for (const [label, command] of others) {
+      const r = { sequential: 0, parallel: 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        const m = await measure(command);
+        r.sequential = Math.max(r.sequential, m.sequential);
+        r.parallel = Math.max(r.parallel, m.parallel);
+      }
+      console.log(`${label.padEnd(22)} engine ${r.sequential.toFixed(0).padStart(6)} ops/s sequential, ${r.parallel.toFixed(0).padStart(6)} ops/s at ${IN_FLIGHT} in flight`);
+    }
     engineClient.destroy();
     stubClient.destroy();
   } finally {

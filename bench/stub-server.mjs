@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const body = JSON.stringify({
-  CiphertextBlob: randomBytes(61).toString('base64'),
+  CiphertextBlob: randomBytes(184).toString('base64'), // as long as AWS's (and the engine's) blob for a 32-byte data key
   Plaintext: randomBytes(32).toString('base64'),
   KeyId: 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555',
 });
