@@ -226,11 +226,6 @@ export class Kms {
     if (key.KeyState === 'PendingDeletion') throw kmsErrors.invalidState(`${key.Arn} is pending deletion.`);
   }
 
-  assertSymmetric(key: KeyRecord, operation: string): void {
-    if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT')
-      throw kmsErrors.invalidKeyUsage(`${key.Arn} key usage is ${key.KeyUsage} which is not valid for ${operation}.`);
-  }
-
   sweepDeleted(): void {
     this.runDue();
     const now = this.clock.now().getTime();
