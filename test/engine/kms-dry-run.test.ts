@@ -66,14 +66,18 @@ test('an operation that does not take DryRun ignores it; CloudTrail records a dr
   });
   expect(raw.status).toBe(200);
 
-  await dryRunRefused(e.kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { purpose: 'dry run' }, DryRun: true })));
+  // A member the operation does not define (DryRunModifiers is Decrypt's and ReEncrypt's) is not recorded.
+  const input = { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { purpose: 'dry run' }, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] } as const;
+  await dryRunRefused(e.kms.send(new GenerateDataKeyCommand(input as ConstructorParameters<typeof GenerateDataKeyCommand>[0])));
   const cloudtrail = new CloudTrailClient(e.clientConfig);
   try {
     const out = await cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateDataKey' }], MaxResults: 1 }));
     expect(JSON.parse(out.Events![0]!.CloudTrailEvent!)).toMatchObject({
       errorCode: 'DryRunOperationException',
       errorMessage: MESSAGE,
-      requestParameters: { keyId: key.KeyId, keySpec: 'AES_256', encryptionContext: { purpose: 'dry run' }, dryRun: true },
+    });
+    expect(JSON.parse(out.Events![0]!.CloudTrailEvent!).requestParameters).toEqual({ keyId: key.KeyId, keySpec: 'AES_256', encryptionContext: { purpose: 'dry run' }, dryRun: true });
+    expect(JSON.parse(out.Events![0]!.CloudTrailEvent!)).toMatchObject({
       responseElements: null,
       resources: [{ type: 'AWS::KMS::Key', ARN: key.Arn }],
     });

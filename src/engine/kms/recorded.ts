@@ -92,7 +92,9 @@ export function kmsRequestParameters(operation: string, input: unknown): Record<
   const recording = KMS_RECORDINGS[operation];
   if (!recording) return null;
   // An operation that takes DryRun records it ("dryRun": true in AWS's examples of a dry run).
-  const members: RecordedMembers = acceptsDryRun(operation) ? { ...recording.members, DryRun: 'boolean', DryRunModifiers: 'stringList' } : recording.members;
+  const members: RecordedMembers = acceptsDryRun(operation)
+    ? { ...recording.members, DryRun: 'boolean', ...(operation === 'Decrypt' || operation === 'ReEncrypt' ? { DryRunModifiers: 'stringList' } : {}) }
+    : recording.members;
   const params = recordedParameters(members, input) ?? {};
   const withDefaults = recording.defaults ? { ...recording.defaults(params), ...params } : params;
   return Object.keys(withDefaults).length > 0 ? withDefaults : null;
