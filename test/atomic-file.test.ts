@@ -86,7 +86,7 @@ test('bytes and text are written whole, even when the disk takes them a little a
   // A short write: at most 1000 bytes a call, as a busy disk or a signal can make it.
   fs.writeSync = (fd: unknown, buffer: unknown, offset: unknown) => original(fd, buffer, offset, Math.min(1000, (buffer as Buffer).length - (offset as number)));
   syncBuiltinESMExports();
-  const bytes = Buffer.alloc(10_500).map((_, i) => i % 251);
+  const bytes = Buffer.from(Array.from({ length: 10_500 }, (_, i) => i % 251));
   writeFileAtomic(join(dir, 'bytes'), bytes);
   expect(readFileSync(join(dir, 'bytes')).equals(bytes)).toBe(true);
   const text = 'é€😀 '.repeat(500); // multi-byte characters: more bytes than characters
