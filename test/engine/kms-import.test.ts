@@ -258,6 +258,19 @@ describe('new key material and on-demand rotation of an imported key', () => {
     expect(await decrypt(await encrypt(key.KeyId!, 'second material'))).toBe('second material');
   });
 
+  test('material pending rotation can be deleted by its KeyMaterialId: the key stays enabled, and other new material can take its place', async () => {
+    const key = await externalKey();
+    const first = await importMaterial(key.KeyId!, randomBytes(32));
+    const pending = await importMaterial(key.KeyId!, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' });
+    await expectAwsError(importMaterial(key.KeyId!, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' }), 'KMSInvalidStateException'); // one at a time
+    await expectAwsError(e.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.KeyId, KeyMaterialId: 'f'.repeat(64) })), 'NotFoundException');
+    expect(await e.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.KeyId, KeyMaterialId: pending.KeyMaterialId }))).toMatchObject({ KeyMaterialId: pending.KeyMaterialId });
+    expect(await describeKey(key.KeyId!)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: first.KeyMaterialId });
+    const listed = (await e.kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
+    expect(listed.map((r) => r.KeyMaterialId)).toEqual([first.KeyMaterialId]);
+    await importMaterial(key.KeyId!, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' });
+  });
+
   test('NEW_KEY_MATERIAL with material the key already has: IncorrectKeyMaterialException', async () => {
     const key = await externalKey();
     const material = randomBytes(32);

@@ -107,6 +107,7 @@ export function deleteImportedKeyMaterial(kms: Kms, req: unknown, caller: Caller
   if (input.KeyMaterialId !== undefined && !record) throw kmsErrors.notFound(`Key material ${input.KeyMaterialId} is not associated with ${key.Arn}.`);
   if (!record) return { KeyId: key.Arn }; // a key that never had material: nothing to delete
   if (record === key.PendingMaterial) {
+    kms.dropMaterial(record);
     delete key.PendingMaterial; // material pending rotation was never the key's: it simply goes
   } else {
     kms.dropMaterial(record);
