@@ -19,7 +19,7 @@ Options:
 ${HOME}
 ${TARGET}
 `,
-  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S]
+  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F]
 
 Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents) on a
 port, for the AWS CLI, boto3, any SDK, or a whole class. Any credentials are
@@ -32,10 +32,16 @@ Options:
   --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 for a class)
 ${HOME}
   --cloudtrail-delay S     seconds before a call shows in LookupEvents (0-3600; default 0)
+  --quota-scale F          KMS's request quotas (per account, Region and second) are AWS's
+                           figures times F (0.000001-1000; default 1). 0.00003 gives 3
+                           GenerateDataKey a second in us-east-1, to see ThrottlingException
 
 On 127.0.0.1 it answers only requests addressed to 127.0.0.1, [::1], localhost
 or a name under localhost. Its control endpoints (/_engine/*) want the header
-x-kms-workshop-secret with the secret in <home>/engine/control.secret.
+x-kms-workshop-secret with the secret in <home>/engine/control.secret:
+POST /_engine/quota-scale?factor=F changes the scale while it runs, and
+POST /_engine/request-quota?operation=GenerateDataKey&perSecond=3 sets the
+quota that operation counts against (DELETE gives back AWS's figure).
 `,
   run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
 

@@ -168,6 +168,7 @@ async function runServe(args: string[]): Promise<number> {
         host: { type: 'string', default: '127.0.0.1' },
         home: { type: 'string' },
         'cloudtrail-delay': { type: 'string', default: '0' },
+        'quota-scale': { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -186,8 +187,14 @@ async function runServe(args: string[]): Promise<number> {
     process.stderr.write(`kms-workshop serve: --cloudtrail-delay must be a number of seconds >= 0, not '${values['cloudtrail-delay']}'.\n`);
     return 2;
   }
+  const { isQuotaScale, MIN_QUOTA_SCALE, MAX_QUOTA_SCALE } = await import('./engine/kms/quotas.js');
+  const quotaScale = Number(values['quota-scale']);
+  if (values['quota-scale']!.trim() === '' || !isQuotaScale(quotaScale)) {
+    process.stderr.write(`kms-workshop serve: --quota-scale must be a number from ${MIN_QUOTA_SCALE} to ${MAX_QUOTA_SCALE} (1: AWS's own request quotas), not '${values['quota-scale']}'.\n`);
+    return 2;
+  }
   const { serve } = await import('./commands/serve.js');
-  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay });
+  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

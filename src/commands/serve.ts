@@ -10,6 +10,8 @@ export interface ServeArgs {
   host: string;
   home: string;
   cloudTrailDelaySeconds: number;
+  /** KMS's request quotas are AWS's figures times this (1: AWS's own). */
+  quotaScale?: number;
 }
 
 export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -21,7 +23,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
   }
   let running;
   try {
-    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds });
+    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds, quotaScale: args.quotaScale });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
@@ -65,6 +67,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
       `  state:      ${args.home}`,
       `  account:    111122223333 (any credentials are accepted), region: the one you sign for`,
       `  cloudtrail: events delivered ${args.cloudTrailDelaySeconds}s after each call`,
+      `  quotas:     ${quotaLine(args.quotaScale ?? 1)}`,
       '',
       'Try it:',
       `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1`,
@@ -76,6 +79,13 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     ].join('\n'),
   );
   return stopped;
+}
+
+/** What --quota-scale makes of KMS's request quotas, with the one learners meet first as an example. */
+function quotaLine(scale: number): string {
+  if (scale === 1) return "KMS's request quotas as on AWS (GenerateDataKey and the other symmetric operations: 100,000/s in us-east-1)";
+  const symmetric = 100_000 * scale;
+  return `KMS's request quotas at ${scale} x AWS's (GenerateDataKey and the other symmetric operations: ${Number(symmetric.toPrecision(6))}/s in us-east-1)`;
 }
 
 /**

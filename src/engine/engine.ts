@@ -13,6 +13,7 @@ import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
+import { RequestQuotas } from './kms/quotas.js';
 import { kmsServiceEvent } from './kms/recorded.js';
 import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
@@ -25,6 +26,10 @@ export interface EngineOptions {
   clock?: EngineClock;
   /** Seconds between a call and its CloudTrail event becoming visible. */
   cloudTrailDelaySeconds?: number;
+  /** Every KMS request quota is AWS's figure times this (default 1: AWS's own figures; kms/quotas.ts). */
+  quotaScale?: number;
+  /** The real-time source the quotas' buckets refill by, in milliseconds (tests step their own). */
+  quotaTime?: () => number;
 }
 
 /** A JSON 1.1 service: takes the operation name, the decoded input and the caller. */
@@ -40,6 +45,8 @@ export class Engine {
   readonly clock: EngineClock;
   readonly kms: Kms;
   readonly trail: Trail;
+  /** KMS's request quotas: every KMS call, S3's on a caller's behalf included, is counted in callKms. */
+  readonly quotas: RequestQuotas;
   /** JSON services by the X-Amz-Target prefix before the dot. */
   readonly jsonServices = new Map<string, { service: JsonService; blobs: ReadonlySet<string> }>();
   /** Services matched by the operation after the dot, whatever the prefix (CloudTrail's targets vary). */
@@ -56,6 +63,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     const delay = opts.cloudTrailDelaySeconds ?? 0;
     if (!(delay >= 0 && delay <= MAX_CLOUDTRAIL_DELAY_SECONDS)) throw new RangeError(`the CloudTrail delay must be from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds, not ${delay}`);
+    this.quotas = new RequestQuotas(opts.quotaScale ?? 1, opts.quotaTime); // a RangeError for a bad scale, before the home is opened
     this.store = openStore(opts.home);
     try {
       if (this.store.dir !== null) this.store.writeFile(CONTROL_SECRET_FILE, Buffer.from(this.controlSecret));
@@ -71,7 +79,7 @@ export class Engine {
       throw e;
     }
     this.jsonServices.set('TrentService', {
-      service: (operation, input, caller, requestId) => callKms(this.kms, this.trail, operation, input, caller, requestId),
+      service: (operation, input, caller, requestId) => callKms(this, operation, input, caller, requestId),
       blobs: KMS_BLOBS,
     });
   }

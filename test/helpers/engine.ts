@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock, type EngineClock } from '../../src/engine/clock.js';
-import { startEngine, type RunningEngine } from '../../src/engine/index.js';
+import { startEngine, type EngineOptions, type RunningEngine } from '../../src/engine/index.js';
+import { MAX_QUOTA_SCALE } from '../../src/engine/kms/quotas.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 export const TEST_REGION = 'us-east-1';
@@ -22,10 +23,15 @@ export function tempHome(prefix = 'kms-workshop-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestEngine(opts: { home?: string; cloudTrailDelaySeconds?: number; clock?: EngineClock; keepHome?: boolean } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  opts: { home?: string; cloudTrailDelaySeconds?: number; clock?: EngineClock; keepHome?: boolean } & Pick<EngineOptions, 'quotaScale' | 'quotaTime'> = {},
+): Promise<TestEngine> {
   const home = opts.home ?? tempHome();
   const clock = opts.clock ?? fixedClock(new Date());
-  const running = await startEngine({ home, clock, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? 0 });
+  // KMS's request quotas scaled far up unless a test asks (AWS's own figures are 1): a test of something else
+  // makes its calls back to back with the SDK's retries off, faster than AWS's 5 CreateKey a second.
+  const quotaScale = opts.quotaScale ?? MAX_QUOTA_SCALE;
+  const running = await startEngine({ home, clock, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? 0, quotaScale, quotaTime: opts.quotaTime });
   const clientConfig = { endpoint: running.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
   const kms = new KMSClient(clientConfig);
   return {

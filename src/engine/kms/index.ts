@@ -1,7 +1,7 @@
 // The engine's KMS: one table of operations, and the call path every KMS call
-// takes (by a client over HTTP, or by S3 on a caller's behalf): run the
-// operation, then record it in CloudTrail as AWS does (recorded.ts): no plaintext,
-// no data keys, no ciphertext, no member the API does not define.
+// takes (by a client over HTTP, or by S3 on a caller's behalf): the request quota
+// (quotas.ts), the operation, then the record in CloudTrail as AWS does (recorded.ts):
+// no plaintext, no data keys, no ciphertext, no member the API does not define.
 import type { Caller } from '../caller.js';
 import type { Trail } from '../cloudtrail/trail.js';
 import { AwsError, isAwsError, kmsErrors } from '../errors.js';
@@ -18,6 +18,7 @@ import { generateMac, verifyMac } from './mac.js';
 import type { Kms } from './model.js';
 import { notImplementedOperations } from './not-implemented.js';
 import { getPublicKey } from './public-keys.js';
+import { quotaOf, type RequestQuotas } from './quotas.js';
 import { kmsRequestParameters } from './recorded.js';
 import { signOperation, verifyOperation } from './sign-verify.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
@@ -67,13 +68,23 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
 /** The API's other operations: they answer for the key they name, then that the engine lacks them. */
 const notYet = notImplementedOperations(kmsOperations);
 
-export function callKms(kms: Kms, trail: Trail, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
+/** What a KMS call goes through: the keys, the trail that records it, the request quotas that may throttle it. */
+export interface KmsCallPath {
+  kms: Kms;
+  trail: Trail;
+  quotas: RequestQuotas;
+}
+
+export function callKms({ kms, trail, quotas }: KmsCallPath, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
   // Own members only: TrentService.toString or .constructor name no operation.
   const op = Object.hasOwn(kmsOperations, operation) ? kmsOperations[operation] : Object.hasOwn(notYet, operation) ? notYet[operation] : undefined;
   if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
   let output: Record<string, unknown> | undefined;
   let error: AwsError | undefined;
   try {
+    // Throttling comes first, for the caller's account and Region (S3's calls on their behalf included), and is recorded below.
+    const quota = quotaOf(kms, operation, input, caller);
+    if (quota !== undefined) quotas.take(quota, caller);
     output = op.run(kms, input, caller);
     refuseDryRun(operation, input); // it would have succeeded: DryRunOperationException, recorded with its resources
     return output;

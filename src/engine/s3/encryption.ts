@@ -164,7 +164,7 @@ export class ObjectCrypto {
   /** KMS through the engine's own call path, so CloudTrail records it as S3 acting for the caller. */
   private callKms(operation: string, input: Record<string, unknown>, caller: Caller, requestId: string): Record<string, unknown> {
     try {
-      return callKms(this.engine.kms, this.engine.trail, operation, input, onBehalfOf(caller, S3_SERVICE), requestId);
+      return callKms(this.engine, operation, input, onBehalfOf(caller, S3_SERVICE), requestId);
     } catch (e) {
       if (isAwsError(e)) throw fromKmsError(e);
       throw e;

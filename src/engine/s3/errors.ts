@@ -75,10 +75,12 @@ export const s3Errors = {
 /**
  * A KMS failure as S3 reports it: the KMS error type prefixed with "KMS."
  * (KMS.DisabledException, KMS.NotFoundException, KMS.KMSInvalidStateException),
- * HTTP 400; a denied KMS call is S3's own 403 AccessDenied.
+ * HTTP 400; a denied KMS call is S3's own 403 AccessDenied, a throttled one its 503 SlowDown.
  */
 export function fromKmsError(e: AwsError): S3Error {
   if (e.code === 'AccessDeniedException') return new S3Error('AccessDenied', e.message || 'Access Denied', 403);
+  // KMS throttled the call S3 made for the caller: S3 answers as it does to its own throttling, which SDKs retry.
+  if (e.code === 'ThrottlingException') return new S3Error('SlowDown', 'Please reduce your request rate for operations involving AWS KMS.', 503);
   if (e.status >= 500) return s3Errors.internal();
   return new S3Error(`KMS.${e.code}`, e.message, 400);
 }
