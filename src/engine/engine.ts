@@ -37,7 +37,7 @@ export type JsonService = (operation: string, input: unknown, caller: Caller, re
 /** A REST service (S3): takes the whole request. */
 export type RestService = (req: EngineRequest, caller: Caller, requestId: string) => Promise<EngineResponse>;
 
-const KMS_BLOBS = new Set(['Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'Message', 'Signature', 'ImportToken', 'EncryptedKeyMaterial', 'Mac']);
+const KMS_BLOBS = new Set(['Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'Message', 'Signature', 'ImportToken', 'EncryptedKeyMaterial', 'Mac', 'PublicKey']);
 export const MAX_JSON_BODY = 1024 * 1024;
 
 export class Engine {

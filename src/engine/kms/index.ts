@@ -10,6 +10,7 @@ import { decrypt, encrypt, generateRandom, reEncrypt } from './crypto-ops.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
 import { refuseDryRun } from './dry-run.js';
+import { deriveSharedSecret } from './key-agreement.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
 import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
@@ -63,6 +64,7 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
   GetParametersForImport: { run: getParametersForImport, readOnly: true },
   ImportKeyMaterial: { run: importKeyMaterial, readOnly: false },
   DeleteImportedKeyMaterial: { run: deleteImportedKeyMaterial, readOnly: false },
+  DeriveSharedSecret: { run: deriveSharedSecret, readOnly: true },
 };
 
 /** The API's other operations: they answer for the key they name, then that the engine lacks them. */

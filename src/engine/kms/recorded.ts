@@ -85,6 +85,8 @@ const KMS_RECORDINGS: Record<string, Recording> = {
   VerifyMac: { members: Mac },
   GenerateDataKeyPair: { members: DataKeyPair },
   GenerateDataKeyPairWithoutPlaintext: { members: DataKeyPair },
+  // Never the shared secret; the peer's public key is a blob, which KMS's log entries do not show.
+  DeriveSharedSecret: { members: { KeyId: 'string', KeyAgreementAlgorithm: 'string' } },
 };
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
