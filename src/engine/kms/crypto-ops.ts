@@ -127,7 +127,7 @@ function decryptWith(kms: Kms, blob: Buffer, context: Record<string, string> | u
  * (IncorrectKeyException); the key must be usable; the context must match exactly.
  */
 export function openBlob(kms: Kms, blob: Buffer, context: Record<string, string> | undefined, keyId: string | undefined, caller: Caller): { key: KeyRecord; plaintext: Buffer } {
-  const key = kms.keyOfBlob(blob);
+  const key = kms.keyOfBlob(blob, caller.region);
   if (keyId !== undefined) {
     const named = kms.resolve(keyId, caller);
     if (named.KeyId !== key.KeyId)

@@ -16,10 +16,11 @@ import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
 } from './lifecycle.js';
 import { generateMac, verifyMac } from './mac.js';
+import { replicateKey, updatePrimaryRegion } from './multi-region.js';
 import type { Kms } from './model.js';
 import { notImplementedOperations } from './not-implemented.js';
 import { getPublicKey } from './public-keys.js';
-import { quotaOf, type RequestQuotas } from './quotas.js';
+import type { RequestQuotas } from './quotas.js';
 import { kmsRequestParameters } from './recorded.js';
 import { signOperation, verifyOperation } from './sign-verify.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
@@ -65,6 +66,8 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
   ImportKeyMaterial: { run: importKeyMaterial, readOnly: false },
   DeleteImportedKeyMaterial: { run: deleteImportedKeyMaterial, readOnly: false },
   DeriveSharedSecret: { run: deriveSharedSecret, readOnly: true },
+  ReplicateKey: { run: replicateKey, readOnly: false },
+  UpdatePrimaryRegion: { run: updatePrimaryRegion, readOnly: false },
 };
 
 /** The API's other operations: they answer for the key they name, then that the engine lacks them. */
@@ -85,8 +88,7 @@ export function callKms({ kms, trail, quotas }: KmsCallPath, operation: string, 
   let error: AwsError | undefined;
   try {
     // Throttling comes first, for the caller's account and Region (S3's calls on their behalf included), and is recorded below.
-    const quota = quotaOf(kms, operation, input, caller);
-    if (quota !== undefined) quotas.take(quota, caller);
+    quotas.admit(kms, operation, input, caller);
     output = op.run(kms, input, caller);
     refuseDryRun(operation, input); // it would have succeeded: DryRunOperationException, recorded with its resources
     return output;
@@ -126,7 +128,8 @@ function responseElements(operation: string, output: Record<string, unknown> | u
   if (!output) return null;
   if (operation === 'CreateKey') return { keyMetadata: output.KeyMetadata as Record<string, unknown> };
   if (operation === 'ScheduleKeyDeletion')
-    return { keyId: output.KeyId, keyState: output.KeyState, deletionDate: cloudTrailDate(output.DeletionDate as Date) };
+    // A multi-Region primary waiting for its replicas' deletion has no deletion date yet.
+    return { keyId: output.KeyId, keyState: output.KeyState, ...(output.DeletionDate ? { deletionDate: cloudTrailDate(output.DeletionDate as Date) } : {}) };
   if (operation === 'CancelKeyDeletion') return { keyId: output.KeyId };
   if (operation === 'CreateAlias' && alias) return { keyId: alias.key };
   return null;

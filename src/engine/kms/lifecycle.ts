@@ -5,6 +5,7 @@ import { parse } from '../validate.js';
 import { keyMaterialMetadata } from './key-material-metadata.js';
 import type { KeyRecord, Kms } from './model.js';
 import { algorithmsOf, API_KEY_SPECS, keyUsageFor } from './key-specs.js';
+import { multiRegionMetadata } from './multi-region-metadata.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
 import { assertTagsAllowed } from './tags.js';
 
@@ -33,7 +34,6 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
   const keyUsage = keyUsageFor(keySpec, input.KeyUsage); // ValidationException for a pair AWS refuses
   const origin = input.Origin ?? 'AWS_KMS';
   if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw kmsErrors.unsupportedOperation(`The local engine supports only Origin AWS_KMS and EXTERNAL, not ${origin}.`);
-  if (input.MultiRegion) throw kmsErrors.unsupportedOperation('The local engine does not support multi-Region keys.');
   if (input.CustomKeyStoreId !== undefined) throw kmsErrors.unsupportedOperation('The local engine has no custom key stores.');
   const tags = input.Tags ?? [];
   assertTagsAllowed(tags);
@@ -45,9 +45,10 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
     Origin: origin,
     KeyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', // EXTERNAL: no material until ImportKeyMaterial (import.ts)
     Tags: tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
+    ...(input.MultiRegion ? { MultiRegionKeyType: 'PRIMARY' as const } : {}), // a multi-Region primary key (multi-region.ts)
   });
   kms.save();
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(kms, key) };
 }
 
 /** The default key policy AWS gives a key created through the API: the account may do everything. */
@@ -71,7 +72,7 @@ export function defaultKeyPolicy(caller: Caller): string {
   );
 }
 
-export function keyMetadata(key: KeyRecord) {
+export function keyMetadata(kms: Kms, key: KeyRecord) {
   return {
     AWSAccountId: key.AWSAccountId,
     KeyId: key.KeyId,
@@ -88,7 +89,9 @@ export function keyMetadata(key: KeyRecord) {
     CustomerMasterKeySpec: key.KeySpec,
     KeySpec: key.KeySpec,
     ...algorithmsOf(key), // EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms or KeyAgreementAlgorithms: the one for its usage
-    MultiRegion: false,
+    ...multiRegionMetadata(kms, key), // MultiRegion, and MultiRegionConfiguration for a multi-Region key
+    // "Present only when the KeyState of the KMS key is PendingReplicaDeletion."
+    ...(key.KeyState === 'PendingReplicaDeletion' ? { PendingDeletionWindowInDays: key.PendingWindowInDays } : {}),
   };
 }
 
@@ -96,7 +99,7 @@ const KeyOnly = { KeyId: KeyIdField } as const;
 
 export function describeKey(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ ...KeyOnly, GrantTokens: { type: 'stringList', max: 10 } } as const, req);
-  return { KeyMetadata: keyMetadata(kms.resolve(input.KeyId, caller)) };
+  return { KeyMetadata: keyMetadata(kms, kms.resolve(input.KeyId, caller)) };
 }
 
 export function listKeys(kms: Kms, req: unknown, caller: Caller) {
@@ -143,6 +146,13 @@ export function scheduleKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, input.KeyId, caller, 'ScheduleKeyDeletion');
   kms.assertNotPendingDeletion(key);
   const days = input.PendingWindowInDays ?? 30;
+  // A multi-Region primary is not deleted while it has replicas: its waiting period begins when the last is deleted (model.ts).
+  if (key.MultiRegionKeyType === 'PRIMARY' && kms.multiRegionKeys(key.KeyId).some((k) => k.MultiRegionKeyType === 'REPLICA')) {
+    key.KeyState = 'PendingReplicaDeletion';
+    key.PendingWindowInDays = days;
+    kms.save();
+    return { KeyId: key.Arn, KeyState: key.KeyState, PendingWindowInDays: days };
+  }
   key.KeyState = 'PendingDeletion';
   key.PendingWindowInDays = days;
   key.DeletionDate = kms.clock.now().getTime() + days * DAY_MS;
@@ -152,7 +162,7 @@ export function scheduleKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
 
 export function cancelKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'CancelKeyDeletion');
-  if (key.KeyState !== 'PendingDeletion') throw kmsErrors.invalidState(`${key.Arn} is not pending deletion.`);
+  if (key.KeyState !== 'PendingDeletion' && key.KeyState !== 'PendingReplicaDeletion') throw kmsErrors.invalidState(`${key.Arn} is not pending deletion.`);
   key.KeyState = 'Disabled'; // AWS brings a key back disabled
   delete key.DeletionDate;
   delete key.PendingWindowInDays;

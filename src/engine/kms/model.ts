@@ -10,7 +10,7 @@ import { TrackedMap } from '../tracked-map.js';
 import { HANDLE_BYTES, handleOf, open, seal } from './ciphertext.js';
 import { newKeyMaterial } from './key-specs.js';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'PendingReplicaDeletion';
 
 export interface Tag {
   TagKey: string;
@@ -39,6 +39,11 @@ export interface KeyRecord {
   Rotation?: AutomaticRotation;
   /** Imported material waiting for RotateKeyOnDemand to make it current (Origin EXTERNAL, symmetric keys). */
   PendingMaterial?: MaterialRecord;
+  /**
+   * Multi-Region keys only (KeyId mrk-...): one key per Region, all with the same id. The primary's
+   * material and rotation are shared with its replicas (shareWithReplicas, on every save).
+   */
+  MultiRegionKeyType?: 'PRIMARY' | 'REPLICA';
 }
 
 /** One key material of a key, wrapped under the root key. */
@@ -115,10 +120,10 @@ export class Kms {
   ) {
     this.persisted = new JournaledState<Change>(store, STATE_FILE, JOURNAL_FILE);
     const { snapshot, batches } = this.persisted.load<Snapshot>();
-    for (const key of snapshot?.keys ?? []) this.keys.set(key.KeyId, key);
+    for (const key of snapshot?.keys ?? []) this.keys.set(keySlotOf(key), key);
     for (const alias of snapshot?.aliases ?? []) this.aliases.set(aliasSlotOf(alias), alias);
     for (const change of batches.flat()) {
-      if ('key' in change) this.keys.set(change.key.KeyId, change.key);
+      if ('key' in change) this.keys.set(keySlotOf(change.key), change.key);
       else if ('deletedKey' in change) this.keys.delete(change.deletedKey);
       else if ('alias' in change) this.aliases.set(aliasSlotOf(change.alias), change.alias);
       else this.aliases.delete(change.deletedAlias);
@@ -133,9 +138,14 @@ export class Kms {
    */
   save(): void {
     const changes: Change[] = [];
-    for (const id of this.keys.takeChanges()) {
-      const key = this.keys.get(id);
-      changes.push(key ? { key } : { deletedKey: id });
+    const changedKeys = this.keys.takeChanges();
+    for (const slot of changedKeys) {
+      const key = this.keys.get(slot);
+      if (key?.MultiRegionKeyType === 'PRIMARY') this.shareWithReplicas(key);
+    }
+    for (const slot of new Set([...changedKeys, ...this.keys.takeChanges()])) {
+      const key = this.keys.get(slot);
+      changes.push(key ? { key } : { deletedKey: slot });
     }
     for (const slot of this.aliases.takeChanges()) {
       const alias = this.aliases.get(slot);
@@ -176,11 +186,13 @@ export class Kms {
       return this.mustGet(id!, caller);
     }
     if (ref.startsWith('arn:')) throw kmsErrors.notFound(`Invalid arn ${ref}`);
+    // A key id is a UUID, or mrk- and 32 hex digits for a multi-Region key; AWS names anything else so.
+    if (!UUID.test(ref) && !MULTI_REGION_KEY_ID.test(ref)) throw kmsErrors.notFound(`Invalid keyId '${ref}'`);
     return this.mustGet(ref, caller);
   }
 
   private mustGet(keyId: string, caller: Caller): KeyRecord {
-    const key = this.keys.get(keyId);
+    const key = this.keys.get(keySlot(keyId, caller.region));
     if (!key || key.Region !== caller.region) throw kmsErrors.notFound(`Key '${this.keyArn(caller, keyId)}' does not exist`);
     return key;
   }
@@ -221,9 +233,10 @@ export class Kms {
     }
   }
 
-  /** Keys may be changed (enabled, described anew, aliased) unless they are pending deletion. */
+  /** Keys may be changed (enabled, described anew, aliased) unless they are pending deletion (or, a primary, pending its replicas' deletion). */
   assertNotPendingDeletion(key: KeyRecord): void {
     if (key.KeyState === 'PendingDeletion') throw kmsErrors.invalidState(`${key.Arn} is pending deletion.`);
+    if (key.KeyState === 'PendingReplicaDeletion') throw kmsErrors.invalidState(`${key.Arn} is pending replica deletion.`);
   }
 
   sweepDeleted(): void {
@@ -232,19 +245,90 @@ export class Kms {
     let changed = false;
     for (const key of this.keys.untrackedValues()) { // read on every request: skip the tracking views
       if (key.KeyState === 'PendingDeletion' && key.DeletionDate !== undefined && key.DeletionDate <= now) {
-        this.keys.delete(key.KeyId);
+        this.keys.delete(keySlotOf(key));
         for (const m of key.Materials) this.materials.delete(m.handle);
-        for (const [slot, alias] of this.aliases) if (alias.TargetKeyId === key.KeyId) this.aliases.delete(slot);
+        for (const [slot, alias] of this.aliases) if (alias.TargetKeyId === key.KeyId && regionOfArn(alias.AliasArn) === key.Region) this.aliases.delete(slot);
+        if (key.MultiRegionKeyType === 'REPLICA') this.startPrimaryDeletion(key.KeyId, key.DeletionDate);
         changed = true;
       }
     }
     if (changed) this.save();
   }
 
+  /**
+   * A primary key scheduled for deletion waits (PendingReplicaDeletion) until the last of its
+   * replicas is deleted; its waiting period starts then (the ScheduleKeyDeletion API reference).
+   */
+  private startPrimaryDeletion(keyId: string, replicaDeleted: number): void {
+    const related = this.multiRegionKeys(keyId);
+    const primary = related.find((k) => k.MultiRegionKeyType === 'PRIMARY');
+    if (!primary || primary.KeyState !== 'PendingReplicaDeletion' || related.some((k) => k.MultiRegionKeyType === 'REPLICA')) return;
+    primary.KeyState = 'PendingDeletion';
+    primary.DeletionDate = replicaDeleted + (primary.PendingWindowInDays ?? 30) * DAY_MS;
+  }
+
+  // --- multi-Region keys -----------------------------------------------------
+
+  /** Every key of a multi-Region key's set (the primary and its replicas, in all Regions), oldest first; changes made to them are saved. */
+  multiRegionKeys(keyId: string): KeyRecord[] {
+    if (!MULTI_REGION_KEY_ID.test(keyId)) return [];
+    return [...this.keys.values()].filter((k) => k.KeyId === keyId).sort((a, b) => a.CreationDate - b.CreationDate);
+  }
+
+  /**
+   * A replica of a multi-Region primary key in another Region: the same id, spec, usage, origin,
+   * material and rotation; its own description, policy, tags and state. A replica of a key with
+   * imported material has none until the same material is imported into it (PendingImport).
+   */
+  replicate(primary: KeyRecord, region: string, fields: Pick<KeyRecord, 'Description' | 'Policy' | 'Tags'>): KeyRecord {
+    const replica: KeyRecord = {
+      KeyId: primary.KeyId,
+      Arn: `arn:aws:kms:${region}:${primary.AWSAccountId}:key/${primary.KeyId}`,
+      AWSAccountId: primary.AWSAccountId,
+      Region: region,
+      CreationDate: this.clock.now().getTime(),
+      KeyState: primary.Origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+      KeyUsage: primary.KeyUsage,
+      KeySpec: primary.KeySpec,
+      Origin: primary.Origin,
+      KeyManager: 'CUSTOMER',
+      Materials: [],
+      MultiRegionKeyType: 'REPLICA',
+      ...fields,
+    };
+    this.keys.set(keySlotOf(replica), replica);
+    const tracked = this.keys.get(keySlotOf(replica))!;
+    this.shareWith(primary, tracked);
+    return tracked;
+  }
+
+  /** KMS keeps the shared properties of related multi-Region keys in step: the primary's are copied to each replica. */
+  private shareWithReplicas(primary: KeyRecord): void {
+    for (const key of this.multiRegionKeys(primary.KeyId)) if (key.MultiRegionKeyType === 'REPLICA') this.shareWith(primary, key);
+  }
+
+  private shareWith(primary: KeyRecord, replica: KeyRecord): void {
+    // Imported material is imported into each Region's key on its own: a replica keeps what it
+    // has imported (found by material id) and lacks what it has not. Material KMS made is the same everywhere.
+    const own = [...replica.Materials, ...(replica.PendingMaterial ? [replica.PendingMaterial] : [])];
+    const share = (m: MaterialRecord): MaterialRecord => {
+      if (primary.Origin !== 'EXTERNAL') return copyOf(m);
+      const mine = own.find((r) => r.wrapped && materialId(r) === materialId(m));
+      const { imported: _, ...copy } = copyOf(m);
+      return mine ? { ...copy, wrapped: mine.wrapped, ...(mine.imported ? { imported: copyOf(mine.imported) } : {}) } : { ...copy, wrapped: '' };
+    };
+    replica.Materials = primary.Materials.map(share);
+    if (primary.PendingMaterial) replica.PendingMaterial = share(primary.PendingMaterial);
+    else delete replica.PendingMaterial;
+    if (primary.Rotation) replica.Rotation = copyOf(primary.Rotation);
+    else delete replica.Rotation;
+  }
+
   // --- creating keys and their material -----------------------------------
 
   newKey(caller: Caller, fields: Partial<KeyRecord> & Pick<KeyRecord, 'Description' | 'Policy'>): KeyRecord {
-    const keyId = randomUUID();
+    // A multi-Region key's id is mrk- and 32 hex digits (the AWS KMS Developer Guide's key identifiers).
+    const keyId = fields.MultiRegionKeyType ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
     const key: KeyRecord = {
       KeyId: keyId,
       Arn: this.keyArn(caller, keyId),
@@ -261,8 +345,8 @@ export class Kms {
       ...fields,
     };
     if (key.Origin === 'AWS_KMS') this.addMaterial(key, newKeyMaterial(key.KeySpec));
-    this.keys.set(keyId, key);
-    return this.keys.get(keyId)!; // the tracked view: changes made through it are saved
+    this.keys.set(keySlotOf(key), key);
+    return this.keys.get(keySlotOf(key))!; // the tracked view: changes made through it are saved
   }
 
   /** Adds material that becomes the key's current one (the last encrypts). */
@@ -307,12 +391,15 @@ export class Kms {
     return entry;
   }
 
+  /** The key and record holding a material: one holding it wrapped, if any (multi-Region keys share handles, and a replica may not have imported it). */
   private ownerOf(handle: string): { key: KeyRecord; record: MaterialRecord } | undefined {
+    let found: { key: KeyRecord; record: MaterialRecord } | undefined;
     for (const key of this.keys.untrackedValues()) {
       const record = key.Materials.find((x) => x.handle === handle);
-      if (record) return { key, record };
+      if (record?.wrapped) return { key, record };
+      found ??= record && { key, record };
     }
-    return undefined;
+    return found;
   }
 
   // --- what the engine clock brings due ------------------------------------
@@ -326,13 +413,14 @@ export class Kms {
     const now = this.clock.now().getTime();
     let changed = false;
     for (const stored of this.keys.untrackedValues()) { // read on every request: skip the tracking views
-      const rotationDue = stored.Rotation !== undefined && (stored.Rotation.NextDate <= now || stored.Rotation.Missed === true);
+      // A replica rotates with its primary (its material and schedule are the primary's): never on its own.
+      const rotationDue = stored.Rotation !== undefined && stored.MultiRegionKeyType !== 'REPLICA' && (stored.Rotation.NextDate <= now || stored.Rotation.Missed === true);
       const awsManaged = stored.KeyManager === 'AWS' && stored.Rotation === undefined;
       const expiryDue = stored.Origin === 'EXTERNAL' && [...stored.Materials, stored.PendingMaterial].some((m) => m?.wrapped && m.imported?.ValidTo !== undefined && m.imported.ValidTo <= now);
       if (!rotationDue && !awsManaged && !expiryDue) continue;
-      const key = this.keys.get(stored.KeyId)!;
+      const key = this.keys.get(keySlotOf(stored))!;
       if (awsManaged) key.Rotation = awsManagedRotation(key.CreationDate); // AWS managed keys rotate yearly from their creation
-      if (key.Rotation) this.rotateIfDue(key, key.Rotation, now);
+      if (key.Rotation && key.MultiRegionKeyType !== 'REPLICA') this.rotateIfDue(key, key.Rotation, now);
       if (expiryDue) this.expireImported(key, now);
       changed = true;
     }
@@ -410,14 +498,17 @@ export class Kms {
     return seal(material, Buffer.from(current.handle, 'hex'), plaintext, context);
   }
 
-  /** The key a blob names, without opening it: InvalidCiphertextException if none. */
-  keyOfBlob(blob: Buffer): KeyRecord {
+  /**
+   * The key a blob names, in the caller's Region, without opening it: InvalidCiphertextException if
+   * none. A multi-Region key's blob names its id, so the related key of any Region opens it.
+   */
+  keyOfBlob(blob: Buffer, region: string): KeyRecord {
     this.sweepDeleted();
     const handle = handleOf(blob)?.toString('hex');
     // A key whose imported material is deleted is still named (its state then says why it cannot decrypt).
     const keyId = handle && (this.material(handle)?.keyId ?? this.ownerOf(handle)?.key.KeyId);
-    const key = keyId && this.keys.get(keyId);
-    if (!key) throw kmsErrors.invalidCiphertext();
+    const key = keyId && this.keys.get(keySlot(keyId, region));
+    if (!key || key.Region !== region) throw kmsErrors.invalidCiphertext();
     return key;
   }
 
@@ -431,7 +522,7 @@ export class Kms {
 
   /** Test-only: the plaintext material of a key, to prove it is not on disk in clear. */
   materialForTest(keyId: string): Buffer[] {
-    const key = this.keys.get(keyId);
+    const key = [...this.keys.untrackedValues()].find((k) => k.KeyId === keyId);
     if (!key) throw new AwsError('NotFoundException', keyId);
     return key.Materials.filter((m) => m.wrapped).map((m) => this.material(m.handle)!.material);
   }
@@ -452,6 +543,23 @@ export function materialId(record: MaterialRecord): string {
 
 function awsManagedRotation(created: number): AutomaticRotation {
   return { PeriodInDays: AWS_MANAGED_ROTATION_DAYS, NextDate: created + AWS_MANAGED_ROTATION_DAYS * DAY_MS };
+}
+
+/** A deep copy of a record's plain JSON (records may be tracking proxies, which structuredClone refuses). */
+function copyOf<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MULTI_REGION_KEY_ID = /^mrk-[0-9a-f]{32}$/i;
+
+/** Where a key is kept: by its id, or, for a multi-Region key (one id, one key per Region), by Region and id. */
+function keySlot(keyId: string, region: string): string {
+  return MULTI_REGION_KEY_ID.test(keyId) ? `${region}/${keyId}` : keyId;
+}
+
+function keySlotOf(key: KeyRecord): string {
+  return keySlot(key.KeyId, key.Region);
 }
 
 function aliasSlot(region: string, aliasName: string) {

@@ -87,6 +87,8 @@ const KMS_RECORDINGS: Record<string, Recording> = {
   GenerateDataKeyPairWithoutPlaintext: { members: DataKeyPair },
   // Never the shared secret; the peer's public key is a blob, which KMS's log entries do not show.
   DeriveSharedSecret: { members: { KeyId: 'string', KeyAgreementAlgorithm: 'string' } },
+  ReplicateKey: { members: { KeyId: 'string', ReplicaRegion: 'string', Policy: 'string', BypassPolicyLockoutSafetyCheck: 'boolean', Description: 'string', Tags } },
+  UpdatePrimaryRegion: { members: { KeyId: 'string', PrimaryRegion: 'string' } },
 };
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */

@@ -7,6 +7,7 @@ import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { customerKey } from './lifecycle.js';
+import { assertNotReplica } from './multi-region.js';
 import { materialId, type KeyRecord, type Kms, type MaterialRecord } from './model.js';
 import { KeyIdField, Limit, Marker, page } from './shapes.js';
 
@@ -25,6 +26,7 @@ export function enableKeyRotation(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ ...KeyOnly, RotationPeriodInDays } as const, req);
   const key = customerKey(kms, input.KeyId, caller, 'EnableKeyRotation');
   assertAutomaticRotation(key);
+  assertNotReplica(key, 'EnableKeyRotation');
   assertKeyEnabled(key);
   const period = input.RotationPeriodInDays ?? DEFAULT_PERIOD_DAYS;
   // Rotation is due a period after it is enabled; enabling it again with the same period keeps the schedule.
@@ -36,6 +38,7 @@ export function enableKeyRotation(kms: Kms, req: unknown, caller: Caller) {
 export function disableKeyRotation(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'DisableKeyRotation');
   assertAutomaticRotation(key);
+  assertNotReplica(key, 'DisableKeyRotation');
   assertKeyEnabled(key);
   delete key.Rotation;
   kms.save();
@@ -57,6 +60,7 @@ export function getKeyRotationStatus(kms: Kms, req: unknown, caller: Caller) {
 export function rotateKeyOnDemand(kms: Kms, req: unknown, caller: Caller) {
   const key = customerKey(kms, parse(KeyOnly, req).KeyId, caller, 'RotateKeyOnDemand');
   assertSupportsRotation(key);
+  assertNotReplica(key, 'RotateKeyOnDemand');
   assertKeyEnabled(key);
   const now = kms.clock.now().getTime();
   if (key.Rotation && key.Rotation.NextDate - now < CONFLICT_WINDOW_MS)
