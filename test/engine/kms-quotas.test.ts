@@ -6,7 +6,7 @@
 import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyPairCommand, GenerateRandomCommand,
-  KMSClient, SignCommand,
+  KMSClient, ReplicateKeyCommand, SignCommand, UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, expect, test } from 'vitest';
@@ -166,6 +166,27 @@ test('each kind of key has its own quota: Sign with an ECC key and Encrypt with 
   te.engine.quotas.setQuota(SYMMETRIC_QUOTA, undefined); // pairs are sealed under a symmetric key, but have their own quota
   expect((await burst(2, pair('RSA_2048'))).ok).toBe(1);
   expect((await burst(1, pair('ECC_NIST_P256'))).ok).toBe(1);
+});
+
+test("ReplicateKey also costs two CreateKey requests in the replica's Region, UpdatePrimaryRegion one of its own in the new primary's, as AWS counts them", async () => {
+  const { te } = await engineWithStoppedTime();
+  const keyId = await symmetricKey(te);
+  const notThrottled = async (call: Promise<unknown>) => {
+    const outcome = await call.then(() => 'ok', (e: Error) => e.name); // whether the engine can replicate this key is not the point
+    expect(outcome).not.toBe('ThrottlingException');
+  };
+  await notThrottled(te.kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' })));
+  await notThrottled(te.kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' })));
+  const euWest1 = kmsIn(te, 'eu-west-1');
+  expect((await burst(3, () => euWest1.send(new CreateKeyCommand({}))))).toMatchObject({ ok: 1 }); // 5 - 2 x 2
+  await expectAwsError(te.kms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' })), 'ThrottlingException');
+
+  for (let i = 0; i < 3; i++) await notThrottled(te.kms.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'ap-south-1' })));
+  const apSouth1 = kmsIn(te, 'ap-south-1');
+  let allowed = 0;
+  for (let i = 0; i < 4; i++)
+    allowed += await apSouth1.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'us-east-1' })).then(() => 1, (e: Error) => (e.name === 'ThrottlingException' ? 0 : 1));
+  expect(allowed).toBe(2); // 5 - 3
 });
 
 test('buckets refill in real time, not on the engine clock: fast-forwarding the engine a day gives a throttled quota nothing back', async () => {

@@ -118,6 +118,20 @@ export function quotaOf(kms: Kms, operation: string, input: unknown, caller: Cal
   return Object.hasOwn(PER_OPERATION, operation) ? `${operation} request rate` : undefined;
 }
 
+/**
+ * What a multi-Region operation also costs in the other Region, as AWS counts it: ReplicateKey two
+ * CreateKey requests in the replica's Region (one a dry run), UpdatePrimaryRegion one of its own in
+ * the new primary's.
+ */
+function chargesElsewhere(operation: string, input: unknown, caller: Caller): { quota: string; region: string; requests: number } | undefined {
+  const fields = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  if (operation === 'ReplicateKey' && typeof fields.ReplicaRegion === 'string' && fields.ReplicaRegion !== caller.region)
+    return { quota: 'CreateKey request rate', region: fields.ReplicaRegion, requests: 2 };
+  if (operation === 'UpdatePrimaryRegion' && typeof fields.PrimaryRegion === 'string' && fields.PrimaryRegion !== caller.region)
+    return { quota: 'UpdatePrimaryRegion request rate', region: fields.PrimaryRegion, requests: 1 };
+  return undefined;
+}
+
 /** The quota an operation counts against with a symmetric key (or its own), as a lesson names it. */
 export function quotaOfOperation(operation: string): string | undefined {
   if (SYMMETRIC_OPERATIONS.includes(operation)) return SYMMETRIC_QUOTA;
@@ -198,9 +212,33 @@ export class RequestQuotas {
     return { name, operations: operationsOf(name), awsPerSecond: aws, perSecond: this.overrides.get(name) ?? aws * this.scaleFactor };
   }
 
-  /** Takes one request from the caller's bucket for `quota`, or throws ThrottlingException. */
+  /**
+   * Counts a KMS request against the caller's quotas (in the caller's account: a cross-account
+   * request counts against the account that makes it), or throws ThrottlingException and counts
+   * nothing. The one decision every KMS call goes through (callKms).
+   */
+  admit(kms: Kms, operation: string, input: unknown, caller: Caller) {
+    const quota = quotaOf(kms, operation, input, caller);
+    if (quota === undefined) return;
+    const here = this.bucket(caller.accountId, caller.region, quota);
+    const elsewhere = chargesElsewhere(operation, input, caller);
+    const there = elsewhere && this.bucket(caller.accountId, elsewhere.region, elsewhere.quota);
+    // A bucket smaller than the requests asked of it (a scaled-down quota) lets them through when full, and owes the rest.
+    if (here.tokens < 1 || (there && there.tokens < Math.min(elsewhere.requests, capacity(there)))) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
+    here.tokens -= 1;
+    if (there) there.tokens -= elsewhere.requests;
+  }
+
+  /** Takes one request from the caller's bucket for a quota, or throws ThrottlingException (admit() works out which). */
   take(quota: string, caller: Caller) {
-    const id = `${caller.accountId}\n${caller.region}\n${quota}`;
+    const bucket = this.bucket(caller.accountId, caller.region, quota);
+    if (bucket.tokens < 1) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
+    bucket.tokens -= 1;
+  }
+
+  /** The bucket of one account, Region and quota, refilled up to now. */
+  private bucket(account: string, region: string, quota: string): Bucket {
+    const id = `${account}\n${region}\n${quota}`;
     const now = this.now();
     let bucket = this.buckets.get(id);
     if (!bucket) {
@@ -209,16 +247,18 @@ export class RequestQuotas {
       this.buckets.set(id, bucket);
     }
     if (bucket.version !== this.version) {
-      bucket.perSecond = this.overrides.get(quota) ?? awsQuota(quota, caller.region)! * this.scaleFactor; // quotaOf names only AWS's quotas
+      bucket.perSecond = this.overrides.get(quota) ?? awsQuota(quota, region)! * this.scaleFactor; // quotaOf names only AWS's quotas
       bucket.version = this.version;
     }
-    // One second of requests at most (at least one, so 0.1 per second is one request every ten seconds).
-    const capacity = Math.max(1, bucket.perSecond);
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
+    bucket.tokens = Math.min(capacity(bucket), bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
     bucket.at = now;
-    if (bucket.tokens < 1) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
-    bucket.tokens -= 1;
+    return bucket;
   }
+}
+
+/** One second of requests at most (at least one, so 0.1 a second is one request every ten seconds). */
+function capacity(bucket: Bucket): number {
+  return Math.max(1, bucket.perSecond);
 }
 
 export function isQuotaScale(factor: number): boolean {
