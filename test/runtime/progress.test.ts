@@ -84,6 +84,27 @@ test('an unreadable progress file is kept aside, not overwritten', () => {
   expect(existsSync(join(h, 'progress.json'))).toBe(false);
 });
 
+test.each(['null', '[]', '{"version": 2, "lessons": {}}', '{"lessons": {}}', '{"version": 1}', '{"version": 1, "lessons": "l1"}', '{"version": 1, "lessons": 5}'])(
+  'valid JSON that is not progress (%s) is kept aside too',
+  (text) => {
+    const h = home();
+    writeFileSync(join(h, 'progress.json'), text);
+    let keptAs: string | undefined;
+    expect(readProgress(h, (p) => (keptAs = p))).toEqual({ version: 1, lessons: {} });
+    expect(keptAs).toMatch(/progress\.json\.unreadable-\d+$/);
+    expect(readFileSync(keptAs!, 'utf8')).toBe(text);
+    expect(existsSync(join(h, 'progress.json'))).toBe(false);
+  },
+);
+
+test('progress.json is indented JSON ending in a newline, readable by a person', () => {
+  const h = home();
+  recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
+  const text = readFileSync(join(h, 'progress.json'), 'utf8');
+  expect(text.endsWith('}\n')).toBe(true);
+  expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + '\n');
+});
+
 test('a lesson can be started over; the other lessons keep their progress', () => {
   const h = home();
   const other: Lesson = { ...lesson, id: 'l2', slug: '02-l2', steps: [step('x'), step('y')] };
