@@ -4,7 +4,7 @@
 // fills in, and never plaintext, ciphertext or a member the API does not define.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, ReEncryptCommand,
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, ReEncryptCommand,
   ScheduleKeyDeletionCommand, TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, expect, test } from 'vitest';
@@ -119,4 +119,20 @@ test('ReEncrypt records both sides with their algorithms, TagResource its tags, 
   const random = await record('GenerateRandom');
   expect(random.requestParameters).toBeNull();
   expect(random.responseElements).toBeNull();
+});
+
+test('an event names the key the request names when the response does not (EnableKey, DisableKey, a refused Encrypt, by alias), and no resource for a key that does not exist', async () => {
+  const { te, record, key } = await start();
+  const resource = [{ accountId: '111122223333', type: 'AWS::KMS::Key', ARN: key.Arn }];
+  await te.kms.send(new CreateAliasCommand({ AliasName: 'alias/trail-resources', TargetKeyId: key.KeyId }));
+  await te.kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
+  expect((await record('DisableKey')).resources).toEqual(resource);
+  await expect(te.kms.send(new EncryptCommand({ KeyId: 'alias/trail-resources', Plaintext: Buffer.from('x') }))).rejects.toMatchObject({ name: 'DisabledException' });
+  const refused = await record('Encrypt');
+  expect(refused.errorCode).toBe('DisabledException');
+  expect(refused.resources).toEqual(resource);
+  await te.kms.send(new EnableKeyCommand({ KeyId: key.Arn }));
+  expect((await record('EnableKey')).resources).toEqual(resource);
+  await expect(te.kms.send(new EnableKeyCommand({ KeyId: '11111111-2222-3333-4444-555555555555' }))).rejects.toMatchObject({ name: 'NotFoundException' });
+  expect((await record('EnableKey')).resources).toBeUndefined();
 });

@@ -104,7 +104,7 @@ export function callKms({ kms, trail, quotas }: KmsCallPath, operation: string, 
       eventName: operation,
       requestParameters: kmsRequestParameters(operation, input),
       responseElements: responseElements(operation, output, alias),
-      resources: alias ? [alias.key, alias.alias].map((ARN) => ({ type: 'AWS::KMS::Key', ARN })) : resourcesOf(output),
+      resources: alias ? [alias.key, alias.alias].map((ARN) => ({ type: 'AWS::KMS::Key', ARN })) : resourcesOf(output, () => namedKeyArn(kms, input, caller)),
       readOnly: op.readOnly,
       requestId,
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
@@ -144,8 +144,24 @@ function cloudTrailDate(d: Date): string {
   return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hour}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? 'AM' : 'PM'}`;
 }
 
-function resourcesOf(output: Record<string, unknown> | undefined) {
+/** The keys an event names: those in the response, else the one the request names (EnableKey, a refused Encrypt), as AWS's events do. */
+function resourcesOf(output: Record<string, unknown> | undefined, requested: () => string | undefined) {
   const meta = output?.KeyMetadata as { Arn?: string } | undefined;
   const arns = [meta?.Arn, output?.SourceKeyId, output?.KeyId].filter((a): a is string => typeof a === 'string' && a.startsWith('arn:'));
+  if (!arns.length) {
+    const arn = requested();
+    if (arn) arns.push(arn);
+  }
   return [...new Set(arns)].map((ARN) => ({ type: 'AWS::KMS::Key', ARN }));
+}
+
+/** The ARN of the existing key a request's KeyId names, if any. */
+function namedKeyArn(kms: Kms, input: unknown, caller: Caller): string | undefined {
+  const ref = input && typeof input === 'object' ? (input as { KeyId?: unknown }).KeyId : undefined;
+  if (typeof ref !== 'string' || ref.length > 2048) return undefined;
+  try {
+    return kms.resolve(ref, caller).Arn;
+  } catch {
+    return undefined; // a key that does not exist is named by no resource
+  }
 }
