@@ -1,13 +1,14 @@
 // The step context: what a lesson's step function receives. SDK clients for
-// the target, the lesson's workspace folder, the results to show, and the two
+// the target, the lesson's workspace folder, the results to show, and the
 // things a lesson cannot do with the SDK alone: expecting an error on purpose,
-// and waiting for CloudTrail.
+// waiting for CloudTrail, and lowering a request quota to see throttling.
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { KMS } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import type { Names } from './names.js';
 import type { Show } from './show.js';
+import type { RequestQuota } from './target.js';
 import type { ApiCall, StepResult, TargetKind } from './types.js';
 
 export interface StepContext {
@@ -39,7 +40,22 @@ export interface StepContext {
   expectError(call: Promise<unknown>, expected: ExpectedError): Promise<Extract<StepResult, { kind: 'expectedError' }>>;
   /** Waits until CloudTrail has delivered the events of the calls made so far (fast-forwarded locally). */
   waitForCloudTrail(): Promise<Extract<StepResult, { kind: 'wait' }>>;
+  /**
+   * Lowers the KMS request quota `operation` counts against to `perSecond` until this step ends, to
+   * provoke ThrottlingException: locally the engine's (GenerateDataKey: the quota every symmetric
+   * cryptographic operation shares). On AWS nothing changes (an account's quotas are its own) and
+   * the step says so; `applied` tells the lesson which.
+   */
+  lowerRequestQuota(operation: string, perSecond: number): Promise<RequestQuotaChange>;
+  /**
+   * A KMS client for the target that retries as the SDK does with these settings (`kms` locally makes
+   * one attempt, so a failure shows at once); its calls are shown like `kms`'s. Closed when the step ends.
+   */
+  kmsWithRetries(retry: { maxAttempts: number; retryMode?: 'standard' | 'adaptive' }): KMS;
 }
+
+/** What lowerRequestQuota did: the quota (locally), or nothing (on AWS). */
+export type RequestQuotaChange = { applied: true; quota: RequestQuota } | { applied: false };
 
 export interface ExpectedError {
   /** The AWS error code, e.g. 'InvalidCiphertextException'. */
@@ -65,11 +81,13 @@ export class StepExpectationError extends Error {
 export type StepFunction = (ctx: StepContext) => Promise<unknown> | unknown;
 
 /** What the session hands over to build a step's context: the same clients and names, plus its plumbing. */
-export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtrail' | 'region' | 'target' | 'names' | 'workspace' | 'show'> {
+export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtrail' | 'region' | 'target' | 'names' | 'workspace' | 'show' | 'kmsWithRetries'> {
   calls: readonly ApiCall[];
   emit(result: StepResult): void;
   progress(label: string, done: number, total: number): void;
   waitForCloudTrail(progress: (done: number, total: number, detail?: string) => void): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
+  /** Sets a request quota until the step ends; absent where quotas cannot be changed (AWS). */
+  lowerRequestQuota?(operation: string, perSecond: number): RequestQuota;
 }
 
 export function createStepContext(parts: ContextParts): StepContext {
@@ -123,7 +141,27 @@ export function createStepContext(parts: ContextParts): StepContext {
       if (note) emit({ kind: 'text', text: note, tone: 'info' });
       return result;
     },
+    async lowerRequestQuota(operation, perSecond) {
+      if (!parts.lowerRequestQuota) {
+        emit({
+          kind: 'text',
+          tone: 'info',
+          text: `On AWS the request quotas are your account's own and a lesson cannot lower them: nothing was changed, so ${operation} is unlikely to be throttled here. The local engine can lower them to show it.`,
+        });
+        return { applied: false };
+      }
+      const quota = parts.lowerRequestQuota(operation, perSecond);
+      emit({ kind: 'text', tone: 'info', text: quotaText(quota) });
+      return { applied: true, quota };
+    },
+    kmsWithRetries: parts.kmsWithRetries,
   };
+}
+
+/** The quota as a learner should read it: which operations share it, its figure here and on AWS. */
+function quotaText(quota: RequestQuota): string {
+  const shared = quota.operations.length > 1 ? `, which ${quota.operations.join(', ')} share` : '';
+  return `The local engine now allows ${quota.perSecond} requests a second under the quota "${quota.name}"${shared}, until this step ends (AWS's default here: ${quota.awsPerSecond.toLocaleString('en-US')} a second).`;
 }
 
 /** The SDK says 'UnknownError' when AWS sends an error without a message (as KMS does for InvalidCiphertextException). */

@@ -2,6 +2,7 @@
 // reached over real HTTP by the real SDK clients. Calls S3 makes to KMS on
 // the learner's behalf are followed from the engine's trail as they happen.
 import { startEngine, type RunningEngine } from '../engine/index.js';
+import { quotaOfOperation } from '../engine/kms/quotas.js';
 import type { TrailEvent } from '../engine/cloudtrail/trail.js';
 import type { CapturedCall } from './capture.js';
 import type { Target } from './target.js';
@@ -41,6 +42,12 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
       if (seconds > 0) engine.advanceClock(seconds);
       progress(seconds, seconds);
       return { seconds, fastForwarded: true };
+    },
+    setRequestQuota(operation, perSecond) {
+      const quota = quotaOfOperation(operation);
+      if (quota === undefined) throw new Error(`KMS has no request quota for '${operation}': name an operation such as GenerateDataKey or CreateKey.`);
+      engine.quotas.setQuota(quota, perSecond); // a RangeError for a figure out of bounds
+      return engine.quotas.describe(quota, LOCAL_REGION);
     },
     close: () => running.close(),
   };

@@ -59,6 +59,8 @@ interface ActiveStep {
   stepId: string;
   calls: ApiCall[];
   listener?: StepListener;
+  /** Undone when the step ends: request quotas it lowered, clients it made. */
+  undo: (() => void)[];
 }
 
 class Session implements RuntimeSession {
@@ -105,7 +107,7 @@ class Session implements RuntimeSession {
 
   async runStep(lesson: Lesson, step: LessonStep, listener?: StepListener): Promise<StepOutcome> {
     if (this.active) throw new Error(`step '${this.active.stepId}' is still running; run one step at a time`);
-    const active: ActiveStep = { stepId: step.id, calls: [], listener };
+    const active: ActiveStep = { stepId: step.id, calls: [], listener, undo: [] };
     this.active = active;
     const started = Date.now();
     const results: StepResult[] = [];
@@ -142,6 +144,8 @@ class Session implements RuntimeSession {
         emit: show,
         progress: (label, done, total) => emit({ type: 'progress', label, done, total }),
         waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress, this.calls),
+        ...(this.t.setRequestQuota ? { lowerRequestQuota: (operation, perSecond) => this.lowerRequestQuota(active, operation, perSecond) } : {}),
+        kmsWithRetries: (retry) => this.kmsWithRetries(active, retry),
       });
       const returned = await fn(ctx);
       for (const r of [returned].flat()) if (isStepResult(r) && !results.includes(r)) show(r);
@@ -154,6 +158,7 @@ class Session implements RuntimeSession {
       failure = describeFailure(e, active.calls);
     } finally {
       this.active = undefined;
+      for (const undo of active.undo.splice(0)) undo();
     }
 
     const base = { lessonId: lesson.id, stepId: step.id, results, calls: active.calls, durationMs: Date.now() - started };
@@ -175,6 +180,21 @@ class Session implements RuntimeSession {
     this.s3.destroy();
     this.cloudtrail.destroy();
     await this.t.close();
+  }
+
+  /** For this step only: the step's end gives the quota back its figure. */
+  private lowerRequestQuota(active: ActiveStep, operation: string, perSecond: number) {
+    const quota = this.t.setRequestQuota!(operation, perSecond);
+    active.undo.push(() => this.t.setRequestQuota!(operation, undefined));
+    return quota;
+  }
+
+  /** A KMS client of this step with the SDK's retries as given, its calls captured like the session's own. */
+  private kmsWithRetries(active: ActiveStep, retry: { maxAttempts: number; retryMode?: 'standard' | 'adaptive' }) {
+    const kms = new KMS({ ...this.t.clientSettings, maxAttempts: retry.maxAttempts, retryMode: retry.retryMode ?? 'standard' });
+    captureCalls(kms, (call) => this.record(call));
+    active.undo.push(() => kms.destroy());
+    return kms;
   }
 
   private stepFunctions(lesson: Lesson) {

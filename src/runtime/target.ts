@@ -21,6 +21,14 @@ export interface ClientSettings {
   s3PathStyle?: boolean;
 }
 
+/** A request quota as the target has it: AWS's name, the operations that share it, its figure now and AWS's. */
+export interface RequestQuota {
+  name: string;
+  operations: string[];
+  perSecond: number;
+  awsPerSecond: number;
+}
+
 export interface Target {
   readonly kind: TargetKind;
   readonly label: string;
@@ -44,6 +52,11 @@ export interface Target {
     progress: (done: number, total: number, detail?: string) => void,
     calls: readonly ApiCall[],
   ): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
+  /**
+   * Locally: sets the engine's request quota that `operation` counts against (undefined: back to
+   * AWS's figure). Absent on AWS, where an account's quotas are not the lessons' to change.
+   */
+  setRequestQuota?(operation: string, perSecond: number | undefined): RequestQuota;
   /** Closes clients; on AWS first removes what the lessons left behind. */
   close(): Promise<void>;
 }
