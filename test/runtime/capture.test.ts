@@ -37,6 +37,7 @@ describe('the middleware', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ service: 'kms', operation: 'DescribeKey', alias: 'alias/x', keyId: output.KeyId, outcome: { ok: true }, requestId: 'req-1', caller: 'you' });
     expect(calls[0]!.durationMs).toBeGreaterThanOrEqual(15);
+    expect(calls[0]!.durationMs).toBeLessThan(10_000);
     expect(Date.parse(calls[0]!.time)).toBeLessThanOrEqual(Date.now());
   });
 
@@ -67,6 +68,7 @@ describe('the middleware', () => {
     ]);
     expect(calls[0]).toMatchObject({ service: 's3', operation: 'PutObject', bucket: 'b', objectKey: 'k', requestId: 'req-2' });
     expect(calls.slice(1).every((c) => !('requestId' in c))).toBe(true);
+    for (const c of calls) expect(c.durationMs).toBeLessThan(10_000);
   });
 });
 
@@ -93,6 +95,9 @@ describe('what a call record keeps', () => {
     const call = describe_({ KeyId: '', Bucket: '', Key: 42, AliasName: ['alias/x'], EncryptionContext: 'not-a-map' });
     for (const field of ['keyId', 'alias', 'bucket', 'objectKey', 'encryptionContext']) expect(call, field).not.toHaveProperty(field);
     expect(describe_({ EncryptionContext: ['a', 'b'] })).not.toHaveProperty('encryptionContext');
+    // An empty name does not hide the next one.
+    expect(describe_({ KeyId: '', TargetKeyId: 'k1' }).keyId).toBe('k1');
+    expect(describe_({ AliasName: '', KeyId: 'alias/b' }).alias).toBe('alias/b');
   });
 
   test("S3's context header is read when it is base64 JSON, and ignored when it is not", () => {
