@@ -63,6 +63,13 @@ const PER_KEY_PAIR_SPEC: Record<string, [number, number]> = {
   ECC_NIST_EDWARDS25519: [100, 100], RSA_2048: [20, 1], RSA_3072: [4, 0.5], RSA_4096: [1, 0.1], SM2: [25, 25],
 };
 
+/** The quota of each operation that counts against one whatever its input (looked up once per call: keep it cheap). */
+const FIXED_QUOTAS = new Map<string, string>([
+  ...SYMMETRIC_OPERATIONS.filter((op) => !BY_KEY_KIND.has(op)).map((op): [string, string] => [op, SYMMETRIC_QUOTA]),
+  ['DeriveSharedSecret', ECC_QUOTA],
+  ...Object.keys(PER_OPERATION).map((op): [string, string] => [op, `${op} request rate`]),
+]);
+
 export interface QuotaInfo {
   /** AWS's name for it in Service Quotas, e.g. 'Cryptographic operations (symmetric) request rate'. */
   name: string;
@@ -100,6 +107,8 @@ export function awsQuota(name: string, region: string): number | undefined {
  * for the operation; the call then fails for the key anyway).
  */
 export function quotaOf(kms: Kms, operation: string, input: unknown, caller: Caller): string | undefined {
+  const fixed = FIXED_QUOTAS.get(operation);
+  if (fixed !== undefined) return fixed;
   const fields = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   if (BY_KEY_KIND.has(operation)) {
     // ReEncrypt's cost is the destination key's (the source's SourceKeyId is optional for symmetric blobs).
@@ -109,13 +118,11 @@ export function quotaOf(kms: Kms, operation: string, input: unknown, caller: Cal
     if (family === undefined && (operation === 'Sign' || operation === 'Verify')) return RSA_QUOTA;
     return SYMMETRIC_QUOTA;
   }
-  if (SYMMETRIC_OPERATIONS.includes(operation)) return SYMMETRIC_QUOTA;
-  if (operation === 'DeriveSharedSecret') return ECC_QUOTA;
   if (operation === 'GenerateDataKeyPair' || operation === 'GenerateDataKeyPairWithoutPlaintext') {
     const spec = fields.KeyPairSpec;
     return typeof spec === 'string' && Object.hasOwn(PER_KEY_PAIR_SPEC, spec) ? `GenerateDataKeyPair (${spec}) request rate` : undefined;
   }
-  return Object.hasOwn(PER_OPERATION, operation) ? `${operation} request rate` : undefined;
+  return undefined;
 }
 
 /**
@@ -124,6 +131,7 @@ export function quotaOf(kms: Kms, operation: string, input: unknown, caller: Cal
  * the new primary's.
  */
 function chargesElsewhere(operation: string, input: unknown, caller: Caller): { quota: string; region: string; requests: number } | undefined {
+  if (operation !== 'ReplicateKey' && operation !== 'UpdatePrimaryRegion') return undefined;
   const fields = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   if (operation === 'ReplicateKey' && typeof fields.ReplicaRegion === 'string' && fields.ReplicaRegion !== caller.region)
     return { quota: 'CreateKey request rate', region: fields.ReplicaRegion, requests: 2 };
@@ -155,6 +163,9 @@ function keyFamily(kms: Kms, ref: unknown, caller: Caller): string | undefined {
 }
 
 interface Bucket {
+  quota: string;
+  region: string;
+  account: string;
   tokens: number;
   /** The time source's reading when tokens was last brought up to date, in milliseconds. */
   at: number;
@@ -171,7 +182,10 @@ export interface QuotaSettings {
 }
 
 export class RequestQuotas {
-  private readonly buckets = new Map<string, Bucket>();
+  /** By quota, Region and account: nested maps of strings met before, cheaper than a key built per call. */
+  private readonly buckets = new Map<string, Map<string, Map<string, Bucket>>>();
+  /** Every bucket, oldest first (a Set keeps insertion order), to drop the oldest past MAX_BUCKETS. */
+  private readonly age = new Set<Bucket>();
   private scaleFactor = 1;
   private readonly overrides = new Map<string, number>();
   /** Bumped by every change of settings: a bucket made under an older one works its figure out again. */
@@ -238,13 +252,17 @@ export class RequestQuotas {
 
   /** The bucket of one account, Region and quota, refilled up to now. */
   private bucket(account: string, region: string, quota: string): Bucket {
-    const id = `${account}\n${region}\n${quota}`;
     const now = this.now();
-    let bucket = this.buckets.get(id);
+    let bucket = this.buckets.get(quota)?.get(region)?.get(account);
     if (!bucket) {
-      if (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!); // the oldest: at worst it may burst again
-      bucket = { tokens: Infinity, at: now, perSecond: 0, version: -1 };
-      this.buckets.set(id, bucket);
+      if (this.age.size >= MAX_BUCKETS) this.drop(this.age.values().next().value!); // the oldest: at worst it may burst again
+      bucket = { quota, region, account, tokens: Infinity, at: now, perSecond: 0, version: -1 };
+      let byRegion = this.buckets.get(quota);
+      if (!byRegion) this.buckets.set(quota, (byRegion = new Map()));
+      let byAccount = byRegion.get(region);
+      if (!byAccount) byRegion.set(region, (byAccount = new Map()));
+      byAccount.set(account, bucket);
+      this.age.add(bucket);
     }
     if (bucket.version !== this.version) {
       bucket.perSecond = this.overrides.get(quota) ?? awsQuota(quota, region)! * this.scaleFactor; // quotaOf names only AWS's quotas
@@ -253,6 +271,15 @@ export class RequestQuotas {
     bucket.tokens = Math.min(capacity(bucket), bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
     bucket.at = now;
     return bucket;
+  }
+
+  private drop(bucket: Bucket) {
+    this.age.delete(bucket);
+    const byRegion = this.buckets.get(bucket.quota)!;
+    const byAccount = byRegion.get(bucket.region)!;
+    byAccount.delete(bucket.account);
+    if (byAccount.size === 0) byRegion.delete(bucket.region);
+    if (byRegion.size === 0) this.buckets.delete(bucket.quota);
   }
 }
 
