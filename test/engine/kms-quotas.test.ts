@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, expect, test } from 'vitest';
-import { makeCaller } from '../../src/engine/caller.js';
+import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { CONTROL_SECRET_HEADER } from '../../src/engine/control.js';
 import { MAX_BUCKETS, RequestQuotas, SYMMETRIC_QUOTA, THROTTLING_MESSAGE } from '../../src/engine/kms/quotas.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -150,6 +150,7 @@ test('each kind of key has its own quota: Sign with an ECC key and Encrypt with 
   const ecc = (await te.kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
   const rsa = (await te.kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.KeyId!;
   const symmetric = await symmetricKey(te);
+  const eccMultiRegion = (await te.kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', MultiRegion: true }))).KeyMetadata!.KeyId!;
   await te.kms.send(new CreateAliasCommand({ AliasName: 'alias/signer', TargetKeyId: ecc }));
   te.engine.quotas.setScale(0.002); // RSA and ECC: 1,000 -> 2 a second; symmetric in us-east-1: 200; RSA_2048 pairs: 20 -> 1 (at least one)
   te.engine.quotas.setQuota(SYMMETRIC_QUOTA, 1);
@@ -159,6 +160,7 @@ test('each kind of key has its own quota: Sign with an ECC key and Encrypt with 
   const sign = (keyId: string) => () => te.kms.send(new SignCommand({ KeyId: keyId, Message: Buffer.from('m'), SigningAlgorithm: 'ECDSA_SHA_256' }));
   expect((await burst(1, sign(ecc))).ok).toBe(1);
   expect((await burst(2, sign('alias/signer'))).ok).toBe(1); // the same ECC bucket, by its alias
+  await expectAwsError(sign(eccMultiRegion)(), 'ThrottlingException'); // and a multi-Region ECC key's (mrk- id)
   const encrypt = () => te.kms.send(new EncryptCommand({ KeyId: rsa, Plaintext: Buffer.from('p'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }));
   expect((await burst(3, encrypt)).ok).toBe(2);
 
@@ -247,13 +249,14 @@ test('the control endpoints: quota-scale and request-quota with the secret chang
 test("the buckets are bounded: a client signing for more Regions than MAX_BUCKETS makes the oldest bucket go, never the engine's memory grow", () => {
   const quotas = new RequestQuotas(1, () => 0);
   quotas.setQuota(SYMMETRIC_QUOTA, 1);
+  const random = (caller: Caller) => quotas.admit(undefined as never, 'GenerateRandom', { NumberOfBytes: 8 }, caller); // no key to look up
   const first = makeCaller({ region: 'region-0' });
-  quotas.take(SYMMETRIC_QUOTA, first);
-  expect(() => quotas.take(SYMMETRIC_QUOTA, first)).toThrow(THROTTLING_MESSAGE);
-  for (let i = 1; i < MAX_BUCKETS; i++) quotas.take(SYMMETRIC_QUOTA, makeCaller({ region: `region-${i}` }));
-  expect(() => quotas.take(SYMMETRIC_QUOTA, first)).toThrow(THROTTLING_MESSAGE); // still kept: MAX_BUCKETS buckets
-  quotas.take(SYMMETRIC_QUOTA, makeCaller({ region: `region-${MAX_BUCKETS}` }));
-  quotas.take(SYMMETRIC_QUOTA, first); // the oldest went to make room: a fresh bucket
+  random(first);
+  expect(() => random(first)).toThrow(THROTTLING_MESSAGE);
+  for (let i = 1; i < MAX_BUCKETS; i++) random(makeCaller({ region: `region-${i}` }));
+  expect(() => random(first)).toThrow(THROTTLING_MESSAGE); // still kept: MAX_BUCKETS buckets
+  random(makeCaller({ region: `region-${MAX_BUCKETS}` }));
+  random(first); // the oldest went to make room: a fresh bucket
 });
 
 async function lookup(te: TestEngine, eventName: string): Promise<Event[]> {

@@ -148,17 +148,15 @@ export function quotaOfOperation(operation: string): string | undefined {
   return Object.hasOwn(PER_OPERATION, operation) ? `${operation} request rate` : undefined;
 }
 
-/** 'SYMMETRIC', 'HMAC', 'RSA', 'ECC' from the key's spec, looked up without side effects; undefined if not found. */
+/** 'RSA', 'ECC' or 'SYMMETRIC' (HMAC keys too) for the key a request names as the operation will find it; undefined if it finds none. */
 function keyFamily(kms: Kms, ref: unknown, caller: Caller): string | undefined {
   if (typeof ref !== 'string') return undefined;
-  let keyId = ref;
-  if (ref.startsWith('alias/') || /^arn:[^:]*:kms:[^:]*:[^:]*:alias\//.test(ref)) {
-    const alias = kms.findAlias(ref, caller);
-    if (!alias) return undefined;
-    keyId = alias.TargetKeyId;
-  } else if (ref.startsWith('arn:')) keyId = ref.slice(ref.lastIndexOf('/') + 1);
-  const spec = kms.keys.get(keyId)?.KeySpec;
-  if (spec === undefined) return undefined;
+  let spec: string;
+  try {
+    spec = kms.resolve(ref, caller).KeySpec;
+  } catch {
+    return undefined; // the operation will say what is wrong with the key
+  }
   return spec.startsWith('RSA_') ? 'RSA' : spec.startsWith('ECC_') || spec === 'SM2' ? 'ECC' : 'SYMMETRIC';
 }
 
@@ -241,13 +239,6 @@ export class RequestQuotas {
     if (here.tokens < 1 || (there && there.tokens < Math.min(elsewhere.requests, capacity(there)))) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
     here.tokens -= 1;
     if (there) there.tokens -= elsewhere.requests;
-  }
-
-  /** Takes one request from the caller's bucket for a quota, or throws ThrottlingException (admit() works out which). */
-  take(quota: string, caller: Caller) {
-    const bucket = this.bucket(caller.accountId, caller.region, quota);
-    if (bucket.tokens < 1) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
-    bucket.tokens -= 1;
   }
 
   /** The bucket of one account, Region and quota, refilled up to now. */
