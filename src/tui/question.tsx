@@ -1,7 +1,7 @@
 // A question step: pick a choice with the arrows or its number, Enter to
 // answer; then the verdict and the explanation.
 import { Box, Text, useInput } from 'ink';
-import React, { useState } from 'react';
+import React, { useRef, useState } from 'react';
 import { Markdown } from './markdown/markdown.js';
 import { tone } from './theme.js';
 
@@ -20,21 +20,29 @@ export interface QuestionProps {
 export function Question({ prompt, choices, answer, explanation, active = true, arrowKeys = true, onAnswered }: QuestionProps) {
   const [cursor, setCursor] = useState(0);
   const [chosen, setChosen] = useState<number | null>(null);
+  // The key handler reads these, not the state: a key that comes before Ink re-binds the
+  // handler after a render (Down then Enter in one burst) must see the move already made.
+  const now = useRef({ cursor: 0, chosen: null as number | null });
+  const moveTo = (i: number) => {
+    now.current.cursor = i;
+    setCursor(i);
+  };
   useInput(
     (input, key) => {
-      if (chosen !== null) return;
+      if (now.current.chosen !== null) return;
       const n = Number(input);
       if (Number.isInteger(n) && n >= 1 && n <= choices.length) return choose(n - 1);
       if (!arrowKeys) return;
-      if (key.upArrow) setCursor((c) => (c + choices.length - 1) % choices.length);
-      else if (key.downArrow) setCursor((c) => (c + 1) % choices.length);
-      else if (key.return) choose(cursor);
+      if (key.upArrow) moveTo((now.current.cursor + choices.length - 1) % choices.length);
+      else if (key.downArrow) moveTo((now.current.cursor + 1) % choices.length);
+      else if (key.return) choose(now.current.cursor);
     },
     { isActive: active },
   );
   function choose(i: number) {
+    now.current.chosen = i;
     setChosen(i);
-    setCursor(i);
+    moveTo(i);
     onAnswered?.(i === answer);
   }
   return (

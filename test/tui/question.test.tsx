@@ -38,3 +38,15 @@ test('a wrong answer chosen with the arrows and Enter shows which one was right'
   expect(lastFrame()).toContain('✔ 2. CloudTrail');
   expect(lastFrame()).toContain('Not quite: the answer is 2.');
 });
+
+test('Down, Down and Enter in one burst choose the third answer, and a second answer is ignored', async () => {
+  const onAnswered = vi.fn();
+  const { lastFrame, stdin } = render(<Question {...Q} onAnswered={onAnswered} />);
+  stdin.write('\u001B[B');
+  stdin.write('\u001B[B');
+  stdin.write('\r');
+  stdin.write('2');
+  await tick();
+  expect(lastFrame()).toContain('✘ 3. The cache expires');
+  expect(onAnswered.mock.calls).toEqual([[false]]);
+});
