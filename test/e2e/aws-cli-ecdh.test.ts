@@ -4,31 +4,13 @@
 // the public key get-public-key downloads; a replica in another Region (the CLI's --region)
 // decrypts what the primary encrypted.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { tempHome } from '../helpers/engine.js';
-import { awsCliEnv, startServe, type Served } from '../helpers/cli.js';
+import { expect, test } from 'vitest';
+import { awsCliShellForFile } from '../helpers/aws-cli-shell.js';
 
-let served: Served;
-let home: string;
-let work: string; // the learner's files, outside the engine's home
-beforeAll(async () => {
-  home = tempHome();
-  work = mkdtempSync(join(tmpdir(), 'kms-workshop-ecdh-'));
-  served = await startServe(['--home', home]);
-}, 60_000);
-afterAll(async () => {
-  expect(await served.stop()).toBe(0);
-  rmSync(home, { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
-});
-
-function aws(...args: string[]) {
-  const r = spawnSync('aws', ['--endpoint-url', served.endpoint, '--output', 'json', 'kms', ...args], { env: awsCliEnv(home), encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
-}
+const shell = awsCliShellForFile('kms-workshop-ecdh-');
+const aws = (...args: string[]) => shell.aws('kms', ...args);
 
 function ok(...args: string[]) {
   const r = aws(...args);
@@ -37,12 +19,12 @@ function ok(...args: string[]) {
 }
 
 function openssl(...args: string[]) {
-  const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8' });
+  const r = spawnSync('openssl', args, { cwd: shell.work, encoding: 'utf8' });
   expect(r.status, r.stdout + r.stderr).toBe(0);
   return r.stdout;
 }
 
-const file = (name: string) => join(work, name);
+const file = (name: string) => join(shell.work, name);
 
 test.each([
   ['ECC_NIST_P256', 'P-256'],

@@ -5,49 +5,33 @@
 // that old ciphertexts survive, and a year fast-forwarded on the engine clock to see an
 // automatic rotation in list-key-rotations.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { awsCliEnv, startServe, type Served } from '../helpers/cli.js';
-import { tempHome } from '../helpers/engine.js';
+import { expect, test } from 'vitest';
+import { awsCliShellForFile } from '../helpers/aws-cli-shell.js';
+import { awsCliEnv } from '../helpers/cli.js';
 
 const DAY = 24 * 60 * 60;
 
-let served: Served;
-let home: string;
-let work: string;
-beforeAll(async () => {
-  home = tempHome();
-  work = tempHome('kms-workshop-import-work-');
-  served = await startServe(['--home', home]);
-}, 60_000);
-afterAll(async () => {
-  expect(await served.stop()).toBe(0);
-  rmSync(home, { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
-});
-
-function aws(...args: string[]) {
-  const r = spawnSync('aws', ['--endpoint-url', served.endpoint, '--output', 'json', ...args], { env: awsCliEnv(home), encoding: 'utf8', cwd: work });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
-}
+const shell = awsCliShellForFile('kms-workshop-import-work-');
+const aws = shell.aws;
 
 /** A command run in the work folder, as a learner types it; fails the test with its stderr if it fails. */
 function sh(command: string): string {
-  const r = spawnSync('sh', ['-c', command], { cwd: work, encoding: 'utf8', env: awsCliEnv(home) });
+  const r = spawnSync('sh', ['-c', command], { cwd: shell.work, encoding: 'utf8', env: awsCliEnv(shell.home) });
   expect(r.status, `${command}\n${r.stderr}`).toBe(0);
   return r.stdout;
 }
 
-const endpoint = () => `--endpoint-url ${served.endpoint}`;
+const endpoint = () => `--endpoint-url ${shell.endpoint}`;
 
 /** The workshop's steps up to import-key-material, with the wrapping command given. */
 function importWith(keyId: string, algorithm: string, wrapCommands: string): void {
   sh(`aws ${endpoint()} kms get-parameters-for-import --key-id ${keyId} --wrapping-algorithm ${algorithm} --wrapping-key-spec RSA_2048 > getparameters.json`);
   // The workshop takes both from the one response with jq -r (the token and its public key belong together).
-  const params = JSON.parse(readFileSync(join(work, 'getparameters.json'), 'utf8')) as { PublicKey: string; ImportToken: string };
-  writeFileSync(join(work, 'PublicKey.b64'), params.PublicKey);
-  writeFileSync(join(work, 'ImportToken.b64'), params.ImportToken);
+  const params = JSON.parse(readFileSync(join(shell.work, 'getparameters.json'), 'utf8')) as { PublicKey: string; ImportToken: string };
+  writeFileSync(join(shell.work, 'PublicKey.b64'), params.PublicKey);
+  writeFileSync(join(shell.work, 'ImportToken.b64'), params.ImportToken);
   sh('openssl enc -d -base64 -A -in PublicKey.b64 -out PublicKey.bin');
   sh('openssl enc -d -base64 -A -in ImportToken.b64 -out ImportToken.bin');
   sh('openssl rand -out genkey.bin 32');
@@ -74,7 +58,7 @@ test('the workshop import flow: openssl rand material wrapped with pkeyutl (OAEP
 
   const dk = aws('kms', 'generate-data-key', '--key-id', 'alias/ImportedCMK', '--key-spec', 'AES_256', '--encryption-context', 'project=workshop');
   expect(dk.status, dk.stderr).toBe(0);
-  writeFileSync(join(work, 'datakey.enc'), Buffer.from(dk.json().CiphertextBlob, 'base64'));
+  writeFileSync(join(shell.work, 'datakey.enc'), Buffer.from(dk.json().CiphertextBlob, 'base64'));
   const opened = aws('kms', 'decrypt', '--ciphertext-blob', 'fileb://datakey.enc', '--encryption-context', 'project=workshop');
   expect(opened.status, opened.stderr).toBe(0);
   expect(opened.json().Plaintext).toBe(dk.json().Plaintext);
@@ -106,9 +90,9 @@ test('RSAES_OAEP_SHA_256 with pkeyutl (OAEP and MGF1 SHA-256), and the AWS docs 
 test('wrapping with the wrong algorithm is InvalidCiphertextException, and the key stays PendingImport', () => {
   const keyId = newExternalKey('wrong wrapping');
   sh(`aws ${endpoint()} kms get-parameters-for-import --key-id ${keyId} --wrapping-algorithm RSAES_OAEP_SHA_256 --wrapping-key-spec RSA_2048 > getparameters.json`);
-  const params = JSON.parse(readFileSync(join(work, 'getparameters.json'), 'utf8')) as { PublicKey: string; ImportToken: string };
-  writeFileSync(join(work, 'PublicKey.bin'), Buffer.from(params.PublicKey, 'base64'));
-  writeFileSync(join(work, 'ImportToken.bin'), Buffer.from(params.ImportToken, 'base64'));
+  const params = JSON.parse(readFileSync(join(shell.work, 'getparameters.json'), 'utf8')) as { PublicKey: string; ImportToken: string };
+  writeFileSync(join(shell.work, 'PublicKey.bin'), Buffer.from(params.PublicKey, 'base64'));
+  writeFileSync(join(shell.work, 'ImportToken.bin'), Buffer.from(params.ImportToken, 'base64'));
   sh('openssl rand -out genkey.bin 32 && openssl pkeyutl -encrypt -in genkey.bin -out WrappedKeyMaterial.bin -inkey PublicKey.bin -keyform DER -pubin -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1');
   const refused = aws('kms', 'import-key-material', '--key-id', keyId, '--encrypted-key-material', 'fileb://WrappedKeyMaterial.bin',
     '--import-token', 'fileb://ImportToken.bin', '--expiration-model', 'KEY_MATERIAL_DOES_NOT_EXPIRE');
@@ -120,10 +104,10 @@ test('wrapping with the wrong algorithm is InvalidCiphertextException, and the k
 test('rotate-key-on-demand, then an old ciphertext still decrypts under the same key; list-key-rotations shows ON_DEMAND', () => {
   const created = aws('kms', 'create-key', '--description', 'rotated on demand');
   const { KeyId: keyId, Arn: keyArn } = created.json().KeyMetadata as { KeyId: string; Arn: string };
-  writeFileSync(join(work, 'secret.txt'), 'rotate me');
+  writeFileSync(join(shell.work, 'secret.txt'), 'rotate me');
   const enc = aws('kms', 'encrypt', '--key-id', keyId, '--plaintext', 'fileb://secret.txt', '--encryption-context', 'project=kmsworkshop');
   expect(enc.status, enc.stderr).toBe(0);
-  writeFileSync(join(work, 'old.enc'), Buffer.from(enc.json().CiphertextBlob, 'base64'));
+  writeFileSync(join(shell.work, 'old.enc'), Buffer.from(enc.json().CiphertextBlob, 'base64'));
 
   const rotated = aws('kms', 'rotate-key-on-demand', '--key-id', keyId);
   expect(rotated.status, rotated.stderr).toBe(0);
@@ -142,8 +126,8 @@ test('enable-key-rotation, a year fast-forwarded on the engine clock (control en
   const status = aws('kms', 'get-key-rotation-status', '--key-id', keyId).json();
   expect(status).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 180 });
 
-  const secret = readFileSync(join(home, 'engine', 'control.secret'), 'utf8');
-  const moved = await fetch(`${served.endpoint}/_engine/advance-clock?seconds=${366 * DAY}`, { method: 'POST', headers: { 'x-kms-workshop-secret': secret } });
+  const secret = readFileSync(join(shell.home, 'engine', 'control.secret'), 'utf8');
+  const moved = await fetch(`${shell.endpoint}/_engine/advance-clock?seconds=${366 * DAY}`, { method: 'POST', headers: { 'x-kms-workshop-secret': secret } });
   expect(moved.status).toBe(200);
 
   const rotations = aws('kms', 'list-key-rotations', '--key-id', keyId).json().Rotations as { RotationType: string; RotationDate: string }[];

@@ -3,31 +3,13 @@
 // KMS signatures (RSA, RSA-PSS, ECDSA, over a message or a digest) verify with openssl and
 // the public key the CLI downloads; an HMAC round trip.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { tempHome } from '../helpers/engine.js';
-import { awsCliEnv, startServe, type Served } from '../helpers/cli.js';
+import { expect, test } from 'vitest';
+import { awsCliShellForFile } from '../helpers/aws-cli-shell.js';
 
-let served: Served;
-let home: string;
-let work: string; // the learner's files, outside the engine's home
-beforeAll(async () => {
-  home = tempHome();
-  work = mkdtempSync(join(tmpdir(), 'kms-workshop-openssl-'));
-  served = await startServe(['--home', home]);
-}, 60_000);
-afterAll(async () => {
-  expect(await served.stop()).toBe(0);
-  rmSync(home, { recursive: true, force: true });
-  rmSync(work, { recursive: true, force: true });
-});
-
-function aws(...args: string[]) {
-  const r = spawnSync('aws', ['--endpoint-url', served.endpoint, '--output', 'json', 'kms', ...args], { env: awsCliEnv(home), encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
-}
+const shell = awsCliShellForFile('kms-workshop-openssl-');
+const aws = (...args: string[]) => shell.aws('kms', ...args);
 
 function ok(...args: string[]) {
   const r = aws(...args);
@@ -36,11 +18,11 @@ function ok(...args: string[]) {
 }
 
 function openssl(...args: string[]) {
-  const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8' });
+  const r = spawnSync('openssl', args, { cwd: shell.work, encoding: 'utf8' });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-const file = (name: string) => join(work, name);
+const file = (name: string) => join(shell.work, name);
 
 /** create-key, then get-public-key into <name>.der and, through openssl pkey, <name>.pem. */
 function keyWithPublicKey(name: string, spec: string, usage: string): string {
