@@ -1,6 +1,16 @@
-// Who made a request. The engine accepts any credentials, in one account, and
-// the region the request was signed for (read from the SigV4 Authorization header).
+// Who made a request: the principal (auth/ authenticates it: engine-issued
+// credentials are verified; any others act as the account's default learner in
+// the local mode), and the Region the request was signed for.
+/** CloudTrail's userIdentity.type for the principal. */
+export type IdentityType = 'Root' | 'IAMUser' | 'AssumedRole' | 'AWSService';
+
 export interface Caller {
+  /** Absent means 'IAMUser' (the default learner is one). */
+  type?: IdentityType;
+  /** AIDA... for a user, AROA...:session for an assumed role, the account id for root. */
+  principalId?: string;
+  /** For an AssumedRole: the role the session was issued for (CloudTrail's sessionContext.sessionIssuer). */
+  sessionIssuer?: { arn: string; userName: string; principalId: string; accountId: string };
   accountId: string;
   region: string;
   accessKeyId: string;
