@@ -3,7 +3,7 @@
 // the ciphertext is the raw RSA ciphertext, so one made with the public key outside KMS decrypts).
 import { constants, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { Caller } from '../caller.js';
-import { kmsErrors } from '../errors.js';
+import { AwsError, kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { assertAlgorithm, assertKeyUsage, encryptionAlgorithms, keyPairParameters } from './key-specs.js';
 import type { Kms, KeyRecord } from './model.js';
@@ -79,7 +79,9 @@ const GenerateRandomInput = { NumberOfBytes, CustomKeyStoreId: { type: 'string',
 
 export function generateRandom(_kms: Kms, req: unknown, _caller: Caller) {
   const input = parse(GenerateRandomInput, req);
-  if (input.CustomKeyStoreId !== undefined) throw kmsErrors.notFound(`Custom key store ${input.CustomKeyStoreId} does not exist`);
+  // The engine has no custom key stores, so any id names one KMS cannot find (as AWS answers an unknown id).
+  if (input.CustomKeyStoreId !== undefined)
+    throw new AwsError('CustomKeyStoreNotFoundException', `KMS cannot find a custom key store with the ID ${input.CustomKeyStoreId}.`);
   if (input.NumberOfBytes === undefined) throw kmsErrors.validation('NumberOfBytes is required.');
   return { Plaintext: randomBytes(input.NumberOfBytes) };
 }
