@@ -11,6 +11,7 @@ import { Trail } from './cloudtrail/trail.js';
 import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_SECONDS, newControlSecret } from './control.js';
 import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
+import { Iam } from './iam/directory.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { RequestQuotas } from './kms/quotas.js';
@@ -45,6 +46,8 @@ export class Engine {
   readonly clock: EngineClock;
   readonly kms: Kms;
   readonly trail: Trail;
+  /** Accounts, IAM users, roles, access keys and STS sessions (auth/types.ts's Directory). */
+  readonly directory: Iam;
   /** KMS's request quotas: every KMS call, S3's on a caller's behalf included, is counted in callKms. */
   readonly quotas: RequestQuotas;
   /** JSON services by the X-Amz-Target prefix before the dot. */
@@ -71,6 +74,7 @@ export class Engine {
       this.restoreClock();
       this.kms = new Kms(this.store, this.clock);
       this.trail = new Trail(this.store, this.clock, delay);
+      this.directory = new Iam(this.store, this.clock);
       this.kms.onServiceEvent = (event) => this.trail.recordServiceEvent(kmsServiceEvent(event)); // automatic rotation, expired material
     } catch (e) {
       // An engine that cannot start must not keep the home locked or its secret on disk.
