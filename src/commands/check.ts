@@ -1,17 +1,20 @@
 // `kms-workshop check [DIR]`: for lesson authors. Validates every lesson folder
 // in DIR (or DIR itself if it holds a lesson.md; default: the packaged lessons),
-// printing each problem as file:line: message, then runs every valid lesson end
-// to end against a fresh engine in memory. Exit code 0 only if all is well.
+// printing each problem as file:line: message (what the loader refuses, then the
+// standards a lesson must meet: lessons/standards.ts), then runs every valid
+// lesson end to end against a fresh engine in memory. Exit code 0 only if all is well.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProblem } from '../lessons/errors.js';
 import { loadLessons } from '../lessons/loader.js';
+import { checkLessonStandards } from '../lessons/standards.js';
 import { quietOnBrokenPipe, runLessons, summaryLine } from './run-lessons.js';
 
 export async function check(opts: { dir?: string }): Promise<number> {
   quietOnBrokenPipe();
-  const { lessons, problems } = loadLessons(opts.dir);
+  const { lessons, problems: refused } = loadLessons(opts.dir);
+  const problems = [...refused, ...lessons.flatMap(checkLessonStandards)];
   for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
   process.stdout.write(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} valid, ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
   if (lessons.length === 0) return 1;

@@ -11,7 +11,7 @@ import { assetsRoot, lessonsRoot } from './paths.js';
 import { scanStepFunctions, type StepFunctionSource } from './steps-source.js';
 
 export const FRONT_MATTER_FIELDS = ['id', 'title', 'summary', 'minutes', 'level', 'based-on', 'assets'] as const;
-export const STEP_FIELDS = ['id', 'function', 'cli', 'hint', 'question'] as const;
+export const STEP_FIELDS = ['id', 'function', 'cli', 'hint', 'predict', 'question', 'explain'] as const;
 export const QUESTION_FIELDS = ['prompt', 'choices', 'answer', 'explanation'] as const;
 const LEVELS: readonly LessonLevel[] = ['beginner', 'intermediate', 'advanced'];
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -201,7 +201,10 @@ function readStep(section: StepSection, file: string, problems: LessonProblem[])
   const hint = f.get('hint');
   if (cli && !isNonEmptyString(cli.value)) problems.push(problem(file, cli.line, `${what}: cli must be the text of a command`));
   if (hint && !isNonEmptyString(hint.value)) problems.push(problem(file, hint.line, `${what}: hint must be a text`));
-  const question = f.get('question') ? readQuestion(f.get('question')!, file, what, problems) : undefined;
+  const explain = f.get('explain');
+  if (explain && !isNonEmptyString(explain.value)) problems.push(problem(file, explain.line, `${what}: explain must be a text (markdown shown once the step has run)`));
+  const predict = f.get('predict') ? readQuestion(f.get('predict')!, file, `${what}: predict`, problems) : undefined;
+  const question = f.get('question') ? readQuestion(f.get('question')!, file, `${what}: question`, problems) : undefined;
   if (problems.length > before) return undefined;
   return {
     fields: {
@@ -211,7 +214,9 @@ function readStep(section: StepSection, file: string, problems: LessonProblem[])
       functionName: fn!.value as string,
       ...(cli ? { cli: (cli.value as string).trimEnd() } : {}),
       ...(hint ? { hint: (hint.value as string).trim() } : {}),
+      ...(predict ? { predict } : {}),
       ...(question ? { question } : {}),
+      ...(explain ? { explain: (explain.value as string).trim() } : {}),
     },
     functionLine: fn!.line,
     idLine: id!.line,
@@ -223,24 +228,24 @@ function readQuestion(field: { value: unknown; line: number }, file: string, wha
   const lines = linesOf(field);
   const at = (name: string) => lines[name] ?? field.line;
   if (q === null || typeof q !== 'object' || Array.isArray(q)) {
-    problems.push(problem(file, field.line, `${what}: question must have the fields ${QUESTION_FIELDS.join(', ')}`));
+    problems.push(problem(file, field.line, `${what} must have the fields ${QUESTION_FIELDS.join(', ')}`));
     return undefined;
   }
   const obj = q as Record<string, unknown>;
   const before = problems.length;
   for (const name of Object.keys(obj))
     if (!(QUESTION_FIELDS as readonly string[]).includes(name))
-      problems.push(problem(file, at(name), `${what}: question: unknown field '${name}' (known fields: ${QUESTION_FIELDS.join(', ')})`));
-  for (const name of QUESTION_FIELDS) if (!(name in obj)) problems.push(problem(file, field.line, `${what}: question: missing field '${name}'`));
-  if ('prompt' in obj && !isNonEmptyString(obj.prompt)) problems.push(problem(file, at('prompt'), `${what}: question: prompt must be a text`));
-  if ('explanation' in obj && !isNonEmptyString(obj.explanation)) problems.push(problem(file, at('explanation'), `${what}: question: explanation must be a text`));
+      problems.push(problem(file, at(name), `${what}: unknown field '${name}' (known fields: ${QUESTION_FIELDS.join(', ')})`));
+  for (const name of QUESTION_FIELDS) if (!(name in obj)) problems.push(problem(file, field.line, `${what}: missing field '${name}'`));
+  if ('prompt' in obj && !isNonEmptyString(obj.prompt)) problems.push(problem(file, at('prompt'), `${what}: prompt must be a text`));
+  if ('explanation' in obj && !isNonEmptyString(obj.explanation)) problems.push(problem(file, at('explanation'), `${what}: explanation must be a text`));
   const choices = obj.choices;
   const choicesOk = Array.isArray(choices) && choices.length >= 2 && choices.every(isNonEmptyString);
-  if ('choices' in obj && !choicesOk) problems.push(problem(file, at('choices'), `${what}: question: choices must be a list of at least two texts`));
+  if ('choices' in obj && !choicesOk) problems.push(problem(file, at('choices'), `${what}: choices must be a list of at least two texts`));
   if ('answer' in obj && choicesOk) {
     const n = obj.answer;
     if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= (choices as string[]).length))
-      problems.push(problem(file, at('answer'), `${what}: question: answer must be the number of the right choice, 1 to ${(choices as string[]).length} (got ${JSON.stringify(n)})`));
+      problems.push(problem(file, at('answer'), `${what}: answer must be the number of the right choice, 1 to ${(choices as string[]).length} (got ${JSON.stringify(n)})`));
   }
   if (problems.length > before) return undefined;
   return {

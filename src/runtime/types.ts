@@ -49,6 +49,10 @@ export interface LessonStep {
   hint?: string;
   /** A question to think about after the step. */
   question?: Question;
+  /** Predict, then observe: a question about the step's outcome, asked before it runs; its answer is revealed once the step has run. */
+  predict?: Question;
+  /** Markdown shown once the step has run: what the learner just saw, explained (kept out of the narrative so it does not give the outcome away). */
+  explain?: string;
   /** Source text of the step's function as written in steps.ts: what the screen shows as "the code". */
   source: string;
   /** 1-based line of the function in steps.ts (for "open in editor" and error messages). */

@@ -123,6 +123,19 @@ describe('a valid lesson', () => {
   });
 });
 
+test('predict (a question asked before the run) and explain (markdown after it) are read; a bad predict is named like a question', () => {
+  const md = FRONT + BODY.replace('hint: A hint.', 'hint: A hint.\npredict:\n  prompt: What will it answer?\n  choices: [an error, a key]\n  answer: 1\n  explanation: It fails.\nexplain: |\n  Because of **this**.');
+  const { lesson: l, problems } = loadLesson(lesson(md));
+  expect(problems).toEqual([]);
+  expect(l!.steps[0]!.predict).toEqual({ prompt: 'What will it answer?', choices: ['an error', 'a key'], answer: 0, explanation: 'It fails.' });
+  expect(l!.steps[0]!.explain).toBe('Because of **this**.');
+  expect(l!.steps[1]!.predict).toBeUndefined();
+  const bad = lesson(FRONT + BODY.replace('hint: A hint.', 'hint: A hint.\npredict:\n  prompt: What?\n  choices: [one]\n  answer: 1\n  explanation: e\nexplain: 3'));
+  const found = problemsOf(bad).map((p) => `${p.line}: ${p.message}`);
+  expect(found).toContain(`${lineOf(FRONT + BODY, 'hint: A hint.') + 3}: step "First step": predict: choices must be a list of at least two texts`);
+  expect(found).toContain(`${lineOf(FRONT + BODY, 'hint: A hint.') + 6}: step "First step": explain must be a text (markdown shown once the step has run)`);
+});
+
 describe('folder problems', () => {
   test('a folder without lesson.md or steps.ts', () => {
     const dir = join(root(), '02-empty');
