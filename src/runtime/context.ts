@@ -52,7 +52,16 @@ export interface StepContext {
    * one attempt, so a failure shows at once); its calls are shown like `kms`'s. Closed when the step ends.
    */
   kmsWithRetries(retry: { maxAttempts: number; retryMode?: 'standard' | 'adaptive' }): KMS;
+  /**
+   * Moves time forward by `days` (fractions allowed), to show what time does to keys: an automatic
+   * rotation, key material that expires. Locally the engine clock jumps at once and the step says
+   * so; on AWS time cannot be moved: nothing changes, the step says so, and `applied` is false.
+   */
+  fastForward(days: number): Promise<FastForward>;
 }
+
+/** What fastForward did: the engine's time after the jump (locally), or nothing (on AWS). */
+export type FastForward = { applied: true; now: Date } | { applied: false };
 
 /** What lowerRequestQuota did: the quota (locally), or nothing (on AWS). */
 export type RequestQuotaChange = { applied: true; quota: RequestQuota } | { applied: false };
@@ -88,6 +97,8 @@ export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtra
   waitForCloudTrail(progress: (done: number, total: number, detail?: string) => void): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
   /** Sets a request quota until the step ends; absent where quotas cannot be changed (AWS). */
   lowerRequestQuota?(operation: string, perSecond: number): RequestQuota;
+  /** Moves the engine clock forward and gives its new time; absent where time cannot be moved (AWS). */
+  advanceClock?(seconds: number): Date;
 }
 
 export function createStepContext(parts: ContextParts): StepContext {
@@ -155,6 +166,20 @@ export function createStepContext(parts: ContextParts): StepContext {
       return { applied: true, quota };
     },
     kmsWithRetries: parts.kmsWithRetries,
+    async fastForward(days) {
+      if (!(days > 0 && Number.isFinite(days))) throw new RangeError(`fastForward takes a number of days above 0, not ${days}`);
+      if (!parts.advanceClock) {
+        emit({
+          kind: 'text',
+          tone: 'info',
+          text: `On AWS time cannot be moved forward: nothing was changed. What ${days} days would bring happens in your account only after ${days} days.`,
+        });
+        return { applied: false };
+      }
+      const now = parts.advanceClock(days * 86_400);
+      emit({ kind: 'text', tone: 'info', text: `The local engine's clock moved forward ${days} days at once: it is now ${now.toISOString()}.` });
+      return { applied: true, now };
+    },
   };
 }
 

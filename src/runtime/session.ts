@@ -146,6 +146,7 @@ class Session implements RuntimeSession {
         waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress, this.calls),
         ...(this.t.setRequestQuota ? { lowerRequestQuota: (operation, perSecond) => this.lowerRequestQuota(active, operation, perSecond) } : {}),
         kmsWithRetries: (retry) => this.kmsWithRetries(active, retry),
+        ...(this.t.advanceClock ? { advanceClock: (seconds: number) => this.t.advanceClock!(seconds) } : {}),
       });
       const returned = await fn(ctx);
       for (const r of [returned].flat()) if (isStepResult(r) && !results.includes(r)) show(r);

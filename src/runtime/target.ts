@@ -57,6 +57,8 @@ export interface Target {
    * AWS's figure). Absent on AWS, where an account's quotas are not the lessons' to change.
    */
   setRequestQuota?(operation: string, perSecond: number | undefined): RequestQuota;
+  /** Locally: moves the engine clock forward and gives its new time. Absent on AWS, where time is real. */
+  advanceClock?(seconds: number): Date;
   /** Closes clients; on AWS first removes what the lessons left behind. */
   close(): Promise<void>;
 }
