@@ -116,18 +116,18 @@ describe('tags', () => {
 });
 
 describe('operations of the API the engine does not implement', () => {
-  // Custom key stores and key policies: the engine has neither yet.
+  // Custom key stores and GetKeyLastUsage: the engine has none yet.
   test('answer for a key that does not exist with NotFoundException, as AWS does', async () => {
-    const missing = await post('GetKeyPolicy', { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', PolicyName: 'default' });
+    const missing = await post('GetKeyLastUsage', { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' });
     expect(missing.json.__type).toBe('NotFoundException');
     expect(missing.json.message).toBe("Key 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' does not exist");
   });
 
   test('for a key that exists, and without a key, say plainly that the engine lacks them (UnsupportedOperationException, 400)', async () => {
-    const existing = await post('GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' });
-    expect(existing).toEqual({ status: 400, json: { __type: 'UnsupportedOperationException', message: 'The local engine does not implement GetKeyPolicy yet.' } });
+    const existing = await post('GetKeyLastUsage', { KeyId: keyId });
+    expect(existing).toEqual({ status: 400, json: { __type: 'UnsupportedOperationException', message: 'The local engine does not implement GetKeyLastUsage yet.' } });
     expect((await post('DescribeCustomKeyStores', {})).json.__type).toBe('UnsupportedOperationException');
-    expect((await post('GetKeyPolicy', {})).json.__type).toBe('ValidationException'); // KeyId is required
+    expect((await post('GetKeyLastUsage', {})).json.__type).toBe('ValidationException'); // KeyId is required
   });
 
   test('a name that is no operation of the API, or a member of every object, is still UnknownOperationException', async () => {

@@ -4,7 +4,7 @@
 // something the trail cannot hold.
 
 /** A request member's type, as far as recording needs it. */
-export type MemberType = 'string' | 'integer' | 'boolean' | 'timestamp' | 'stringMap' | 'stringList' | { listOf: RecordedMembers };
+export type MemberType = 'string' | 'integer' | 'boolean' | 'timestamp' | 'stringMap' | 'stringList' | { listOf: RecordedMembers } | { struct: RecordedMembers };
 /** The members an operation's event records, by their request (API) name. */
 export type RecordedMembers = Record<string, MemberType>;
 
@@ -29,7 +29,10 @@ function pick(members: RecordedMembers, input: unknown): Record<string, unknown>
 }
 
 function recordedValue(type: MemberType, v: unknown): unknown {
-  if (typeof type === 'object') return Array.isArray(v) ? v.map((item) => pick(type.listOf, item)).filter((item) => item !== undefined) : undefined;
+  if (typeof type === 'object') {
+    if ('struct' in type) return pick(type.struct, v); // a structure member (CreateGrant's Constraints)
+    return Array.isArray(v) ? v.map((item) => pick(type.listOf, item)).filter((item) => item !== undefined) : undefined;
+  }
   switch (type) {
     case 'string':
       return typeof v === 'string' ? v : undefined;

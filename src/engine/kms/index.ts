@@ -10,7 +10,9 @@ import { decrypt, encrypt, generateRandom, reEncrypt } from './crypto-ops.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
 import { refuseDryRun } from './dry-run.js';
+import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './grants.js';
 import { deriveSharedSecret } from './key-agreement.js';
+import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from './key-policies.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
 import {
   cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription,
@@ -68,6 +70,14 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
   DeriveSharedSecret: { run: deriveSharedSecret, readOnly: true },
   ReplicateKey: { run: replicateKey, readOnly: false },
   UpdatePrimaryRegion: { run: updatePrimaryRegion, readOnly: false },
+  GetKeyPolicy: { run: getKeyPolicy, readOnly: true },
+  PutKeyPolicy: { run: putKeyPolicy, readOnly: false },
+  ListKeyPolicies: { run: listKeyPolicies, readOnly: true },
+  CreateGrant: { run: createGrant, readOnly: false },
+  ListGrants: { run: listGrants, readOnly: true },
+  ListRetirableGrants: { run: listRetirableGrants, readOnly: true },
+  RetireGrant: { run: retireGrant, readOnly: false },
+  RevokeGrant: { run: revokeGrant, readOnly: false },
 };
 
 /** The API's other operations: they answer for the key they name, then that the engine lacks them. */
@@ -132,6 +142,7 @@ function responseElements(operation: string, output: Record<string, unknown> | u
     return { keyId: output.KeyId, keyState: output.KeyState, ...(output.DeletionDate ? { deletionDate: cloudTrailDate(output.DeletionDate as Date) } : {}) };
   if (operation === 'CancelKeyDeletion') return { keyId: output.KeyId };
   if (operation === 'CreateAlias' && alias) return { keyId: alias.key };
+  if (operation === 'CreateGrant') return { grantId: output.GrantId }; // never the grant token
   return null;
 }
 

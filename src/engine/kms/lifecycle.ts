@@ -4,6 +4,7 @@ import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { keyMaterialMetadata } from './key-material-metadata.js';
 import type { KeyRecord, Kms } from './model.js';
+import { checkKeyPolicy, KeyPolicyField } from './key-policy-document.js';
 import { algorithmsOf, API_KEY_SPECS, keyUsageFor } from './key-specs.js';
 import { multiRegionMetadata } from './multi-region-metadata.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
@@ -12,7 +13,7 @@ import { assertTagsAllowed } from './tags.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const CreateKeyInput = {
-  Policy: { type: 'string', min: 1, max: 32768 },
+  Policy: KeyPolicyField, // over 32 KB: LimitExceededException (checkKeyPolicy)
   Description: { type: 'string', min: 0, max: 8192 },
   KeyUsage: { type: 'string', enum: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] },
   // The deprecated twin's enum never got the newer specs (the CreateKey API reference).
@@ -37,6 +38,8 @@ export function createKey(kms: Kms, req: unknown, caller: Caller) {
   if (input.CustomKeyStoreId !== undefined) throw kmsErrors.unsupportedOperation('The local engine has no custom key stores.');
   const tags = input.Tags ?? [];
   assertTagsAllowed(tags);
+  // A policy of one's own is checked as PutKeyPolicy checks it (the key's id is not known yet: * in its ARN).
+  if (input.Policy !== undefined) checkKeyPolicy(kms, input.Policy, caller, kms.keyArn(caller, '*'), input.BypassPolicyLockoutSafetyCheck === true);
   const key = kms.newKey(caller, {
     Description: input.Description ?? '',
     Policy: input.Policy ?? defaultKeyPolicy(caller),

@@ -1,6 +1,7 @@
 // The state of the engine's KMS: keys, their material, aliases and tags,
 // how a key is named (id, ARN, alias, alias ARN), and persistence.
 import { createHash, createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import type { Directory } from '../auth/types.js';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import { AwsError, kmsErrors } from '../errors.js';
@@ -90,13 +91,36 @@ export interface AliasRecord {
   LastUpdatedDate: number;
 }
 
+/** A grant on one key (grants.ts): who may use it for which operations, under which constraints. */
+export interface GrantRecord {
+  GrantId: string;
+  /** The key's ARN: a grant belongs to one key in one Region (a multi-Region key's replicas have their own). */
+  KeyArn: string;
+  Name?: string;
+  CreationDate: number; // epoch ms
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  /** The account the grant was made in, as ListGrants shows it (arn:aws:iam::<account>:root). */
+  IssuingAccount: string;
+  Operations: string[];
+  Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
+}
+
 interface Snapshot {
   keys: KeyRecord[];
   aliases: AliasRecord[];
+  /** Absent in homes written before grants existed. */
+  grants?: GrantRecord[];
 }
 
 /** One change, as the journal keeps it: a whole record, or the name of one deleted. */
-type Change = { key: KeyRecord } | { deletedKey: string } | { alias: AliasRecord } | { deletedAlias: string };
+type Change =
+  | { key: KeyRecord }
+  | { deletedKey: string }
+  | { alias: AliasRecord }
+  | { deletedAlias: string }
+  | { grant: GrantRecord }
+  | { deletedGrant: string };
 
 // kms.json is the snapshot (the whole state, as older versions wrote after every change);
 // kms.journal the changes since.
@@ -107,6 +131,9 @@ export class Kms {
   /** Every change to a key or alias, made anywhere, is noted here and written by save(). */
   readonly keys = new TrackedMap<string, KeyRecord>(); // by KeyId
   readonly aliases = new TrackedMap<string, AliasRecord>(); // by `${region}/${AliasName}`
+  readonly grants = new TrackedMap<string, GrantRecord>(); // by GrantId
+  /** Who exists (iam/): set by the engine, so key policies and grants can name only principals that do. Absent: any well-formed principal. */
+  directory?: Directory;
   private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
   /** Parsed private keys, by the material entry they come from (dropped with it). */
   private readonly privateKeys = new WeakMap<object, KeyObject>();
@@ -122,14 +149,18 @@ export class Kms {
     const { snapshot, batches } = this.persisted.load<Snapshot>();
     for (const key of snapshot?.keys ?? []) this.keys.set(keySlotOf(key), key);
     for (const alias of snapshot?.aliases ?? []) this.aliases.set(aliasSlotOf(alias), alias);
+    for (const grant of snapshot?.grants ?? []) this.grants.set(grant.GrantId, grant);
     for (const change of batches.flat()) {
       if ('key' in change) this.keys.set(keySlotOf(change.key), change.key);
       else if ('deletedKey' in change) this.keys.delete(change.deletedKey);
       else if ('alias' in change) this.aliases.set(aliasSlotOf(change.alias), change.alias);
+      else if ('grant' in change) this.grants.set(change.grant.GrantId, change.grant);
+      else if ('deletedGrant' in change) this.grants.delete(change.deletedGrant);
       else this.aliases.delete(change.deletedAlias);
     }
     this.keys.takeChanges();
     this.aliases.takeChanges();
+    this.grants.takeChanges();
   }
 
   /**
@@ -151,7 +182,15 @@ export class Kms {
       const alias = this.aliases.get(slot);
       changes.push(alias ? { alias } : { deletedAlias: slot });
     }
-    if (changes.length > 0) this.persisted.record(changes, () => ({ keys: [...this.keys.untrackedValues()], aliases: [...this.aliases.untrackedValues()] }) satisfies Snapshot);
+    for (const id of this.grants.takeChanges()) {
+      const grant = this.grants.get(id);
+      changes.push(grant ? { grant } : { deletedGrant: id });
+    }
+    if (changes.length > 0)
+      this.persisted.record(
+        changes,
+        () => ({ keys: [...this.keys.untrackedValues()], aliases: [...this.aliases.untrackedValues()], grants: [...this.grants.untrackedValues()] }) satisfies Snapshot,
+      );
   }
 
   // --- naming --------------------------------------------------------------
@@ -248,6 +287,7 @@ export class Kms {
         this.keys.delete(keySlotOf(key));
         for (const m of key.Materials) this.materials.delete(m.handle);
         for (const [slot, alias] of this.aliases) if (alias.TargetKeyId === key.KeyId && regionOfArn(alias.AliasArn) === key.Region) this.aliases.delete(slot);
+        for (const grant of [...this.grants.untrackedValues()]) if (grant.KeyArn === key.Arn) this.grants.delete(grant.GrantId); // a key's grants go with it
         if (key.MultiRegionKeyType === 'REPLICA') this.startPrimaryDeletion(key.KeyId, key.DeletionDate);
         changed = true;
       }

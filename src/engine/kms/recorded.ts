@@ -89,6 +89,23 @@ const KMS_RECORDINGS: Record<string, Recording> = {
   DeriveSharedSecret: { members: { KeyId: 'string', KeyAgreementAlgorithm: 'string' } },
   ReplicateKey: { members: { KeyId: 'string', ReplicaRegion: 'string', Policy: 'string', BypassPolicyLockoutSafetyCheck: 'boolean', Description: 'string', Tags } },
   UpdatePrimaryRegion: { members: { KeyId: 'string', PrimaryRegion: 'string' } },
+  GetKeyPolicy: { members: { KeyId: 'string', PolicyName: 'string' }, defaults: () => ({ policyName: 'default' }) },
+  PutKeyPolicy: {
+    members: { KeyId: 'string', PolicyName: 'string', Policy: 'string', BypassPolicyLockoutSafetyCheck: 'boolean' },
+    defaults: () => ({ policyName: 'default', bypassPolicyLockoutSafetyCheck: false }),
+  },
+  ListKeyPolicies: { members: { KeyId: 'string', ...Paging } },
+  // Never the grant tokens of a request, nor (RetireGrant) the token that names the grant: AWS records RetireGrant with null.
+  CreateGrant: {
+    members: {
+      KeyId: 'string', GranteePrincipal: 'string', RetiringPrincipal: 'string', Operations: 'stringList',
+      Constraints: { struct: { EncryptionContextSubset: 'stringMap', EncryptionContextEquals: 'stringMap' } }, Name: 'string', DryRun: 'boolean',
+    },
+  },
+  ListGrants: { members: { KeyId: 'string', GrantId: 'string', GranteePrincipal: 'string', ...Paging } },
+  ListRetirableGrants: { members: { RetiringPrincipal: 'string', ...Paging } },
+  RetireGrant: { members: {} },
+  RevokeGrant: { members: { KeyId: 'string', GrantId: 'string', DryRun: 'boolean' } },
 };
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
