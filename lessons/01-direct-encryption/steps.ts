@@ -1,5 +1,5 @@
-// Lesson 1: direct encryption. Each exported function is one step; its source
-// is what the learner sees as "the code" on screen.
+// Lesson 1: direct encryption. Each exported function is one step; its
+// source is what the learner sees as "the code" on screen.
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -15,39 +15,62 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
 export async function createKey({ kms, show, names }: StepContext) {
-  const alias = names.alias('kms-workshop-direct'); // 'alias/kms-workshop-direct'; on AWS with your prefix
-  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: direct encryption' }));
+  // 'alias/kms-workshop-direct'; on AWS with your prefix
+  const alias = names.alias('kms-workshop-direct');
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({
+    Description: 'kms-workshop: direct encryption',
+  }));
+  const target = { AliasName: alias, TargetKeyId: KeyMetadata!.KeyId };
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand(target));
   } catch (e) {
-    // A run stopped before its clean-up left the alias behind: point it at the new key.
+    // A run stopped before its clean-up left the alias behind:
+    // point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand(target));
   }
   const { KeyId, Arn, KeySpec, KeyUsage, KeyState } = KeyMetadata!;
-  return show.json({ KeyId, Arn, KeySpec, KeyUsage, KeyState, Alias: alias }, 'The new key');
+  return show.json(
+    { KeyId, Arn, KeySpec, KeyUsage, KeyState, Alias: alias },
+    'The new key',
+  );
 }
 
-export async function encryptSecret({ kms, show, path, names }: StepContext) {
+export async function encryptSecret(
+  { kms, show, path, names }: StepContext,
+) {
   await writeFile(path('NewSecretFile.txt'), 'New secret text\n');
-  const { CiphertextBlob, KeyId, EncryptionAlgorithm } = await kms.send(new EncryptCommand({
-    KeyId: names.alias('kms-workshop-direct'),
-    Plaintext: await readFile(path('NewSecretFile.txt')),
-    EncryptionContext: { project: 'kmsworkshop' },
-  }));
+  const { CiphertextBlob, KeyId, EncryptionAlgorithm } = await kms.send(
+    new EncryptCommand({
+      KeyId: names.alias('kms-workshop-direct'),
+      Plaintext: await readFile(path('NewSecretFile.txt')),
+      EncryptionContext: { project: 'kmsworkshop' },
+    }),
+  );
   await writeFile(path('NewSecretsEncryptedFile.txt'), CiphertextBlob!);
-  show.json({ KeyId, EncryptionAlgorithm, CiphertextBlob }, 'Encrypt response');
+  show.json(
+    { KeyId, EncryptionAlgorithm, CiphertextBlob },
+    'Encrypt response',
+  );
   show.file('NewSecretsEncryptedFile.txt', 'the ciphertext, as raw bytes');
   return show.hexdump('NewSecretsEncryptedFile.txt');
 }
 
-export async function decryptWithoutContext({ kms, path, expectError }: StepContext) {
+export async function decryptWithoutContext(
+  { kms, path, expectError }: StepContext,
+) {
+  const ciphertext = await readFile(path('NewSecretsEncryptedFile.txt'));
   return expectError(
-    kms.send(new DecryptCommand({ CiphertextBlob: await readFile(path('NewSecretsEncryptedFile.txt')) })),
+    kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })),
     {
       code: 'InvalidCiphertextException',
-      why: 'The ciphertext was made with the encryption context project=kmsworkshop, which is bound to it as authenticated data. Without the same context the check fails.',
-      fix: "Send the same encryption context with Decrypt: EncryptionContext: { project: 'kmsworkshop' }.",
+      why:
+        'The ciphertext was made with the encryption context ' +
+        'project=kmsworkshop, which is bound to it as authenticated ' +
+        'data. Without the same context the check fails.',
+      fix:
+        'Send the same encryption context with Decrypt: ' +
+        "EncryptionContext: { project: 'kmsworkshop' }.",
     },
   );
 }
@@ -59,32 +82,61 @@ export async function decryptWithContext({ kms, show, path }: StepContext) {
   }));
   await writeFile(path('NewSecretsDecryptedFile.txt'), Plaintext!);
   show.text(`Decrypted with key ${KeyId}.`);
-  const diff = show.diff('NewSecretFile.txt', 'NewSecretsDecryptedFile.txt');
-  return show.check('the decrypted file is identical to the original', diff.identical);
+  const diff = show.diff(
+    'NewSecretFile.txt',
+    'NewSecretsDecryptedFile.txt',
+  );
+  return show.check(
+    'the decrypted file is identical to the original',
+    diff.identical,
+  );
 }
 
-export async function encryptTooBig({ kms, show, path, expectError, names }: StepContext) {
+export async function encryptTooBig(
+  { kms, show, path, expectError, names }: StepContext,
+) {
   await writeFile(path('BigSecretFile.txt'), 'x'.repeat(5 * 1024));
   show.file('BigSecretFile.txt', '5 KB of text');
   return expectError(
-    kms.send(new EncryptCommand({ KeyId: names.alias('kms-workshop-direct'), Plaintext: await readFile(path('BigSecretFile.txt')) })),
+    kms.send(new EncryptCommand({
+      KeyId: names.alias('kms-workshop-direct'),
+      Plaintext: await readFile(path('BigSecretFile.txt')),
+    })),
     {
       code: 'ValidationException',
-      why: 'Encrypt accepts at most 4096 bytes of plaintext; this file has 5120.',
-      fix: 'Encrypt large data locally with a data key from GenerateDataKey, and keep only the encrypted data key: envelope encryption.',
+      why:
+        'Encrypt accepts at most 4096 bytes of plaintext; ' +
+        'this file has 5120.',
+      fix:
+        'Encrypt large data locally with a data key from ' +
+        'GenerateDataKey, and keep only the encrypted data key: ' +
+        'envelope encryption.',
     },
   );
 }
 
 export async function generateRandom({ kms, show }: StepContext) {
-  const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 32 }));
+  const { Plaintext } = await kms.send(
+    new GenerateRandomCommand({ NumberOfBytes: 32 }),
+  );
   show.hexdump(Plaintext!, '32 random bytes from KMS');
   return show.check('KMS returned 32 bytes', Plaintext!.length === 32);
 }
 
 export async function cleanUp({ kms, show, names }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms-workshop-direct') }));
-  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms-workshop-direct') }));
-  const { DeletionDate, KeyState } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
-  return show.json({ KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate }, 'Key scheduled for deletion');
+  const alias = names.alias('kms-workshop-direct');
+  const { KeyMetadata } = await kms.send(
+    new DescribeKeyCommand({ KeyId: alias }),
+  );
+  await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+  const { DeletionDate, KeyState } = await kms.send(
+    new ScheduleKeyDeletionCommand({
+      KeyId: KeyMetadata!.KeyId,
+      PendingWindowInDays: 7,
+    }),
+  );
+  return show.json(
+    { KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate },
+    'Key scheduled for deletion',
+  );
 }

@@ -22,32 +22,54 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
 export async function createKey({ kms, show, names }: StepContext) {
-  const alias = names.alias('kms_key_sse_usecase_1'); // 'alias/kms_key_sse_usecase_1'; on AWS with your prefix
-  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'kms-workshop: SSE use case 1' }));
+  // 'alias/kms_key_sse_usecase_1'; on AWS with your prefix
+  const alias = names.alias('kms_key_sse_usecase_1');
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({
+    Description: 'kms-workshop: SSE use case 1',
+  }));
+  const target = { AliasName: alias, TargetKeyId: KeyMetadata!.KeyId };
   try {
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new CreateAliasCommand(target));
   } catch (e) {
-    // A run stopped before its clean-up left the alias behind: point it at the new key.
+    // A run stopped before its clean-up left the alias behind:
+    // point it at the new key.
     if ((e as Error).name !== 'AlreadyExistsException') throw e;
-    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata!.KeyId }));
+    await kms.send(new UpdateAliasCommand(target));
   }
-  show.text('KMS Master Key with alias name kms_key_sse_usecase_1 successfully created', 'ok');
-  return show.json({ KeyId: KeyMetadata!.KeyId, Arn: KeyMetadata!.Arn, Alias: alias }, 'The new key');
+  show.text(
+    'KMS Master Key with alias name kms_key_sse_usecase_1 ' +
+      'successfully created',
+    'ok',
+  );
+  const { KeyId, Arn } = KeyMetadata!;
+  return show.json({ KeyId, Arn, Alias: alias }, 'The new key');
 }
 
-export async function uploadWithSseKms({ kms, s3, show, path, names, region }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
-  const bucket = names.bucket(`reinvent-builder-${KeyMetadata!.AWSAccountId}`); // bucket names are global: on AWS with your prefix
+export async function uploadWithSseKms(
+  { kms, s3, show, path, names, region }: StepContext,
+) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
+    KeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
+  // bucket names are global: on AWS with your prefix
+  const bucket = names.bucket(
+    `reinvent-builder-${KeyMetadata!.AWSAccountId}`,
+  );
   try {
     await s3.send(new CreateBucketCommand({
       Bucket: bucket,
-      // Outside us-east-1, S3 wants the bucket's Region named in the request as well.
-      CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint },
+      // Outside us-east-1, S3 wants the bucket's Region named in the
+      // request as well.
+      CreateBucketConfiguration: region === 'us-east-1'
+        ? undefined
+        : { LocationConstraint: region as BucketLocationConstraint },
     }));
   } catch (e) {
-    if ((e as Error).name !== 'BucketAlreadyOwnedByYou') throw e; // left by an earlier run: reuse it
+    // left by an earlier run: reuse it
+    if ((e as Error).name !== 'BucketAlreadyOwnedByYou') throw e;
   }
-  await writeFile(path('bucket-name.txt'), bucket); // the next steps read it from here
+  // the next steps read it from here
+  await writeFile(path('bucket-name.txt'), bucket);
 
   const response = await s3.send(new PutObjectCommand({
     Bucket: bucket,
@@ -56,54 +78,118 @@ export async function uploadWithSseKms({ kms, s3, show, path, names, region }: S
     ServerSideEncryption: 'aws:kms',
     SSEKMSKeyId: names.alias('kms_key_sse_usecase_1'),
   }));
-  show.json({ ServerSideEncryption: response.ServerSideEncryption, SSEKMSKeyId: response.SSEKMSKeyId, ETag: response.ETag }, `PutObject s3://${bucket}/encrypted_e.txt`);
+  const { ServerSideEncryption, SSEKMSKeyId, ETag } = response;
+  show.json(
+    { ServerSideEncryption, SSEKMSKeyId, ETag },
+    `PutObject s3://${bucket}/encrypted_e.txt`,
+  );
   return show.counter({ title: 'Calls during the upload' });
 }
 
-export async function headObject({ kms, s3, show, path, names }: StepContext) {
+export async function headObject(
+  { kms, s3, show, path, names }: StepContext,
+) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
-  const { ServerSideEncryption, SSEKMSKeyId, ContentLength } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
-  show.json({ ServerSideEncryption, SSEKMSKeyId, ContentLength }, 'HeadObject');
-  show.check('the object is encrypted with SSE-KMS (aws:kms)', ServerSideEncryption === 'aws:kms');
-  return show.check('by the key behind alias/kms_key_sse_usecase_1', SSEKMSKeyId === KeyMetadata!.Arn, `${SSEKMSKeyId}`);
+  const { ServerSideEncryption, SSEKMSKeyId, ContentLength } =
+    await s3.send(new HeadObjectCommand({
+      Bucket: bucket,
+      Key: 'encrypted_e.txt',
+    }));
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
+    KeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
+  show.json(
+    { ServerSideEncryption, SSEKMSKeyId, ContentLength },
+    'HeadObject',
+  );
+  show.check(
+    'the object is encrypted with SSE-KMS (aws:kms)',
+    ServerSideEncryption === 'aws:kms',
+  );
+  return show.check(
+    'by the key behind alias/kms_key_sse_usecase_1',
+    SSEKMSKeyId === KeyMetadata!.Arn,
+    `${SSEKMSKeyId}`,
+  );
 }
 
 export async function getObject({ s3, show, path }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
-  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
-  await writeFile(path('plaintext_u_cycled.txt'), await Body!.transformToByteArray());
+  const { Body } = await s3.send(new GetObjectCommand({
+    Bucket: bucket,
+    Key: 'encrypted_e.txt',
+  }));
+  await writeFile(
+    path('plaintext_u_cycled.txt'),
+    await Body!.transformToByteArray(),
+  );
   show.counter({ title: 'Calls during the download' });
   const diff = show.diff('plaintext_u.txt', 'plaintext_u_cycled.txt');
-  return show.check('plaintext_u_cycled.txt is identical to plaintext_u.txt', diff.identical);
+  return show.check(
+    'plaintext_u_cycled.txt is identical to plaintext_u.txt',
+    diff.identical,
+  );
 }
 
-export async function cloudTrailEvents({ kms, cloudtrail, show, waitForCloudTrail, names }: StepContext) {
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
+export async function cloudTrailEvents(
+  { kms, cloudtrail, show, waitForCloudTrail, names }: StepContext,
+) {
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
+    KeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
   await waitForCloudTrail();
   const { Events } = await cloudtrail.send(new LookupEventsCommand({
-    LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KeyMetadata!.Arn }],
+    LookupAttributes: [
+      { AttributeKey: 'ResourceName', AttributeValue: KeyMetadata!.Arn },
+    ],
   }));
   const events = (Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!));
   show.table(
     ['time', 'event', 'invoked by', 'encryption context'],
-    events.map((e) => [e.eventTime, e.eventName, e.userIdentity.invokedBy ?? '(you)', JSON.stringify(e.requestParameters?.encryptionContext ?? {})]),
+    events.map((e) => [
+      e.eventTime,
+      e.eventName,
+      e.userIdentity.invokedBy ?? '(you)',
+      JSON.stringify(e.requestParameters?.encryptionContext ?? {}),
+    ]),
     `CloudTrail events for ${KeyMetadata!.Arn}`,
   );
-  const byS3 = events.filter((e) => e.userIdentity.invokedBy === 's3.amazonaws.com');
-  show.check('S3 called GenerateDataKey on your behalf for the upload', byS3.some((e) => e.eventName === 'GenerateDataKey'));
-  return show.check('S3 called Decrypt on your behalf for the download', byS3.some((e) => e.eventName === 'Decrypt'));
+  const byS3 = events.filter(
+    (e) => e.userIdentity.invokedBy === 's3.amazonaws.com',
+  );
+  show.check(
+    'S3 called GenerateDataKey on your behalf for the upload',
+    byS3.some((e) => e.eventName === 'GenerateDataKey'),
+  );
+  return show.check(
+    'S3 called Decrypt on your behalf for the download',
+    byS3.some((e) => e.eventName === 'Decrypt'),
+  );
 }
 
 export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
-  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'encrypted_e.txt' }));
+  await s3.send(new DeleteObjectCommand({
+    Bucket: bucket,
+    Key: 'encrypted_e.txt',
+  }));
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: names.alias('kms_key_sse_usecase_1') }));
-  await kms.send(new DeleteAliasCommand({ AliasName: names.alias('kms_key_sse_usecase_1') }));
-  const { KeyState, DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+  const alias = names.alias('kms_key_sse_usecase_1');
+  const { KeyMetadata } = await kms.send(
+    new DescribeKeyCommand({ KeyId: alias }),
+  );
+  await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+  const { KeyState, DeletionDate } = await kms.send(
+    new ScheduleKeyDeletionCommand({
+      KeyId: KeyMetadata!.KeyId,
+      PendingWindowInDays: 7,
+    }),
+  );
   await rm(path('plaintext_u_cycled.txt'));
   await rm(path('bucket-name.txt'));
-  show.json({ KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate }, 'Key scheduled for deletion');
+  show.json(
+    { KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate },
+    'Key scheduled for deletion',
+  );
   return show.text('Cleanup Successful', 'ok');
 }
