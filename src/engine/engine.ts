@@ -1,6 +1,7 @@
 // The local engine: KMS, S3 and CloudTrail behind one request -> response core.
 // Routing by protocol: AWS JSON 1.1 requests carry X-Amz-Target (KMS's
-// TrentService, CloudTrail's LookupEvents); everything else is S3 REST.
+// TrentService, CloudTrail's LookupEvents); IAM and STS speak AWS Query (a form
+// POSTed to /, iam/query.ts); everything else is S3 REST.
 // A small control plane under /_engine/ (control.ts) lets the runtime fast-forward
 // the clock; it answers only the holder of the engine's secret.
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_
 import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
 import { Iam } from './iam/directory.js';
+import { handleQuery, IAM_XMLNS, isQueryRequest, queryError, readQueryBody } from './iam/query.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { RequestQuotas } from './kms/quotas.js';
@@ -147,7 +149,10 @@ export class Engine {
     // Refused before any service sees it: nothing runs, nothing is recorded in the trail.
     if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) return refuseHost(protocol, req.headers.host, requestId);
     if (protocol === 'control') return handleControl(this, req, requestId);
+    // A Query request's signature covers its body, and its Action is in it: read whole (bounded) first.
+    if (protocol === 'query') req = { ...req, body: await readQueryBody(req) };
     const caller = callerFromHeaders(req.headers, req.remoteAddress);
+    if (protocol === 'query') return handleQuery(this, req, caller, requestId);
     if (protocol === 'json') return this.handleJson(req, req.headers['x-amz-target'] ?? '', caller, requestId);
     if (!this.rest) return jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId);
     return this.rest(req, caller, requestId);
@@ -187,11 +192,12 @@ export class Engine {
   }
 }
 
-type Protocol = 'control' | 'json' | 'rest';
+type Protocol = 'control' | 'json' | 'query' | 'rest';
 
-/** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); everything else is S3's REST. */
+/** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); AWS Query ones are forms POSTed to /; everything else is S3's REST. */
 function protocolOf(req: EngineRequest): Protocol {
   if (req.path.startsWith('/_engine/')) return 'control';
+  if (isQueryRequest(req)) return 'query'; // IAM and STS (AWS Query: a form POSTed to /)
   return isJsonRequest(req.method, req.headers) ? 'json' : 'rest';
 }
 
@@ -203,6 +209,7 @@ function refuseHost(protocol: Protocol, host: string | undefined, requestId: str
     'To serve other machines, start it with --host 0.0.0.0.';
   if (protocol === 'control') return controlReply(403, { message }, requestId);
   if (protocol === 'json') return jsonError(new AwsError('AccessDeniedException', message, 403), requestId);
+  if (protocol === 'query') return queryError(new AwsError('AccessDenied', message, 403), IAM_XMLNS, requestId);
   return s3ErrorResponse(new S3Error('AccessDenied', message, 403), requestId);
 }
 

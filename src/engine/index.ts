@@ -5,6 +5,8 @@ import { Engine, type EngineOptions } from './engine.js';
 import { createEngineServer, listen } from './http.js';
 import { mountCloudTrail } from './cloudtrail/index.js';
 import { mountS3 } from './s3/index.js';
+import { mountIam } from './iam/index.js';
+import { mountSts } from './sts/index.js';
 
 export { Engine } from './engine.js';
 export type { EngineOptions } from './engine.js';
@@ -18,11 +20,13 @@ export interface RunningEngine {
   close(): Promise<void>;
 }
 
-/** The engine with every service mounted: KMS (built in), then S3 and CloudTrail. */
+/** The engine with every service mounted: KMS (built in), then S3, CloudTrail, IAM and STS. */
 export function createEngine(opts: EngineOptions): Engine {
   const engine = new Engine(opts);
   mountS3(engine);
   mountCloudTrail(engine);
+  mountIam(engine);
+  mountSts(engine);
   return engine;
 }
 

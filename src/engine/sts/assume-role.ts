@@ -1,0 +1,56 @@
+// STS AssumeRole: temporary credentials for a role, if its trust policy lets the caller in
+// (evaluated by the one decision, auth/decision.ts: in the role's account a trust policy
+// naming the caller suffices, one naming only the account needs the caller's IAM policies
+// to allow sts:AssumeRole too; from another account both must allow; a Deny wins).
+// The session lasts DurationSeconds (900 up to the role's MaxSessionDuration, 3600 by
+// default; at most an hour for role chaining) on the engine clock.
+import { callerContext } from '../auth/condition-context.js';
+import { accessDeniedMessage, decide } from '../auth/decision.js';
+import { iamErrors } from '../iam/errors.js';
+import type { QueryOperation } from '../iam/query.js';
+import { ARN } from '../iam/query.js';
+import { assumedRoleArn } from './sessions.js';
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
+const SESSION_NAME = { min: 2, max: 64, pattern: ['[\\w+=,.@-]*', /^[\w+=,.@-]*$/] as [string, RegExp] };
+const ONE_HOUR = 3600;
+
+export const assumeRole: QueryOperation = {
+  action: 'sts:AssumeRole',
+  readOnly: false,
+  resource: (call) => call.params.raw.get('RoleArn') ?? '*',
+  run(call) {
+    const { caller, params, engine } = call;
+    const arn = params.required('RoleArn', ARN);
+    const sessionName = params.required('RoleSessionName', SESSION_NAME);
+    const requested = params.integer('DurationSeconds', 900, 43200);
+    const denied = () => iamErrors.accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
+    if (caller.type === 'Root' || caller.arn.endsWith(':root')) throw iamErrors.accessDenied('Roles may not be assumed by root accounts.');
+    const m = ROLE_ARN.exec(arn);
+    if (!m) throw iamErrors.validation(`${arn.slice(0, 200)} is invalid`);
+    const role = engine.directory.role(m[1]!, m[2]!);
+    if (!role || role.Arn !== arn) throw denied(); // AWS does not say whether the role exists
+    const decision = decide({
+      request: { caller, action: 'sts:AssumeRole', resource: role.Arn, context: callerContext(caller, engine.clock.now()) },
+      resourceAccount: role.AccountId,
+      identityPolicies: engine.directory.identityPolicies(caller),
+      resourcePolicy: { name: role.Arn, document: role.AssumeRolePolicyDocument },
+      resourcePolicyKind: 'trust',
+    });
+    if (!decision.allowed) throw iamErrors.accessDenied(accessDeniedMessage(decision));
+    const chained = caller.type === 'AssumedRole';
+    const duration = requested ?? ONE_HOUR;
+    if (chained && duration > ONE_HOUR) throw iamErrors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    if (duration > role.MaxSessionDuration) throw iamErrors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const session = engine.directory.issueSession(role, sessionName, duration, caller.arn);
+    return {
+      Credentials: {
+        AccessKeyId: session.accessKeyId,
+        SecretAccessKey: session.secretAccessKey,
+        SessionToken: session.sessionToken,
+        Expiration: new Date(session.expiresAt),
+      },
+      AssumedRoleUser: { AssumedRoleId: `${role.RoleId}:${sessionName}`, Arn: assumedRoleArn(role.AccountId, role.RoleName, sessionName) },
+    };
+  },
+};

@@ -1,0 +1,15 @@
+// STS GetCallerIdentity: who the request's credentials stand for. It needs no permission
+// (AWS: "No permissions are required to perform this operation").
+import type { QueryOperation } from '../iam/query.js';
+
+export const getCallerIdentity: QueryOperation = {
+  action: 'sts:GetCallerIdentity',
+  readOnly: true,
+  resource: () => '*',
+  run({ caller, engine }) {
+    const isRoot = caller.type === 'Root' || caller.arn.endsWith(':root');
+    const principal = isRoot || caller.principalId ? undefined : engine.directory.principalOf(caller);
+    const userId = isRoot ? caller.accountId : (caller.principalId ?? (principal && 'UserId' in principal ? principal.UserId : caller.accessKeyId));
+    return { UserId: userId, Account: caller.accountId, Arn: caller.arn };
+  },
+};
