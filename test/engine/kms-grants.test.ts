@@ -322,7 +322,8 @@ describe('what a grant allows (for the authorization decision)', () => {
     const decrypt = (encryptionContext?: Record<string, string>) => answer(key.KeyId!, alice, { operation: 'Decrypt', encryptionContext });
     expect(await decrypt({ Classification: 'Public', Department: 'Finance' })).toBe('Allow');
     expect(await decrypt({ Customer: '12345', Department: 'Finance', Classification: 'Public', Purpose: 'Test' })).toBe('Allow');
-    for (const ctx of [{ Department: 'Finance' }, { department: 'finance', classification: 'public' }, { Classification: 'Public', Customer: '12345' }, undefined]) expect(await decrypt(ctx)).toBe('NotApplicable');
+    const refused: (Record<string, string> | undefined)[] = [{ Department: 'Finance' }, { department: 'finance', classification: 'public' }, { Classification: 'Public', Customer: '12345' }, undefined];
+    for (const ctx of refused) expect(await decrypt(ctx)).toBe('NotApplicable');
     expect(await answer(key.KeyId!, alice, { operation: 'DescribeKey' })).toBe('Allow');
     const equals = await newKey();
     await grant({ KeyId: equals.KeyId!, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { Department: 'IT' } } });
