@@ -15,7 +15,12 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { constants, publicEncrypt, randomBytes } from 'node:crypto';
+import {
+  constants,
+  createPublicKey,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
@@ -31,8 +36,11 @@ export async function createExternalKey({ kms, show, path }: StepContext) {
 }
 
 export async function getParametersForImport(ctx: StepContext) {
-  const { kms, show, path } = ctx;
+  const { kmsWithRetries, show, path } = ctx;
   const keyId = await readFile(path('key-id.txt'), 'utf8');
+  // KMS allows 1 GetParametersForImport a second (account and Region):
+  // a client with the SDK's retries waits its turn
+  const kms = kmsWithRetries({ maxAttempts: 10 });
   const { PublicKey, ImportToken, ParametersValidTo } = await kms.send(
     new GetParametersForImportCommand({
       KeyId: keyId,
@@ -67,9 +75,11 @@ export async function generateAndWrap(ctx: StepContext) {
     // No openssl here: the same with node:crypto
     await writeFile(path('genkey.bin'), randomBytes(32));
     const wrapped = publicEncrypt({
-      key: await readFile(path('pkey.bin')),
-      format: 'der',
-      type: 'spki',
+      key: createPublicKey({
+        key: await readFile(path('pkey.bin')), // -inkey pkey.bin
+        format: 'der', // -keyform DER
+        type: 'spki', // -pubin
+      }),
       padding: constants.RSA_PKCS1_OAEP_PADDING, // -oaep
       oaepHash: 'sha1', // RSAES_OAEP_SHA_1
     }, await readFile(path('genkey.bin')));
@@ -163,9 +173,11 @@ export async function importAgain(ctx: StepContext) {
 
   // Other material than before: 32 new random bytes, wrapped the same way
   const other = publicEncrypt({
-    key: await readFile(path('pkey.bin')),
-    format: 'der',
-    type: 'spki',
+    key: createPublicKey({
+      key: await readFile(path('pkey.bin')),
+      format: 'der',
+      type: 'spki',
+    }),
     padding: constants.RSA_PKCS1_OAEP_PADDING,
     oaepHash: 'sha1',
   }, randomBytes(32));
@@ -211,8 +223,7 @@ export async function rotateByAlias(ctx: StepContext) {
     Description: 'kms-workshop: ImportedCMK, rotated',
   }));
   const newKeyId = KeyMetadata!.KeyId!;
-  // GetParametersForImport: 1 request a second in an account and Region;
-  // a client with the SDK's retries waits its turn
+  // 1 GetParametersForImport a second: the SDK's retries wait their turn
   const retrying = kmsWithRetries({ maxAttempts: 10 });
   const { PublicKey, ImportToken } = await retrying.send(
     new GetParametersForImportCommand({
@@ -227,9 +238,11 @@ export async function rotateByAlias(ctx: StepContext) {
     KeyId: newKeyId,
     ImportToken,
     EncryptedKeyMaterial: publicEncrypt({
-      key: Buffer.from(PublicKey!),
-      format: 'der',
-      type: 'spki',
+      key: createPublicKey({
+        key: Buffer.from(PublicKey!),
+        format: 'der',
+        type: 'spki',
+      }),
       padding: constants.RSA_PKCS1_OAEP_PADDING,
       oaepHash: 'sha1',
     }, material),
