@@ -11,6 +11,8 @@ export interface Caller {
   principalId?: string;
   /** For an AssumedRole: the role the session was issued for (CloudTrail's sessionContext.sessionIssuer). */
   sessionIssuer?: { arn: string; userName: string; principalId: string; accountId: string };
+  /** For an AssumedRole: when its credentials were issued, epoch ms on the engine clock (CloudTrail's sessionContext.attributes.creationDate). */
+  sessionCreatedAt?: number;
   accountId: string;
   region: string;
   accessKeyId: string;
@@ -26,20 +28,14 @@ export interface Caller {
 export const ENGINE_ACCOUNT = '111122223333';
 export const DEFAULT_REGION = 'us-east-1';
 
-const credentialPattern = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
-
-export function callerFromHeaders(headers: Record<string, string | string[] | undefined>, sourceIp = '127.0.0.1'): Caller {
-  const auth = String(headers['authorization'] ?? '');
-  const match = credentialPattern.exec(auth);
-  const accessKeyId = match?.[1] ?? 'ANONYMOUS';
-  const region = match?.[2] ?? DEFAULT_REGION;
-  return makeCaller({ accessKeyId, region, sourceIp, userAgent: String(headers['user-agent'] ?? '') });
-}
-
 export function makeCaller(opts: Partial<Caller> & { region?: string } = {}): Caller {
   const accountId = opts.accountId ?? ENGINE_ACCOUNT;
   const userName = opts.userName ?? 'workshop-learner';
   return {
+    ...(opts.type ? { type: opts.type } : {}),
+    ...(opts.principalId ? { principalId: opts.principalId } : {}),
+    ...(opts.sessionIssuer ? { sessionIssuer: opts.sessionIssuer } : {}),
+    ...(opts.sessionCreatedAt !== undefined ? { sessionCreatedAt: opts.sessionCreatedAt } : {}),
     accountId,
     region: opts.region ?? DEFAULT_REGION,
     accessKeyId: opts.accessKeyId ?? 'AKIAIOSFODNN7EXAMPLE',

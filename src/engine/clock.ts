@@ -16,8 +16,13 @@ export const LATEST_ENGINE_TIME = Date.UTC(9999, 0, 1);
 
 export class ClockRangeError extends RangeError {}
 
+/** Fast-forwards remembered for offsetAt: enough for every presigned URL still alive (at most a week old). */
+const MOVES_REMEMBERED = 256;
+
 export class EngineClock implements Clock {
   private offsetMs = 0;
+  /** Each fast-forward: when (wall-clock ms, the clock a client signs with) and the offset before it. */
+  private readonly moves: { at: number; before: number }[] = [];
   constructor(private readonly base: () => number = Date.now) {}
   now(): Date {
     return new Date(this.base() + this.offsetMs);
@@ -25,7 +30,20 @@ export class EngineClock implements Clock {
   advance(seconds: number): void {
     if (!(seconds >= 0)) throw new ClockRangeError('the clock only moves forward');
     if (!(seconds <= this.secondsLeft())) throw new ClockRangeError(`the clock cannot move past ${new Date(LATEST_ENGINE_TIME).toISOString()}`);
+    this.moves.push({ at: Date.now(), before: this.offsetMs });
+    if (this.moves.length > MOVES_REMEMBERED) this.moves.shift();
     this.offsetMs += seconds * 1000;
+  }
+  /**
+   * How far ahead (ms) this clock ran at a past wall-clock time. A client signs with its own
+   * clock, which a fast-forward does not move: what it signed at `wallMs` was, on this clock,
+   * `wallMs` plus this (so a presigned URL's validity runs out when the engine clock says,
+   * and a fast-forward made before the URL was signed does not expire it at once).
+   */
+  offsetAt(wallMs: number): number {
+    let offset = this.offsetMs;
+    for (let i = this.moves.length - 1; i >= 0 && this.moves[i]!.at > wallMs; i--) offset = this.moves[i]!.before;
+    return offset;
   }
   /** How far the clock may still move forward before it leaves the dates AWS's formats can carry. */
   secondsLeft(): number {

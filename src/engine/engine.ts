@@ -6,14 +6,15 @@
 // the clock; it answers only the holder of the engine's secret.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { callerFromHeaders, type Caller } from './caller.js';
+import { authenticate } from './auth/authenticate.js';
+import type { Caller } from './caller.js';
 import { EngineClock } from './clock.js';
 import { Trail } from './cloudtrail/trail.js';
 import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_SECONDS, newControlSecret } from './control.js';
 import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
 import { Iam } from './iam/directory.js';
-import { handleQuery, IAM_XMLNS, isQueryRequest, queryError, readQueryBody } from './iam/query.js';
+import { handleQuery, IAM_XMLNS, isQueryRequest, queryError, queryErrorFor, readQueryBody } from './iam/query.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { RequestQuotas } from './kms/quotas.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   quotaScale?: number;
   /** The real-time source the quotas' buckets refill by, in milliseconds (tests step their own). */
   quotaTime?: () => number;
+  /** Refuse unsigned requests and access keys the engine never issued (default: they act as the account's default learner; auth/authenticate.ts). */
+  strict?: boolean;
 }
 
 /** A JSON 1.1 service: takes the operation name, the decoded input and the caller. */
@@ -50,6 +53,8 @@ export class Engine {
   readonly trail: Trail;
   /** Accounts, IAM users, roles, access keys and STS sessions (auth/types.ts's Directory). */
   readonly directory: Iam;
+  /** Strict mode: only engine-issued credentials are accepted (auth/authenticate.ts). */
+  readonly strict: boolean;
   /** KMS's request quotas: every KMS call, S3's on a caller's behalf included, is counted in callKms. */
   readonly quotas: RequestQuotas;
   /** JSON services by the X-Amz-Target prefix before the dot. */
@@ -69,6 +74,7 @@ export class Engine {
     const delay = opts.cloudTrailDelaySeconds ?? 0;
     if (!(delay >= 0 && delay <= MAX_CLOUDTRAIL_DELAY_SECONDS)) throw new RangeError(`the CloudTrail delay must be from 0 to ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds, not ${delay}`);
     this.quotas = new RequestQuotas(opts.quotaScale ?? 1, opts.quotaTime); // a RangeError for a bad scale, before the home is opened
+    this.strict = opts.strict ?? false;
     this.store = openStore(opts.home);
     try {
       if (this.store.dir !== null) this.store.writeFile(CONTROL_SECRET_FILE, Buffer.from(this.controlSecret));
@@ -151,7 +157,8 @@ export class Engine {
     if (protocol === 'control') return handleControl(this, req, requestId);
     // A Query request's signature covers its body, and its Action is in it: read whole (bounded) first.
     if (protocol === 'query') req = { ...req, body: await readQueryBody(req) };
-    const caller = callerFromHeaders(req.headers, req.remoteAddress);
+    const caller = await authenticate(req, protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
+    if (isAwsError(caller)) return protocol === 'json' ? jsonError(caller, requestId) : protocol === 'query' ? queryErrorFor(this, req, caller, requestId) : s3ErrorResponse(caller, requestId);
     if (protocol === 'query') return handleQuery(this, req, caller, requestId);
     if (protocol === 'json') return this.handleJson(req, req.headers['x-amz-target'] ?? '', caller, requestId);
     if (!this.rest) return jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId);

@@ -26,6 +26,11 @@ export interface TrailEvent {
     accountId: string;
     accessKeyId?: string;
     userName?: string;
+    /** An AssumedRole's session: the role it was issued for, and when. */
+    sessionContext?: {
+      sessionIssuer: { type: 'Role'; principalId: string; arn: string; accountId: string; userName: string };
+      attributes: { creationDate?: string; mfaAuthenticated: 'false' };
+    };
     invokedBy?: string;
   };
   eventTime: string;
@@ -171,15 +176,7 @@ export class Trail {
     const time = Math.max(Math.floor(now / 1000) * 1000, this.lastTime);
     const event: TrailEvent = {
       eventVersion: '1.08',
-      userIdentity: {
-        type: 'IAMUser',
-        principalId: principalId(caller.accessKeyId),
-        arn: caller.arn,
-        accountId: caller.accountId,
-        accessKeyId: caller.accessKeyId,
-        userName: caller.userName,
-        ...(caller.invokedBy ? { invokedBy: caller.invokedBy } : {}),
-      },
+      userIdentity: userIdentity(caller),
       eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       eventSource: input.eventSource,
       eventName: input.eventName,
@@ -400,6 +397,35 @@ function clip(text: string): string {
   return text.length <= MAX_TEXT_CHARS ? text : text.slice(0, MAX_TEXT_CHARS - 3) + '...';
 }
 
+/**
+ * The caller as CloudTrail's userIdentity element shows it (CloudTrail user guide,
+ * "CloudTrail userIdentity element"): an IAM user with its userName; an assumed role with
+ * its session's issuer and creation date and no userName; the root user as the account.
+ * A service acting on the caller's behalf (S3 calling KMS) keeps the caller's identity and adds invokedBy.
+ */
+function userIdentity(caller: Caller): TrailEvent['userIdentity'] {
+  const type = caller.type ?? 'IAMUser';
+  const identity: TrailEvent['userIdentity'] = {
+    type,
+    principalId: caller.principalId ?? (type === 'Root' ? caller.accountId : principalId(caller.accessKeyId)),
+    arn: caller.arn,
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+  };
+  if (type === 'IAMUser') identity.userName = caller.userName;
+  if (type === 'AssumedRole' && caller.sessionIssuer) {
+    const issuer = caller.sessionIssuer;
+    const created = caller.sessionCreatedAt === undefined ? {} : { creationDate: new Date(caller.sessionCreatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    identity.sessionContext = {
+      sessionIssuer: { type: 'Role', principalId: issuer.principalId, arn: issuer.arn, accountId: issuer.accountId, userName: issuer.userName },
+      attributes: { ...created, mfaAuthenticated: 'false' },
+    };
+  }
+  if (caller.invokedBy) identity.invokedBy = caller.invokedBy;
+  return identity;
+}
+
+/** A stable made-up AIDA id for a caller the engine knows only by its access key (any key, in the local mode). */
 function principalId(accessKeyId: string) {
   return 'AIDA' + Buffer.from(accessKeyId).toString('hex').toUpperCase().slice(0, 17).padEnd(17, '0');
 }

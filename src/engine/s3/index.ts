@@ -16,7 +16,7 @@ import { ObjectCrypto } from './encryption.js';
 import { s3ErrorResponse, s3Errors } from './errors.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { deleteObject, getObject, headObject, putObject } from './objects.js';
-import { s3Caller, targetOf } from './request.js';
+import { targetOf } from './request.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './multipart.js';
 import { assertBucketName, assertKey, bucketArn } from './names.js';
 import { S3State } from './state.js';
@@ -101,7 +101,7 @@ function route(req: EngineRequest, bucket: string | undefined, key: string | und
 export function mountS3(engine: Engine): S3Context {
   const ctx: S3Context = { engine, state: new S3State(engine.store), crypto: new ObjectCrypto(engine), uploads: new Uploads(engine.store) };
   engine.closing(() => ctx.crypto.close());
-  engine.rest = async (req, headerCaller, requestId) => handleS3(ctx, req, s3Caller(req, headerCaller), requestId);
+  engine.rest = async (req, caller, requestId) => handleS3(ctx, req, caller, requestId);
   return ctx;
 }
 

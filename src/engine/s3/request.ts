@@ -1,6 +1,6 @@
-// Where an S3 request points (bucket and key, path-style or virtual-hosted-style)
-// and who signed it; plus the shapes of S3's replies.
-import { makeCaller, type Caller } from '../caller.js';
+// Where an S3 request points (bucket and key, path-style or virtual-hosted-style),
+// and the shapes of S3's replies. Who signed it is auth/authenticate.ts's to say.
+import type { Caller } from '../caller.js';
 import type { EngineRequest, EngineResponse } from '../wire.js';
 import { hostId, S3Error } from './errors.js';
 import { xmlDocument, type XmlElement } from './xml.js';
@@ -38,15 +38,6 @@ function decode(s: string): string {
   } catch {
     throw new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400, { URI: s });
   }
-}
-
-/** The caller: from the Authorization header, or from a presigned URL's X-Amz-Credential. */
-export function s3Caller(req: EngineRequest, fromHeaders: Caller): Caller {
-  if (req.headers.authorization !== undefined) return fromHeaders;
-  const credential = req.query.get('X-Amz-Credential');
-  const m = credential ? /^([^/]+)\/\d{8}\/([^/]+)\/s3\/aws4_request$/.exec(credential) : null;
-  if (!m) return fromHeaders;
-  return makeCaller({ accessKeyId: m[1], region: m[2], sourceIp: fromHeaders.sourceIp, userAgent: fromHeaders.userAgent });
 }
 
 export function s3Headers(requestId: string, extra: Record<string, string> = {}): Record<string, string> {
