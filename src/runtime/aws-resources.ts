@@ -68,6 +68,8 @@ export class ResourceLedger {
     const op = `${call.service}:${call.operation}`;
     if (op === 'kms:CreateKey' && ok && call.keyId) this.add('keys', call.keyId);
     else if (op === 'kms:ScheduleKeyDeletion' && call.keyId && (ok || code === 'KMSInvalidStateException' || code === 'NotFoundException')) this.removeKey(call.keyId);
+    // A cancelled deletion brings the key back (Disabled, and billed again): it must be cleaned up again.
+    else if (op === 'kms:CancelKeyDeletion' && ok && call.keyId) this.add('keys', call.keyId);
     else if ((op === 'kms:CreateAlias' || op === 'kms:UpdateAlias') && ok && call.alias) this.add('aliases', call.alias);
     else if (op === 'kms:DeleteAlias' && call.alias && (ok || code === 'NotFoundException')) this.remove('aliases', call.alias);
     // A bucket already owned by you carries your prefix: it is the lessons' own, left by an earlier run.

@@ -2,14 +2,19 @@
 // create, what it may cost, and the learner's go-ahead.
 //
 // Prices (AWS KMS and S3 pricing, us-east-1; other Regions are close):
-// - a KMS key costs $1 a month, prorated by the hour, from creation until it is
-//   deleted. Lessons schedule their keys for deletion with the 7-day minimum
-//   waiting period; the estimate counts those 7 days too, so it is an upper bound;
+// - a KMS key costs $1 a month, prorated hourly, whatever its state (disabled
+//   too), and the same for a key with imported key material. "There is no
+//   charge for customer managed KMS keys that you manage and are scheduled for
+//   deletion": lessons schedule theirs in their clean-up, well within an hour,
+//   so the estimate counts an hour per key (a cancelled deletion is charged
+//   "as though it was never scheduled for deletion", still within the hour);
+// - AWS managed keys (aws/s3) have no monthly charge; requests with them do;
 // - KMS requests cost $0.03 per 10,000 (the free tier covers 20,000 a month);
 // - S3: a bucket holding one small object for minutes, a few requests: fractions of a cent;
 // - CloudTrail event history (LookupEvents) has no charge.
 // What a lesson creates is read from its steps' code (the CreateKey, CreateAlias,
-// CreateBucket and PutObject commands it sends), so a new lesson is counted too.
+// CreateBucket and PutObject commands it sends, the kinds of key it asks for,
+// the AWS managed keys it names), so a new lesson is counted too.
 import { createInterface } from 'node:readline';
 import type { ResourceSet } from './aws-resources.js';
 import { describeResources, MIN_PENDING_WINDOW_DAYS, resourceCount } from './aws-resources.js';
@@ -18,12 +23,16 @@ import type { Lesson } from './types.js';
 export const KEY_MONTH_USD = 1;
 export const HOURS_PER_MONTH = 730;
 export const USD_PER_10K_KMS_REQUESTS = 0.03;
-/** A lesson's keys live for the lesson (well under an hour), then the waiting period. */
-const KEY_HOURS_UPPER_BOUND = MIN_PENDING_WINDOW_DAYS * 24 + 1;
+/** A lesson's keys are billed while the lesson runs (well under an hour), none while pending deletion. */
+const KEY_HOURS_UPPER_BOUND = 1;
 
 export interface LessonPlan {
   lessonId: string;
   keys: number;
+  /** Of those, keys created without key material (Origin EXTERNAL), for material the lesson imports. */
+  importedKeys: number;
+  /** AWS managed keys the lesson uses ('aws/s3'): created by AWS on first use, kept, no monthly charge. */
+  awsManagedKeys: string[];
   aliases: number;
   buckets: number;
   objects: number;
@@ -38,6 +47,8 @@ export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
     return {
       lessonId: lesson.id,
       keys: count(/new CreateKeyCommand\(/g),
+      importedKeys: count(/\bOrigin: 'EXTERNAL'/g),
+      awsManagedKeys: [...new Set([...code.matchAll(/'alias\/(aws\/[\w./-]+)'/g)].map((m) => m[1]!))],
       aliases: count(/new CreateAliasCommand\(/g),
       buckets: count(/new CreateBucketCommand\(/g),
       objects: count(/new PutObjectCommand\(/g),
@@ -97,13 +108,21 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
     `buckets deleted, keys scheduled for deletion after ${MIN_PENDING_WINDOW_DAYS} days (the shortest`,
     'waiting period AWS allows). Whatever is left when you stop is removed then.',
   ];
+  const managed = [...new Set(plans.flatMap((p) => p.awsManagedKeys))];
+  if (managed.length > 0) {
+    const users = plans.filter((p) => p.awsManagedKeys.length > 0).map((p) => p.lessonId);
+    lines.push(
+      `${users.join(', ')} use${users.length === 1 ? 's' : ''} the AWS managed key${managed.length === 1 ? '' : 's'} ${managed.join(', ')}, which AWS creates in your`,
+      'account on first use and does not delete: no monthly charge, only requests.',
+    );
+  }
   if (resourceCount(where.leftovers) > 0)
     lines.push('', 'Left by an earlier run that stopped before its clean-up, and removed first:', ...describeResources(where.leftovers).map((r) => `  ${r}`));
   lines.push(
     '',
-    `Estimated cost: at most ${usd(estimate.totalUsd)}`,
-    `  KMS keys    ${estimate.keys} x $${KEY_MONTH_USD} per key-month, billed by the hour, counted through`,
-    `              the ${MIN_PENDING_WINDOW_DAYS}-day waiting period: up to ${usd(estimate.keyUsd)}`,
+    `Estimated cost: ${estimate.totalUsd < 0.01 ? '' : 'at most '}${usd(estimate.totalUsd)}`,
+    `  KMS keys    ${estimate.keys} x $${KEY_MONTH_USD} per key-month, billed by the hour until scheduled for`,
+    `              deletion (no charge while pending deletion): ${usd(estimate.keyUsd)}`,
     `  Requests    about ${estimate.requests} KMS requests at $${USD_PER_10K_KMS_REQUESTS} per 10,000: ${usd(estimate.requestUsd)}`,
     '              (the free tier covers 20,000 requests a month)',
     ...(estimate.buckets ? [`  S3          ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'}, ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
@@ -115,7 +134,7 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
 
 function describePlan(p: LessonPlan): string {
   const parts = [
-    p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}` : '',
+    p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}${p.importedKeys ? ` (${p.importedKeys === p.keys ? '' : `${p.importedKeys} `}imported material)` : ''}` : '',
     p.aliases ? `${p.aliases} alias${p.aliases === 1 ? '' : 'es'}` : '',
     p.buckets ? `${p.buckets} S3 bucket${p.buckets === 1 ? '' : 's'} (${p.objects} object${p.objects === 1 ? '' : 's'})` : '',
   ].filter(Boolean);
