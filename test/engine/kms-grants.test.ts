@@ -134,6 +134,16 @@ describe('CreateGrant', () => {
     expect((await listGrants(key.KeyId!)).Grants).toHaveLength(2);
   });
 
+  test('a key has at most 50,000 grants: the next is LimitExceededException', async () => {
+    const key = await newKey();
+    const { GrantId } = await grant({ KeyId: key.KeyId! });
+    const model = e.engine.kms.grants.get(GrantId!)!;
+    // Made in the model directly: 50,000 CreateGrant calls would only measure HTTP.
+    for (let i = 1; i < 50_000; i++) e.engine.kms.grants.set(`${i}`.padStart(64, '0'), { ...JSON.parse(JSON.stringify(model)), GrantId: `${i}`.padStart(64, '0') });
+    const err = await expectAwsError(grant({ KeyId: key.KeyId! }), 'LimitExceededException');
+    expect(err.message).toContain('50000 grants');
+  });
+
   test('DryRun: DryRunOperationException and no grant', async () => {
     const key = await newKey();
     await expectAwsError(grant({ KeyId: key.KeyId!, DryRun: true }), 'DryRunOperationException');

@@ -176,7 +176,7 @@ export function listRetirableGrants(kms: Kms, req: unknown, caller: Caller) {
   if ((input.RetiringPrincipal === undefined) === (input.RetiringServicePrincipal === undefined))
     throw kmsErrors.validation('You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.');
   kms.sweepDeleted();
-  const grants = [...kms.grants.values()].filter((g) => regionOf(g.KeyArn) === caller.region && input.RetiringPrincipal !== undefined && g.RetiringPrincipal === input.RetiringPrincipal);
+  const grants = [...kms.grants.untrackedValues()].filter((g) => regionOf(g.KeyArn) === caller.region && input.RetiringPrincipal !== undefined && g.RetiringPrincipal === input.RetiringPrincipal);
   return grantPage(grants, input.Limit, input.Marker);
 }
 
@@ -237,9 +237,9 @@ export function revokeGrant(kms: Kms, req: unknown, caller: Caller) {
   return {};
 }
 
-/** The grants of one key, oldest first. */
+/** The grants of one key, oldest first, to read (not to change: they are the stored records). */
 export function grantsOf(kms: Kms, key: KeyRecord): GrantRecord[] {
-  return [...kms.grants.values()].filter((g) => g.KeyArn === key.Arn);
+  return [...kms.grants.untrackedValues()].filter((g) => g.KeyArn === key.Arn);
 }
 
 function grantOf(kms: Kms, key: KeyRecord, grantId: string): GrantRecord {
@@ -309,6 +309,7 @@ export interface GrantRequest {
  */
 export function grantsAnswer(kms: Kms, key: KeyRecord, caller: Caller, request: GrantRequest): 'Allow' | 'NotApplicable' {
   assertGrantTokens(request.grantTokens);
+  if (kms.grants.size === 0) return 'NotApplicable'; // asked on every call: nothing to look through
   for (const grant of kms.grants.untrackedValues()) {
     if (grant.KeyArn !== key.Arn || !grant.Operations.includes(request.operation)) continue;
     if (!isGrantee(grant.GranteePrincipal, caller, request.accountDelegates)) continue;
