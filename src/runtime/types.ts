@@ -180,6 +180,8 @@ export interface StepFailure {
   code?: string;
   requestId?: string;
   operation?: string;
+  /** The step failed because the lesson's clean-up has removed what it builds on; run the lesson from its start. */
+  afterCleanUp?: boolean;
 }
 
 // ---------------------------------------------------------------- the session

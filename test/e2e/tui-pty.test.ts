@@ -55,6 +55,12 @@ describe('kms-workshop in a real terminal', () => {
     for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
     t.press('Enter');
+    // The lesson's first page: its introduction and what it is based on, within 80 columns.
+    screen = await t.waitFor(/Direct encryption with a KMS key\s+introduction/);
+    expect(screen).toContain('KMS can encrypt data for you directly');
+    expect(screen).toMatch(/Enter\/→ begin/);
+    for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    t.press('Enter');
     screen = await t.waitFor(/step 1 of \d+/);
     expect(screen).toContain('1. Create a KMS key');
     expect(screen).toMatch(/Enter\/r run/);
@@ -79,6 +85,8 @@ describe('kms-workshop in a real terminal', () => {
     const t = terminal({ SLOW_ENGINE_MS: '5000' });
     await launch(t, SLOW_ENGINE);
     await t.waitFor(/Target local engine at/);
+    t.press('Enter');
+    await t.waitFor(/introduction/);
     t.press('Enter');
     await t.waitFor(/step 1 of \d+/);
     t.press('Enter');

@@ -25,6 +25,8 @@ export interface Script {
   calls?: Array<Partial<ApiCall> & { operation: string }>;
   results?: StepResult[];
   fail?: string;
+  /** With fail: the runtime found the lesson's clean-up had removed what the step builds on. */
+  afterCleanUp?: boolean;
   throws?: Error;
   /** Resolve the step only when release() is called. */
   hold?: boolean;
@@ -51,7 +53,7 @@ export function fakeSession(scripts: Record<string, Script>) {
       if (script.throws) throw script.throws;
       for (const result of script.results ?? []) emit({ type: 'result', result });
       const base = { lessonId: l.id, stepId: s.id, results: script.results ?? [], calls, durationMs: 12 };
-      const outcome: StepOutcome = script.fail ? { ...base, status: 'failed', error: { message: script.fail, code: 'AccessDeniedException' } } : { ...base, status: 'passed' };
+      const outcome: StepOutcome = script.fail ? { ...base, status: 'failed', error: { message: script.fail, code: script.afterCleanUp ? 'NotFoundException' : 'AccessDeniedException', ...(script.afterCleanUp ? { afterCleanUp: true } : {}) } } : { ...base, status: 'passed' };
       emit({ type: 'end', outcome });
       return outcome;
     },

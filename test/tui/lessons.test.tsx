@@ -9,7 +9,7 @@ import { afterEach, beforeAll, expect, test } from 'vitest';
 import { progressPort } from '../../src/commands/tui-progress.js';
 import { loadLessons } from '../../src/lessons/loader.js';
 import { openSession } from '../../src/runtime/session.js';
-import type { Lesson, RuntimeSession } from '../../src/runtime/types.js';
+import type { Lesson, Question, RuntimeSession } from '../../src/runtime/types.js';
 import { App } from '../../src/tui/app.js';
 import { KEYS, tick, waitForFrame } from './fake-workshop.js';
 
@@ -53,12 +53,27 @@ async function openLesson(app: ReturnType<typeof start>, title: string) {
   app.stdin.write(String(index + 1));
   await waitForFrame(app.lastFrame, new RegExp(`› ${index + 1}\\. `));
   app.stdin.write(KEYS.enter);
+  // Every packaged lesson opens at its introduction, with what it is based on.
+  const intro = await waitForFrame(app.lastFrame, /introduction/);
+  expect(intro).toContain('Based on');
+  expect(intro).toContain(lessons[index]!.basedOn[0]!.slice(0, 40));
+  await tick();
+  app.stdin.write(KEYS.enter);
   return waitForFrame(app.lastFrame, /step 1 of \d+/);
 }
 
-async function runStep(app: ReturnType<typeof start>, n: number, total: number) {
+async function runStep(app: ReturnType<typeof start>, n: number, total: number, prediction?: Question) {
   await waitForFrame(app.lastFrame, `step ${n} of ${total}`);
   await tick();
+  // Predict, then observe: a step with a prediction asks for it first.
+  if (prediction) {
+    app.stdin.write(KEYS.enter);
+    // The first Enter asks for the prediction and scrolls to it.
+    const asked = await waitForFrame(app.lastFrame, 'What do you expect?');
+    expect(asked).toContain(`? ${prediction.prompt.slice(0, 60)}`);
+    app.stdin.write(String(prediction.answer + 1));
+    await waitForFrame(app.lastFrame, `Your prediction: ${prediction.answer + 1}.`);
+  }
   app.stdin.write(KEYS.enter);
   return waitForFrame(app.lastFrame, /✔ done|did not do what the lesson expects|✘ stopped/, 20_000);
 }
@@ -74,7 +89,7 @@ test('the envelope lesson, step by step: calls and counters live, the identical 
 
   const seen: string[] = [];
   for (let i = 0; i < total; i++) {
-    frame = await runStep(app, i + 1, total);
+    frame = await runStep(app, i + 1, total, envelope.steps[i]!.predict);
     expect(frame, `step ${i + 1} (${envelope.steps[i]!.id}) should pass:\n${frame}`).toContain('✔ done');
     seen.push(frame);
     const step = envelope.steps[i]!;
@@ -83,6 +98,8 @@ test('the envelope lesson, step by step: calls and counters live, the identical 
       expect(frame).toMatch(/Calls by operation\n(.*\n)*.*GenerateDataKey\s+1\s+◀/);
     }
     if (step.id === 'decrypt-key-without-context') {
+      // The prediction made before the run is explained after it.
+      expect(frame).toContain('What happened');
       expect(frame).toContain('Expected error from Decrypt: InvalidCiphertextException');
       expect(frame).toMatch(/✘ Decrypt\s+you InvalidCiphertextException/);
     }
@@ -107,7 +124,7 @@ test('the caching lesson counts GenerateDataKey once for two encrypts, on screen
   await openLesson(app, caching.title);
   for (let i = 0; i < target; i++) app.stdin.write(KEYS.right);
   // Running it runs the steps before it first (the key it uses), as the screen says.
-  const frame = await runStep(app, target + 1, caching.steps.length);
+  const frame = await runStep(app, target + 1, caching.steps.length, caching.steps[target]!.predict);
   expect(frame).toContain('✔ done');
   // The live counter below the results, and the step's own counter and check.
   expect(frame).toMatch(/Calls by operation\n(.*\n)*.*GenerateDataKey\s+1\s+◀/);

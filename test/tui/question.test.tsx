@@ -50,3 +50,33 @@ test('Down, Down and Enter in one burst choose the third answer, and a second an
   expect(lastFrame()).toContain('✘ 3. The cache expires');
   expect(onAnswered.mock.calls).toEqual([[false]]);
 });
+
+test('a prediction keeps its verdict back until revealed, then judges the answer given', async () => {
+  const { lastFrame, stdin, rerender } = render(<Question {...Q} reveal={false} />);
+  stdin.write('3');
+  await tick();
+  expect(lastFrame()).toContain('• 3. The cache expires');
+  expect(lastFrame()).toContain('Your prediction: 3. Run the step to see.');
+  expect(lastFrame()).not.toContain('✔');
+  expect(lastFrame()).not.toContain('delivers events within');
+  rerender(<Question {...Q} reveal closed />);
+  await tick();
+  expect(lastFrame()).toContain('✘ 3. The cache expires');
+  expect(lastFrame()).toContain('✔ 2. CloudTrail');
+  expect(lastFrame()).toContain('Not quite: the answer is 2.');
+  expect(lastFrame()).toContain('CloudTrail delivers events within about 5 minutes');
+});
+
+test('a closed question left unanswered takes no answer, and once revealed shows the right one', async () => {
+  const onAnswered = vi.fn();
+  const { lastFrame, stdin, rerender } = render(<Question {...Q} reveal={false} closed onAnswered={onAnswered} />);
+  stdin.write('2');
+  await tick();
+  expect(onAnswered).not.toHaveBeenCalled();
+  expect(lastFrame()).not.toContain('press 1-3');
+  expect(lastFrame()).not.toContain('The answer');
+  rerender(<Question {...Q} reveal closed onAnswered={onAnswered} />);
+  await tick();
+  expect(lastFrame()).toContain('The answer: 2.');
+  expect(lastFrame()).toContain('✔ 2. CloudTrail');
+});

@@ -13,13 +13,23 @@ export const LESSON_KEYS: KeyBinding[] = [
   { keys: 'q', does: 'quit' },
 ];
 
+/** On the lesson's introduction page. */
+export const INTRO_KEYS: KeyBinding[] = [
+  { keys: 'Enter/→', does: 'begin' },
+  { keys: '↑↓', does: 'scroll' },
+  { keys: 'Esc', does: 'menu' },
+  { keys: '?', does: 'keys' },
+  { keys: 'q', does: 'quit' },
+];
+
 export const LESSON_HELP: KeyBinding[] = [
   { keys: 'Enter or r', does: 'run this step (earlier steps not yet run go first)' },
   { keys: '→ or n', does: 'next step' },
   { keys: '← or p', does: 'previous step' },
   { keys: 'c', does: 'switch between the code and the AWS CLI command' },
   { keys: 'h', does: 'show or hide the hint' },
-  { keys: '1-9', does: 'answer the question' },
+  { keys: '1-9', does: 'answer the question (a prediction before running the step)' },
+  { keys: 'b', does: "after the lesson's clean-up: run it again from step 1" },
   { keys: '↑↓ PgUp PgDn', does: 'scroll' },
   { keys: 'Esc', does: 'back to the lessons' },
   { keys: '?', does: 'this list' },

@@ -1,7 +1,9 @@
-// A lesson, one step at a time: the narrative, the step's code or its AWS CLI
-// equivalent, the results once it runs, the question to think about; below,
-// the API calls as they happen and how many of each. Effects (running a step)
-// happen in the RunStore; this screen reads it and turns keys into intents.
+// A lesson, one step at a time: first its introduction (a page of its own,
+// when the lesson has one), then per step the narrative, the prediction to make
+// before running it, the step's code or its AWS CLI equivalent, the results
+// once it runs and what they mean, the question to think about; below, the API
+// calls as they happen and how many of each. Effects (running a step) happen in
+// the RunStore; this screen reads it and turns keys into intents.
 import { Box, measureElement, Text, useInput, type DOMElement } from 'ink';
 import React, { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Lesson, RuntimeSession } from '../../runtime/types.js';
@@ -12,7 +14,8 @@ import { useScroll } from '../hooks/use-scroll.js';
 import { useStepNavigation } from '../hooks/use-step-navigation.js';
 import { ErrorPanel } from '../layout/error-panel.js';
 import { KeyBar } from '../layout/key-help.js';
-import { LESSON_KEYS } from './lesson-keys.js';
+import { hasIntroduction, Introduction } from './introduction.js';
+import { INTRO_KEYS, LESSON_KEYS } from './lesson-keys.js';
 import { ScrollHint, ScrollPanel } from '../layout/scroll-panel.js';
 import { Markdown } from '../markdown/markdown.js';
 import { Question } from '../question.js';
@@ -41,40 +44,70 @@ export interface LessonScreenProps {
 
 export function LessonScreen({ lesson, initialStep, session, startingLabel = 'starting the local engine…', store, width, height, active = true, onBack, onStepChange }: LessonScreenProps) {
   useSyncExternalStore(store.subscribe, store.getVersion);
-  const nav = useStepNavigation(lesson.steps.length, initialStep, { active, onMove: onStepChange });
-  const step = lesson.steps[nav.index]!;
+  // Page 0 is the introduction when there is one to show; a lesson resumed past its first step opens at that step.
+  const introPages = hasIntroduction(lesson) ? 1 : 0;
+  const nav = useStepNavigation(lesson.steps.length + introPages, initialStep === 0 ? 0 : initialStep + introPages, {
+    active,
+    onMove: (page) => (page >= introPages ? onStepChange?.(page - introPages) : undefined),
+  });
+  const onIntro = nav.index < introPages;
+  const stepIndex = Math.max(0, nav.index - introPages);
+  const step = lesson.steps[stepIndex]!;
   const run = store.runOf(lesson, step);
   const [showCli, setShowCli] = useState(false);
   const [showHint, setShowHint] = useState(false);
   const [pendingRun, setPendingRun] = useState(false);
+  // Predict, then observe: the first Enter on an unanswered prediction asks for it; a second one runs anyway.
+  const predicted = useRef(false);
+  const asked = useRef(false);
+  const [askedToPredict, setAskedToPredict] = useState(false);
+  const askToPredict = (yes: boolean) => {
+    asked.current = yes;
+    setAskedToPredict(yes);
+  };
 
   const compact = height < 18;
   const logRows = compact ? 2 : 4;
   const callsHeight = logRows + 1;
-  const panelHeight = Math.max(3, height - 1 - 1 - callsHeight - 1 - 1);
+  const panelHeight = onIntro ? Math.max(3, height - 1 - 1 - 1 - 1) : Math.max(3, height - 1 - 1 - callsHeight - 1 - 1);
   const scroll = useScroll(panelHeight, { active });
   const beforeResults = useRef<DOMElement>(null);
   const [resultsAt, setResultsAt] = useState(0);
+  const beforePrediction = useRef<DOMElement>(null);
+  const [predictionAt, setPredictionAt] = useState(0);
   useLayoutEffect(() => {
     if (beforeResults.current) {
       const h = measureElement(beforeResults.current).height;
       if (h !== resultsAt) setResultsAt(h);
+    }
+    if (beforePrediction.current) {
+      const h = measureElement(beforePrediction.current).height;
+      if (h !== predictionAt) setPredictionAt(h);
     }
   });
 
   useEffect(() => {
     scroll.reset();
     setShowHint(false);
+    predicted.current = false;
+    askToPredict(false);
   }, [nav.index]);
 
-  const start = () => {
+  const start = (index = nav.current() - introPages) => {
     if (store.running) return;
     if (session.state !== 'ready') {
       setPendingRun(session.state === 'starting');
       return;
     }
     scroll.scrollTo(resultsAt);
-    void store.run(session.session, lesson, nav.current());
+    void store.run(session.session, lesson, index);
+  };
+  /** After the lesson's clean-up: forget its runs and run it again from step 1. */
+  const startOver = () => {
+    if (store.running) return;
+    store.forget(lesson);
+    nav.go(introPages);
+    start(0);
   };
   // A run asked for while the engine was starting goes as soon as it is up.
   useEffect(() => {
@@ -86,7 +119,19 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
 
   useInput(
     (input, key) => {
-      if (key.return || input === 'r') start();
+      if (nav.current() < introPages) {
+        if (key.return) nav.next();
+        else if (key.escape) onBack();
+        return;
+      }
+      const current = lesson.steps[nav.current() - introPages]!;
+      if (key.return || input === 'r') {
+        if (current.predict && !predicted.current && !asked.current && !store.runOf(lesson, current)) {
+          askToPredict(true);
+          scroll.scrollTo(predictionAt);
+        }
+        else start();
+      } else if (input === 'b' && store.runOf(lesson, current)?.failure?.afterCleanUp) startOver();
       else if (key.escape) onBack();
       else if (input === 'c') setShowCli((v) => !v);
       else if (input === 'h') setShowHint((v) => !v);
@@ -99,6 +144,28 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
   const countersWidth = Math.min(40, counterWidth(counts, { highlight: WATCHED_OPERATION, compact: true }));
   const logWidth = Math.max(20, width - countersWidth - 1);
   const codeTitle = showCli ? 'AWS CLI' : `Code · steps.ts line ${step.sourceLine}`;
+  if (onIntro)
+    return (
+      <Box flexDirection="column" width={width} height={height - 1}>
+        <Box>
+          <Text bold color={tone('heading')} wrap="truncate-end">
+            {lesson.title}
+          </Text>
+          <Text color={tone('muted')} wrap="truncate-end">
+            {'  '}introduction
+          </Text>
+          <Text> </Text>
+          <StepDots lesson={lesson} store={store} current={-1} />
+        </Box>
+        <ScrollPanel height={panelHeight} offset={scroll.offset} onContentHeight={scroll.setContentHeight}>
+          <Introduction lesson={lesson} />
+        </ScrollPanel>
+        <ScrollHint offset={scroll.offset} height={panelHeight} contentHeight={scroll.contentHeight} />
+        <Box flexGrow={1} />
+        <KeyBar bindings={INTRO_KEYS} />
+      </Box>
+    );
+  const ran = run !== undefined && run.status !== 'running';
   return (
     <Box flexDirection="column" width={width} height={height - 1}>
       <Box>
@@ -106,28 +173,55 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
           {lesson.title}
         </Text>
         <Text color={tone('muted')} wrap="truncate-end">
-          {'  '}step {nav.index + 1} of {lesson.steps.length}
+          {'  '}step {stepIndex + 1} of {lesson.steps.length}
         </Text>
         <Text> </Text>
-        <StepDots lesson={lesson} store={store} current={nav.index} />
+        <StepDots lesson={lesson} store={store} current={stepIndex} />
       </Box>
       <ScrollPanel height={panelHeight} offset={scroll.offset} onContentHeight={scroll.setContentHeight}>
         <Box ref={beforeResults} flexDirection="column" flexShrink={0}>
-          <Text bold>
-            {nav.index + 1}. {step.title}
-          </Text>
-          <Box marginTop={1}>
-            <Markdown text={step.text} />
+          <Box ref={beforePrediction} flexDirection="column" flexShrink={0}>
+            <Text bold>
+              {stepIndex + 1}. {step.title}
+            </Text>
+            <Box marginTop={1}>
+              <Markdown text={step.text} />
+            </Box>
+            {showHint && step.hint ? (
+              <Box marginTop={1} borderStyle="round" borderColor={tone('accent')} paddingX={1} flexDirection="column">
+                <Text bold color={tone('accent')}>
+                  Hint
+                </Text>
+                <Markdown text={step.hint} />
+              </Box>
+            ) : null}
+            {showHint && !step.hint ? <Text color={tone('muted')}>This step has no hint.</Text> : null}
           </Box>
-          {showHint && step.hint ? (
-            <Box marginTop={1} borderStyle="round" borderColor={tone('accent')} paddingX={1} flexDirection="column">
+          {step.predict ? (
+            <Box marginTop={1} flexDirection="column" flexShrink={0}>
               <Text bold color={tone('accent')}>
-                Hint
+                Predict first
               </Text>
-              <Markdown text={step.hint} />
+              <Question
+                key={`${lesson.id}/${step.id}/predict`}
+                {...step.predict}
+                active={active && !run}
+                arrowKeys={false}
+                reveal={ran}
+                closed={run !== undefined}
+                onAnswered={() => {
+                  predicted.current = true;
+                  askToPredict(false);
+                }}
+              />
+              {askedToPredict && !run ? (
+                <Text color={tone('accent')}>
+                  What do you expect? Press <Text bold>1-{step.predict.choices.length}</Text> to predict first (or <Text bold>Enter</Text> again to run the step
+                  without).
+                </Text>
+              ) : null}
             </Box>
           ) : null}
-          {showHint && !step.hint ? <Text color={tone('muted')}>This step has no hint.</Text> : null}
           <Box marginTop={1} flexDirection="column">
             <Text>
               <Text bold>{codeTitle}</Text>
@@ -139,10 +233,18 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
           </Box>
         </Box>
         <Box marginTop={1} flexDirection="column" flexShrink={0}>
-          <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} />
+          <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} choices={step.predict?.choices.length} />
           {run && run.results.length > 0 ? (
             <Box marginTop={1}>
               <ResultList results={run.results} width={width} highlight={WATCHED_OPERATION} />
+            </Box>
+          ) : null}
+          {run?.status === 'passed' && step.explain ? (
+            <Box marginTop={1} flexDirection="column">
+              <Text bold color={tone('accent')}>
+                What happened
+              </Text>
+              <Markdown text={step.explain} />
             </Box>
           ) : null}
           {run?.crash ? (
@@ -153,7 +255,13 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         </Box>
         {step.question ? (
           <Box marginTop={1} flexShrink={0}>
-            <Question key={`${lesson.id}/${step.id}`} {...step.question} active={active} arrowKeys={false} onAnswered={() => scroll.scrollTo(Number.MAX_SAFE_INTEGER)} />
+            <Question
+              key={`${lesson.id}/${step.id}`}
+              {...step.question}
+              active={active && (!step.predict || run !== undefined)}
+              arrowKeys={false}
+              onAnswered={() => scroll.scrollTo(Number.MAX_SAFE_INTEGER)}
+            />
           </Box>
         ) : null}
       </ScrollPanel>
@@ -175,13 +283,23 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
   );
 }
 
-function RunStatus({ run, session, pending, startingLabel }: { run: StepRun | undefined; session: SessionState; pending: boolean; startingLabel: string }) {
+interface RunStatusProps {
+  run: StepRun | undefined;
+  session: SessionState;
+  pending: boolean;
+  startingLabel: string;
+  /** The number of choices of the step's prediction, if it has one. */
+  choices?: number;
+}
+
+function RunStatus({ run, session, pending, startingLabel, choices }: RunStatusProps) {
   if (session.state === 'failed' && !run) return <ErrorPanel title="The target did not start" message={session.message} logFile={session.logFile} />;
   if (pending) return <Spinner label={startingLabel} />;
   if (!run)
     return (
       <Text color={tone('muted')}>
-        Press <Text bold>Enter</Text> to run this step.
+        {choices ? 'Predict above (1-' + choices + '), then press ' : 'Press '}
+        <Text bold>Enter</Text> to run this step.
       </Text>
     );
   const caughtUp = run.caughtUp?.length ? <Text color={tone('muted')}>ran first: {run.caughtUp.join(', ')}</Text> : null;
@@ -208,6 +326,18 @@ function RunStatus({ run, session, pending, startingLabel }: { run: StepRun | un
         </Box>
       );
     case 'failed':
+      if (run.failure?.afterCleanUp)
+        return (
+          <Box flexDirection="column">
+            <Text bold color={tone('warn')}>
+              ✘ This lesson's resources are gone: its clean-up has run
+            </Text>
+            <Text>{run.failure.message}</Text>
+            <Text>
+              Press <Text bold color={tone('key')}>b</Text> to run the lesson again from step 1.
+            </Text>
+          </Box>
+        );
       return (
         <Box flexDirection="column">
           {caughtUp}
