@@ -19,11 +19,14 @@ Options:
 ${HOME}
 ${TARGET}
 `,
-  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F]
+  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict]
 
-Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents) on a
-port, for the AWS CLI, boto3, any SDK, or a whole class. Any credentials are
-accepted, in account 111122223333 and the Region each request is signed for.
+Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents, IAM
+and STS) on a port, for the AWS CLI, boto3, any SDK, or a whole class. Requests
+signed with keys the engine issued (aws iam create-access-key, sts assume-role)
+have their signatures checked as AWS checks them; any other credentials act as
+the default learner of account 111122223333, in the Region each request is
+signed for.
 
   aws --endpoint-url http://127.0.0.1:4599 kms create-key
 
@@ -35,6 +38,10 @@ ${HOME}
   --quota-scale F          KMS's request quotas (per account, Region and second) are AWS's
                            figures times F (0.000001-1000; default 1). 0.00003 gives 3
                            GenerateDataKey a second in us-east-1, to see ThrottlingException
+  --strict                 accept only requests signed with keys the engine issued: unsigned
+                           ones and unknown access keys are refused as AWS refuses them
+                           (MissingAuthenticationToken, UnrecognizedClientException,
+                           InvalidAccessKeyId)
 
 On 127.0.0.1 it answers only requests addressed to 127.0.0.1, [::1], localhost
 or a name under localhost. Its control endpoints (/_engine/*) want the header

@@ -169,6 +169,7 @@ async function runServe(args: string[]): Promise<number> {
         home: { type: 'string' },
         'cloudtrail-delay': { type: 'string', default: '0' },
         'quota-scale': { type: 'string', default: '1' },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -194,7 +195,7 @@ async function runServe(args: string[]): Promise<number> {
     return 2;
   }
   const { serve } = await import('./commands/serve.js');
-  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale });
+  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

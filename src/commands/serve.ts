@@ -12,6 +12,8 @@ export interface ServeArgs {
   cloudTrailDelaySeconds: number;
   /** KMS's request quotas are AWS's figures times this (1: AWS's own). */
   quotaScale?: number;
+  /** Accept only requests signed with engine-issued credentials (auth/authenticate.ts). */
+  strict?: boolean;
 }
 
 export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -23,7 +25,7 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
   }
   let running;
   try {
-    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds, quotaScale: args.quotaScale });
+    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds, quotaScale: args.quotaScale, strict: args.strict });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
@@ -65,12 +67,16 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     [
       `kms-workshop engine listening on ${endpoint}`,
       `  state:      ${args.home}`,
-      `  account:    111122223333 (any credentials are accepted), region: the one you sign for`,
+      args.strict
+        ? '  access:     strict: only keys this engine issued are accepted, their signatures checked'
+        : '  account:    111122223333 (keys this engine issued are checked; any others act as its default learner), region: the one you sign for',
       `  cloudtrail: events delivered ${args.cloudTrailDelaySeconds}s after each call`,
       `  quotas:     ${quotaLine(args.quotaScale ?? 1)}`,
       '',
       'Try it:',
-      `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1`,
+      args.strict
+        ? '  export AWS_ACCESS_KEY_ID=<a key this engine issued> AWS_SECRET_ACCESS_KEY=<its secret> AWS_DEFAULT_REGION=us-east-1'
+        : '  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1',
       `  aws --endpoint-url ${endpoint} kms create-key`,
       `  aws --endpoint-url ${endpoint} kms list-keys`,
       '',

@@ -38,7 +38,9 @@ export class EngineClock implements Clock {
    * How far ahead (ms) this clock ran at a past wall-clock time. A client signs with its own
    * clock, which a fast-forward does not move: what it signed at `wallMs` was, on this clock,
    * `wallMs` plus this (so a presigned URL's validity runs out when the engine clock says,
-   * and a fast-forward made before the URL was signed does not expire it at once).
+   * and a fast-forward made before the URL was signed does not expire it at once). Signatures
+   * carry whole seconds: a fast-forward within the second a URL was signed in counts as made
+   * after it (a lesson that presigns and then fast-forwards sees the URL expire).
    */
   offsetAt(wallMs: number): number {
     let offset = this.offsetMs;
