@@ -5,6 +5,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMS } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
+import { afterCleanUpFailure, isMissingResource, PassOrder } from './after-clean-up.js';
 import { explainAwsProblem } from './aws-errors.js';
 import type { AwsSetup } from './aws-target.js';
 import { captureCalls, type CapturedCall } from './capture.js';
@@ -78,6 +79,8 @@ class Session implements RuntimeSession {
   private readonly names: Names;
   private active: ActiveStep | undefined;
   private seq = 0;
+  /** When each step last passed, to tell a step run again after its lesson's clean-up. */
+  private readonly passOrder = new PassOrder();
 
   constructor(
     private readonly t: Target,
@@ -157,6 +160,8 @@ class Session implements RuntimeSession {
       if (failedCheck) failure = { message: `The lesson expects: ${failedCheck.label}${failedCheck.detail ? ` (${failedCheck.detail})` : ''}, but it is not so.` };
     } catch (e) {
       failure = describeFailure(e, active.calls);
+      const cleanUp = isMissingResource(e) ? this.passOrder.cleanedUpBefore(lesson, step) : undefined;
+      if (cleanUp) failure = afterCleanUpFailure(failure, lesson, cleanUp);
     } finally {
       this.active = undefined;
       for (const undo of active.undo.splice(0)) undo();
@@ -164,6 +169,7 @@ class Session implements RuntimeSession {
 
     const base = { lessonId: lesson.id, stepId: step.id, results, calls: active.calls, durationMs: Date.now() - started };
     const outcome: StepOutcome = failure ? { status: 'failed', ...base, error: failure } : { status: 'passed', ...base };
+    if (outcome.status === 'passed') this.passOrder.passed(lesson, step);
     if (outcome.status === 'passed' && this.opts.recordProgress !== false) {
       try {
         recordStepPassed(this.opts.home, lesson, step.id);
