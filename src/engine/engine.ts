@@ -83,6 +83,7 @@ export class Engine {
       this.kms = new Kms(this.store, this.clock);
       this.trail = new Trail(this.store, this.clock, delay);
       this.directory = new Iam(this.store, this.clock);
+      this.kms.directory = this.directory; // key policies and grants may name only principals that exist
       this.kms.onServiceEvent = (event) => this.trail.recordServiceEvent(kmsServiceEvent(event)); // automatic rotation, expired material
     } catch (e) {
       // An engine that cannot start must not keep the home locked or its secret on disk.

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { awsCliEnv } from '../helpers/cli.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -12,6 +13,12 @@ const run = promisify(execFile);
 let e: TestEngine;
 beforeAll(async () => {
   e = await startTestEngine();
+  // The principals below, in the engine's IAM: grants and key policies name only principals that exist.
+  const iam = new IAMClient(e.clientConfig);
+  await iam.send(new CreateUserCommand({ UserName: 'exampleUser' }));
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] });
+  for (const RoleName of ['adminRole', 'Other']) await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+  iam.destroy();
 });
 afterAll(async () => e.stop());
 

@@ -7,6 +7,7 @@ import {
   CreateGrantCommand, CreateKeyCommand, DisableKeyCommand, ListGrantsCommand, ListRetirableGrantsCommand, RetireGrantCommand, RevokeGrantCommand,
   ScheduleKeyDeletionCommand, type CreateGrantCommandInput, type GrantListEntry,
 } from '@aws-sdk/client-kms';
+import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { grantsAnswer, mayRetire } from '../../src/engine/kms/grants.js';
@@ -16,12 +17,22 @@ import { expectAwsError } from '../helpers/errors.js';
 let e: TestEngine;
 beforeEach(async () => {
   e = await startTestEngine();
+  await createPrincipals(e);
 });
 afterEach(async () => e.stop());
 
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
 const BOB = 'arn:aws:iam::111122223333:user/bob';
 const ADMIN_ROLE = 'arn:aws:iam::111122223333:role/adminRole';
+
+/** The principals these grants name, in the engine's IAM: a grant may name only principals that exist. */
+async function createPrincipals(engine: TestEngine) {
+  const iam = new IAMClient(engine.clientConfig);
+  for (const UserName of ['alice', 'bob']) await iam.send(new CreateUserCommand({ UserName }));
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] });
+  await iam.send(new CreateRoleCommand({ RoleName: 'adminRole', AssumeRolePolicyDocument: trust }));
+  iam.destroy();
+}
 
 const newKey = async (input: { KeySpec?: 'RSA_2048' | 'HMAC_256' | 'ECC_NIST_P256'; KeyUsage?: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' } = {}) =>
   (await e.kms.send(new CreateKeyCommand(input))).KeyMetadata!;
@@ -114,10 +125,11 @@ describe('CreateGrant', () => {
     await expectAwsError(grant({ KeyId: key.KeyId! }), 'KMSInvalidStateException');
   });
 
-  test('principals: a grantee is required, principals must be ARNs of principals (InvalidArnException), service principals are not modelled', async () => {
+  test('principals: a grantee is required, principals must be principals that exist in IAM (InvalidArnException), service principals are not modelled', async () => {
     const key = await newKey();
     await expectAwsError(e.kms.send(new CreateGrantCommand({ KeyId: key.KeyId, Operations: ['Decrypt'] })), 'ValidationException');
-    for (const GranteePrincipal of ['alice', 'arn:aws:iam::111122223333:group/devs', 'arn:aws:s3:::bucket']) await expectAwsError(grant({ KeyId: key.KeyId!, GranteePrincipal }), 'InvalidArnException');
+    for (const GranteePrincipal of ['alice', 'arn:aws:iam::111122223333:group/devs', 'arn:aws:s3:::bucket', 'arn:aws:iam::111122223333:user/nobody', 'arn:aws:iam::111122223333:role/none'])
+      await expectAwsError(grant({ KeyId: key.KeyId!, GranteePrincipal }), 'InvalidArnException');
     await expectAwsError(grant({ KeyId: key.KeyId!, RetiringPrincipal: 'nobody' }), 'InvalidArnException');
     for (const GranteePrincipal of ['444455556666', 'arn:aws:iam::444455556666:root', ADMIN_ROLE, 'arn:aws:sts::111122223333:assumed-role/adminRole/session']) await grant({ KeyId: key.KeyId!, GranteePrincipal });
     await expectAwsError(e.kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteeServicePrincipal: 'dynamodb.amazonaws.com', Operations: ['Decrypt'] })), 'UnsupportedOperationException');
@@ -238,6 +250,7 @@ describe('retiring and revoking', () => {
 describe('what is kept and what is recorded', () => {
   test('grants outlive a restart, with their tokens', async () => {
     const first = await startTestEngine({ keepHome: true });
+    await createPrincipals(first);
     let keyId: string;
     let token: string;
     let grants: GrantListEntry[];
@@ -261,6 +274,7 @@ describe('what is kept and what is recorded', () => {
 
   test("a deleted key's grants go with it, also across a restart", async () => {
     const first = await startTestEngine({ keepHome: true });
+    await createPrincipals(first);
     let token: string;
     try {
       const key = (await first.kms.send(new CreateKeyCommand({}))).KeyMetadata!;

@@ -7,14 +7,19 @@ import {
   CreateKeyCommand, GetKeyPolicyCommand, ListKeyPoliciesCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand, DescribeKeyCommand, DisableKeyCommand,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Directory } from '../../src/engine/auth/types.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 
 let e: TestEngine;
 beforeEach(async () => {
   e = await startTestEngine();
+  // A role the policies below name: a key policy may name only principals that exist.
+  const iam = new IAMClient(e.clientConfig);
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'sts:AssumeRole' }] });
+  await iam.send(new CreateRoleCommand({ RoleName: 'KeyAdmins', AssumeRolePolicyDocument: trust }));
+  iam.destroy();
 });
 afterEach(async () => e.stop());
 
@@ -140,14 +145,12 @@ describe('what a new key policy must pass', () => {
     }
   });
 
-  test('principals must exist in the directory the engine keeps, when it has one', async () => {
-    const existing = new Set([ROOT, ME, 'arn:aws:iam::111122223333:role/KeyAdmins']);
-    e.engine.kms.directory = { principalExists: (arn: string) => existing.has(arn) } as unknown as Directory;
+  test('principals must exist in IAM: a user or role that does not is an invalid principal', async () => {
     const key = await newKey();
-    await put(key.KeyId!, policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmins' })));
+    await put(key.KeyId!, policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmins' }), statement({ AWS: 'arn:aws:iam::444455556666:root' })));
     const err = await expectAwsError(put(key.KeyId!, policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:role/Nobody' }))), 'MalformedPolicyDocumentException');
     expect(err.message).toBe('Policy contains a statement with one or more invalid principals.');
-    await expectAwsError(newKey(policy(statement({ AWS: 'arn:aws:iam::111122223333:user/ghost' }))), 'MalformedPolicyDocumentException');
+    await expectAwsError(newKey(policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:user/ghost' }))), 'MalformedPolicyDocumentException');
   });
 
   test('over 32 KB is LimitExceededException; exactly 32 KB is kept; characters beyond U+00FF are ValidationException', async () => {

@@ -149,7 +149,7 @@ function sortedConstraints(c: Constraints | undefined) {
  */
 function assertPrincipal(kms: Kms, principal: string): void {
   const wellFormed = /^arn:aws[\w-]*:(iam::\d{12}:(root|user\/.+|role\/.+)|sts::\d{12}:assumed-role\/.+\/.+)$/.test(principal) || /^\d{12}$/.test(principal);
-  const exists = wellFormed && (kms.directory === undefined || /^\d{12}$/.test(principal) || principal.includes(':assumed-role/') || kms.directory.principalExists(principal));
+  const exists = wellFormed && (kms.directory?.principalExists(principal) ?? true);
   if (!exists) throw kmsErrors.invalidArn(`Principal ${principal} is not a valid principal: it is not the ARN of an account, IAM user, IAM role or assumed role that exists.`);
 }
 

@@ -83,7 +83,7 @@ const PRINCIPAL_ARN = /^arn:aws[\w-]*:(iam::(\d{12}):(root|user\/[\w+=,.@/-]+|ro
 function principalExists(kms: Kms, principal: string): boolean {
   if (principal === '*' || ACCOUNT.test(principal)) return true;
   if (!PRINCIPAL_ARN.test(principal)) return false;
-  return kms.directory === undefined || principal.includes(':assumed-role/') || kms.directory.principalExists(principal);
+  return kms.directory?.principalExists(principal) ?? true;
 }
 
 /** Whether the statements let the caller call kms:PutKeyPolicy on the key: an Allow that applies, and no Deny that does. */
