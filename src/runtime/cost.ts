@@ -10,6 +10,15 @@
 //   "as though it was never scheduled for deletion", still within the hour);
 // - AWS managed keys (aws/s3) have no monthly charge; requests with them do;
 // - KMS requests cost $0.03 per 10,000 (the free tier covers 20,000 a month);
+// - requests with asymmetric keys (RSA, ECC: Sign, Verify, Encrypt, Decrypt,
+//   GetPublicKey) and GenerateDataKeyPair are left out of the free tier and
+//   priced higher: counted at $0.15 per 10,000, the highest figure found for
+//   them (third-party summaries of the pricing page; AWS's own table was not
+//   found to quote), so the estimate stays an upper bound;
+// - each rotation of a key's material adds $1 a month, prorated hourly ("each
+//   newly generated backing key costs an additional $1/month"), for the first
+//   two rotations of a key (AWS capped it there in April 2024): lessons rotate
+//   on demand and schedule the key for deletion within the hour;
 // - S3: a bucket holding one small object for minutes, a few requests: fractions of a cent;
 // - CloudTrail event history (LookupEvents) has no charge.
 // What a lesson creates is read from its steps' code (the CreateKey, CreateAlias,
@@ -23,6 +32,10 @@ import type { Lesson } from './types.js';
 export const KEY_MONTH_USD = 1;
 export const HOURS_PER_MONTH = 730;
 export const USD_PER_10K_KMS_REQUESTS = 0.03;
+/** Requests with RSA or ECC keys and GenerateDataKeyPair: not in the free tier; an upper bound (see above). */
+export const USD_PER_10K_ASYMMETRIC_REQUESTS = 0.15;
+/** A rotated key material, per month, prorated hourly; only a key's first two rotations are charged. */
+export const ROTATION_MONTH_USD = 1;
 /** A lesson's keys are billed while the lesson runs (well under an hour), none while pending deletion. */
 const KEY_HOURS_UPPER_BOUND = 1;
 
@@ -38,6 +51,12 @@ export interface LessonPlan {
   objects: number;
   /** Rough count of KMS requests: each send() and each Encryption SDK encrypt/decrypt in the code. */
   requests: number;
+  /** Key specs of the keys other than symmetric ones it creates (RSA_2048, ECC_NIST_P256, HMAC_256), one per key. */
+  keySpecs?: string[];
+  /** Of the requests, those with RSA or ECC keys and GenerateDataKeyPair: priced higher, outside the free tier. */
+  asymmetricRequests?: number;
+  /** On-demand rotations: each adds a charged key material. */
+  rotations?: number;
 }
 
 export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
@@ -54,6 +73,10 @@ export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
       objects: count(/new PutObjectCommand\(/g),
       // loops in the code run twice in the lessons: count the Encryption SDK calls twice
       requests: count(/\.send\(/g) + 2 * count(/\b(?:encrypt|decrypt)\(/g),
+      keySpecs: [...code.matchAll(/\bKeySpec: '((?:RSA|ECC|HMAC|SM2)\w*)'/g)].map((m) => m[1]!),
+      asymmetricRequests:
+        count(/new (?:Sign|Verify|GetPublicKey|GenerateDataKeyPair(?:WithoutPlaintext)?)Command\(/g) + count(/\bEncryptionAlgorithm: 'RSAES_/g),
+      rotations: count(/new RotateKeyOnDemandCommand\(/g),
     };
   });
 }
@@ -63,6 +86,9 @@ export interface CostEstimate {
   keyUsd: number;
   requests: number;
   requestUsd: number;
+  asymmetricRequests: number;
+  rotations: number;
+  rotationUsd: number;
   buckets: number;
   objects: number;
   totalUsd: number;
@@ -73,8 +99,22 @@ export function estimateCost(plans: readonly LessonPlan[]): CostEstimate {
   const keys = sum((p) => p.keys);
   const requests = sum((p) => p.requests);
   const keyUsd = (keys * KEY_MONTH_USD * KEY_HOURS_UPPER_BOUND) / HOURS_PER_MONTH;
-  const requestUsd = (requests * USD_PER_10K_KMS_REQUESTS) / 10_000;
-  return { keys, keyUsd, requests, requestUsd, buckets: sum((p) => p.buckets), objects: sum((p) => p.objects), totalUsd: keyUsd + requestUsd };
+  const asymmetricRequests = sum((p) => p.asymmetricRequests ?? 0);
+  const requestUsd = ((requests - asymmetricRequests) * USD_PER_10K_KMS_REQUESTS + asymmetricRequests * USD_PER_10K_ASYMMETRIC_REQUESTS) / 10_000;
+  const rotations = sum((p) => p.rotations ?? 0);
+  const rotationUsd = (rotations * ROTATION_MONTH_USD * KEY_HOURS_UPPER_BOUND) / HOURS_PER_MONTH;
+  return {
+    keys,
+    keyUsd,
+    requests,
+    requestUsd,
+    asymmetricRequests,
+    rotations,
+    rotationUsd,
+    buckets: sum((p) => p.buckets),
+    objects: sum((p) => p.objects),
+    totalUsd: keyUsd + requestUsd + rotationUsd,
+  };
 }
 
 export function usd(amount: number): string {
@@ -125,6 +165,18 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
     `              deletion (no charge while pending deletion): ${usd(estimate.keyUsd)}`,
     `  Requests    about ${estimate.requests} KMS requests at $${USD_PER_10K_KMS_REQUESTS} per 10,000: ${usd(estimate.requestUsd)}`,
     '              (the free tier covers 20,000 requests a month)',
+    ...(estimate.asymmetricRequests
+      ? [
+          `              of which ${estimate.asymmetricRequests} with RSA or ECC keys or GenerateDataKeyPair: not in`,
+          `              the free tier, counted at up to $${USD_PER_10K_ASYMMETRIC_REQUESTS} per 10,000`,
+        ]
+      : []),
+    ...(estimate.rotations
+      ? [
+          `  Rotations   ${estimate.rotations} on demand: $${ROTATION_MONTH_USD} per month for each new key material (a key's`,
+          `              first two rotations), by the hour until deletion: ${usd(estimate.rotationUsd)}`,
+        ]
+      : []),
     ...(estimate.buckets ? [`  S3          ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'}, ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
     '  CloudTrail  event history (LookupEvents) has no charge',
     '',
@@ -134,11 +186,18 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
 
 function describePlan(p: LessonPlan): string {
   const parts = [
-    p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}${p.importedKeys ? ` (${p.importedKeys === p.keys ? '' : `${p.importedKeys} `}imported material)` : ''}` : '',
+    p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}${p.importedKeys ? ` (${p.importedKeys === p.keys ? '' : `${p.importedKeys} `}imported material)` : keyKinds(p.keySpecs ?? [])}` : '',
     p.aliases ? `${p.aliases} alias${p.aliases === 1 ? '' : 'es'}` : '',
     p.buckets ? `${p.buckets} S3 bucket${p.buckets === 1 ? '' : 's'} (${p.objects} object${p.objects === 1 ? '' : 's'})` : '',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'nothing billable';
+}
+
+/** ' (1 RSA, 1 ECC, 1 HMAC)': the kinds of the keys other than symmetric ones, by family, or nothing. */
+function keyKinds(specs: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const spec of specs) counts.set(spec.split('_')[0]!, (counts.get(spec.split('_')[0]!) ?? 0) + 1);
+  return counts.size ? ` (${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')})` : '';
 }
 
 function maskKey(key: string): string {
