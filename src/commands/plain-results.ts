@@ -1,7 +1,7 @@
 // Step results and calls as plain text for a log or a pipe (no colours, no
 // cursor tricks), and as JSON for `run --json`. Knows the result kinds of
 // src/runtime/types.ts, nothing of AWS.
-import type { ApiCall, StepOutcome, StepResult } from '../runtime/types.js';
+import type { ApiCall, Lesson, StepOutcome, StepResult } from '../runtime/types.js';
 
 const INDENT = '    ';
 
@@ -80,6 +80,13 @@ export function hexLines(bytes: Uint8Array, total = bytes.length): string[] {
   }
   if (total > bytes.length) lines.push(`... ${total - bytes.length} more bytes`);
   return lines;
+}
+
+/** A lesson's introduction and what it is based on, as printed before its first step. */
+export function introText(lesson: Pick<Lesson, 'intro' | 'basedOn'>): string {
+  const lines = lesson.intro.trim() ? lesson.intro.trim().split('\n').map((l) => (l ? `${INDENT}${l}` : '')) : [];
+  if (lesson.basedOn.length) lines.push(...(lines.length ? [''] : []), `${INDENT}Based on:`, ...lesson.basedOn.map((b) => `${INDENT}- ${b}`));
+  return lines.length ? `${lines.join('\n')}\n\n` : '';
 }
 
 /** The plain report of one step: calls, results, and how it ended. */

@@ -1,7 +1,7 @@
 // Plays lessons headless, step after step, and reports each step as plain
 // text or as one JSON object per line. Shared by `run` and `check`.
 import type { ApiCall, Lesson, RuntimeSession, StepOutcome, StepListener } from '../runtime/types.js';
-import { resultJson, stepReport } from './plain-results.js';
+import { introText, resultJson, stepReport } from './plain-results.js';
 
 export interface RunReport {
   lessons: number;
@@ -25,6 +25,8 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
   const started = Date.now();
   for (const lesson of lessons) {
     if (!opts.json) out.write(`\n== ${lesson.id}: ${lesson.title} (${lesson.steps.length} steps, workspace ${session.workspace(lesson)})\n`);
+    const intro = opts.json || opts.brief ? '' : introText(lesson);
+    if (intro) out.write(`\n${intro}`);
     let failed = false;
     for (const [i, step] of lesson.steps.entries()) {
       report.steps++;
@@ -41,7 +43,8 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
         report.failed++;
         failed = true;
       }
-      if (opts.json) out.write(JSON.stringify(stepJson(lesson, step.title, outcome)) + '\n');
+      // The lesson's introduction travels with its first step's line.
+      if (opts.json) out.write(JSON.stringify({ ...stepJson(lesson, step.title, outcome), ...(i === 0 ? { intro: lesson.intro, basedOn: lesson.basedOn } : {}) }) + '\n');
       else if (opts.brief) out.write(briefLine(header, outcome));
       else out.write(stepReport(outcome, header));
     }

@@ -62,6 +62,19 @@ describe('kms-workshop run', () => {
     expect(r.stderr).toMatch(/1 lesson, 6 steps: 6 passed, 0 failed/);
   });
 
+  test("each lesson's introduction and what it is based on come before its first step, in the log and in --json", () => {
+    const r = cli(['run', 'direct-encryption', '--fresh', '--home', tempDir()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^== direct-encryption: Direct encryption with a KMS key \(\d+ steps, workspace .*\)\n\n {4}KMS can encrypt data for you directly: you send up to 4 KB, KMS encrypts it\n[\s\S]*\n {4}Based on:\n {4}- AWS KMS workshop, section 2: Encryption using AWS KMS with no data key\n {4}- KMS study notes: API summary and the 4 KB limit\n\n\[1\/\d+\] Create a KMS key$/m,
+    );
+    const json = cli(['run', 'envelope-encryption', '--json', '--fresh', '--home', tempDir()]);
+    const [first, second] = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(first.intro).toMatch(/^KMS encrypts at most 4 KB itself\. For anything else you use \*\*envelope/);
+    expect(first.basedOn).toEqual(['AWS KMS workshop, section 2: How envelope encryption works in practice', 'KMS developer demo: data keys in code, the IV in the file header']);
+    expect(second).not.toHaveProperty('intro');
+  });
+
   test('lessons can be named by number or folder; an unknown one is a usage error', () => {
     const named = cli(['run', '1', '01-direct-encryption', 'envelope', '--fresh', '--home', tempDir()]);
     expect(named.code).toBe(0);
@@ -125,6 +138,20 @@ describe('kms-workshop check', () => {
 
     const alone = cli(['check', good]);
     expect(alone.code).toBe(0);
+  });
+
+  test('a lesson line wider than the 76-column code panel fails check, named by file:line', () => {
+    const dir = tempDir(join(ROOT, 'test', 'cli'), '.author-');
+    const wide = `aws kms encrypt --key-id alias/kms-workshop-direct --plaintext fileb://NewSecretFile.txt`;
+    writeFileSync(join(dir, 'lesson.md'), `---\nid: wide\ntitle: Wide\nsummary: s\nminutes: 1\nlevel: beginner\n---\n\n## Random\n\n\`\`\`step\nid: random\nfunction: random\ncli: |\n  ${wide}\n\`\`\`\n`);
+    writeFileSync(join(dir, 'steps.ts'), `import { GenerateRandomCommand } from "@aws-sdk/client-kms";\n\nexport async function random({ kms, show }: any) {\n  const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 4 })); // four bytes\n  return show.check("four bytes", Plaintext.length === 4);\n}\n`);
+    const r = cli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${join(dir, 'steps.ts')}:4: step function random: this line is 102 columns wide, more than the 76 the code panel shows at 80 columns`);
+    expect(r.stdout).toContain(`${join(dir, 'lesson.md')}:15: the cli: of step "Random": this line is ${wide.length} columns wide`);
+    expect(r.stdout).toMatch(/^1 lesson valid, 2 problems$/m);
+    // The lesson still runs: a standard is a problem for its author, not a reason to refuse the steps.
+    expect(r.stdout).toMatch(/\[1\/1\] Random: passed/);
   });
 
   test('a step that fails: the message and the request id, no stack trace, exit 1', () => {
