@@ -9,7 +9,8 @@ import type { LessonProblem } from '../lessons/errors.js';
 import { lessonsRoot } from '../lessons/paths.js';
 import type { Lesson } from '../runtime/types.js';
 
-const VERSION = 1;
+// Raised when the Lesson model gains fields (2: predict and explain), so a cache from an older loader is not used.
+const VERSION = 2;
 
 export interface LessonIndex {
   lessons: Lesson[];
