@@ -118,7 +118,10 @@ describe('a valid lesson', () => {
   test('every packaged lesson loads without a problem', () => {
     const { lessons, problems } = loadLessons();
     expect(problems).toEqual([]);
-    expect(lessons.map((l) => l.id)).toEqual(['direct-encryption', 'envelope-encryption', 'sse-s3', 'cse-data-key-caching']);
+    expect(lessons.map((l) => l.id)).toEqual([
+      'direct-encryption', 'envelope-encryption', 'sse-s3', 'cse-data-key-caching',
+      'key-lifecycle', 'imported-key-material', 'rotation-and-reencryption', 'asymmetric-and-hmac',
+    ]);
     for (const l of lessons) for (const s of l.steps) expect(s.source).toMatch(new RegExp(`export async function ${s.functionName}\\(`));
   });
 });
