@@ -161,7 +161,7 @@ export async function awsManagedKey(ctx: StepContext) {
 }
 
 export async function disableKey(ctx: StepContext) {
-  const { kms, show, path, expectError } = ctx;
+  const { kms, show, path, names, expectError } = ctx;
   const keyId = await readFile(path('key-id.txt'), 'utf8');
   // DisableKey takes a key id or ARN: an alias is not accepted here
   await kms.send(new DisableKeyCommand({ KeyId: keyId }));
@@ -170,6 +170,16 @@ export async function disableKey(ctx: StepContext) {
   }));
   const { KeyState, Enabled } = KeyMetadata!;
   show.json({ KeyState, Enabled }, 'DescribeKey after DisableKey');
+
+  // Something new to encrypt, by the alias as before
+  await expectError(kms.send(new EncryptCommand({
+    KeyId: names.alias('kms-workshop-lifecycle'),
+    Plaintext: Buffer.from('a new secret\n'),
+  })), {
+    code: 'DisabledException',
+    why: 'A disabled key encrypts nothing until it is enabled.',
+    fix: 'EnableKey, then call again.',
+  });
 
   // The ciphertext of step 2, back to KMS
   const secret = await readFile(path('secret.encrypted'));

@@ -89,10 +89,13 @@ describe("lesson 5: a key's life", () => {
     expect(results(o, 'expectedError')).toEqual([expect.objectContaining({ code: 'AccessDeniedException', operation: 'DisableKey' })]);
   });
 
-  test('a disabled key refuses Decrypt with DisabledException', () => {
+  test('a disabled key refuses Encrypt and Decrypt with DisabledException', () => {
     const o = outcome(LIFECYCLE, 'disable-key');
     expect(json(o)).toEqual({ KeyState: 'Disabled', Enabled: false });
-    expect(results(o, 'expectedError')).toEqual([expect.objectContaining({ code: 'DisabledException', operation: 'Decrypt' })]);
+    expect(results(o, 'expectedError')).toEqual([
+      expect.objectContaining({ code: 'DisabledException', operation: 'Encrypt' }),
+      expect.objectContaining({ code: 'DisabledException', operation: 'Decrypt' }),
+    ]);
   });
 
   test("the demo's advice is caught: the disabled key is still listed, Disabled, and the pricing says so", () => {
