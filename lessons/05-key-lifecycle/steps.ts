@@ -11,8 +11,8 @@ import {
   EnableKeyCommand,
   EncryptCommand,
   ListAliasesCommand,
+  ListKeysCommand,
   ListResourceTagsCommand,
-  paginateListKeys,
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
   UpdateAliasCommand,
@@ -87,10 +87,14 @@ export async function nameTagAndUse(ctx: StepContext) {
 export async function listKeysAndAliases(ctx: StepContext) {
   const { kms, show, path, names } = ctx;
   const keyId = await readFile(path('key-id.txt'), 'utf8');
+  // ListKeys answers a page at a time: follow NextMarker to the end
   const keys = [];
-  for await (const page of paginateListKeys({ client: kms }, {})) {
+  let Marker: string | undefined;
+  do {
+    const page = await kms.send(new ListKeysCommand({ Marker }));
     keys.push(...page.Keys!);
-  }
+    Marker = page.Truncated ? page.NextMarker : undefined;
+  } while (Marker);
   show.json(keys.find((k) => k.KeyId === keyId), 'Your key in ListKeys');
   show.text(`Keys in this account and Region: ${keys.length}`);
 
@@ -198,9 +202,12 @@ export async function whatADisabledKeyCosts(ctx: StepContext) {
     KeyId: keyId,
   }));
   const listed = [];
-  for await (const page of paginateListKeys({ client: kms }, {})) {
+  let Marker: string | undefined;
+  do {
+    const page = await kms.send(new ListKeysCommand({ Marker }));
     listed.push(...page.Keys!.map((k) => k.KeyId));
-  }
+    Marker = page.Truncated ? page.NextMarker : undefined;
+  } while (Marker);
   // AWS KMS pricing, key storage and key usage (us-east-1)
   show.table(['the key is', 'it costs'], [
     ['Enabled', '$1 a month, prorated hourly'],
