@@ -123,7 +123,7 @@ describe('kms-workshop check', () => {
       join(good, 'lesson.md'),
       `---\nid: new-lesson\ntitle: New\nsummary: An author's draft.\nminutes: 2\nlevel: beginner\n---\n\n## Random\n\n\`\`\`step\nid: random\nfunction: waitForTrail\n\`\`\`\n\nText.\n`,
     );
-    writeFileSync(join(good, 'steps.ts'), 'import { GenerateRandomCommand } from "@aws-sdk/client-kms";\n\nexport async function waitForTrail({ kms, show }: any) {\n  const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 4 }));\n  return show.check("four bytes", Plaintext.length === 4);\n}\n');
+    writeFileSync(join(good, 'steps.ts'), 'import { GenerateRandomCommand } from "@aws-sdk/client-kms";\n\nexport async function waitForTrail({ kms, show }: any) {\n  const { Plaintext } = await kms.send(\n    new GenerateRandomCommand({ NumberOfBytes: 4 }),\n  );\n  return show.check("four bytes", Plaintext.length === 4);\n}\n');
     const bad = join(dir, '02-broken');
     mkdirSync(bad);
     writeFileSync(join(bad, 'lesson.md'), `---\nid: broken\ntitle: Broken\nsummary: s\nminutes: 1\nlevel: beginner\n---\n\n## One\n\n\`\`\`step\nid: one\nfunction: missing\n\`\`\`\n`);
