@@ -1,0 +1,76 @@
+// The engine clock (engine/clock.ts, pure): real time plus an offset that only grows, never
+// past 9999-01-01 (the last year AWS's four-digit date formats carry), and the checks a saved
+// offset (clock.json) must pass before it is used.
+import { expect, test } from 'vitest';
+import { ClockRangeError, EngineClock, fixedClock, LATEST_ENGINE_TIME } from '../../src/engine/clock.js';
+
+const T = Date.parse('2026-06-01T12:00:00Z');
+const at = (t: number) => new EngineClock(() => t);
+
+test('the latest time is 9999-01-01T00:00:00Z, and a clock there can move no further', () => {
+  expect(new Date(LATEST_ENGINE_TIME).toISOString()).toBe('9999-01-01T00:00:00.000Z');
+  const c = at(LATEST_ENGINE_TIME);
+  expect(c.secondsLeft()).toBe(0);
+  c.advance(0);
+  expect(() => c.advance(0.001)).toThrow(ClockRangeError);
+  expect(at(LATEST_ENGINE_TIME + 5000).secondsLeft()).toBe(0); // never negative
+});
+
+test('the clock is real time plus what it was advanced by, and follows real time as it moves', () => {
+  let real = T;
+  const c = new EngineClock(() => real);
+  expect(c.now().getTime()).toBe(T);
+  c.advance(90);
+  c.advance(0.5);
+  expect(c.now().getTime()).toBe(T + 90_500);
+  expect(c.aheadSeconds).toBe(90.5);
+  real += 1000;
+  expect(c.now().getTime()).toBe(T + 91_500);
+  expect(Math.abs(new EngineClock().now().getTime() - Date.now())).toBeLessThan(1000);
+});
+
+test('advance refuses to go back, or NaN, or past the latest time, by a ClockRangeError saying which, and changes nothing', () => {
+  const c = at(T);
+  for (const s of [-1, -0.001, Number.NaN]) expect(() => c.advance(s)).toThrow(new ClockRangeError('the clock only moves forward'));
+  const left = c.secondsLeft();
+  expect(left).toBe((LATEST_ENGINE_TIME - T) / 1000);
+  expect(() => c.advance(left + 1)).toThrow(new ClockRangeError('the clock cannot move past 9999-01-01T00:00:00.000Z'));
+  expect(() => c.advance(Infinity)).toThrow(ClockRangeError);
+  expect(c.aheadSeconds).toBe(0);
+  c.advance(left); // exactly to the latest time
+  expect(c.now().getTime()).toBe(LATEST_ENGINE_TIME);
+  expect(c.secondsLeft()).toBe(0);
+});
+
+test('secondsLeft counts from the clock as advanced, not from real time', () => {
+  const c = at(T);
+  c.advance(3600);
+  expect(c.secondsLeft()).toBe((LATEST_ENGINE_TIME - T) / 1000 - 3600);
+});
+
+test('a saved offset: whole, fractional and zero are taken; not a finite number, negative, or past the latest time is refused saying why', () => {
+  const c = at(T);
+  expect(c.aheadProblem(0)).toBeUndefined();
+  expect(c.aheadProblem(86_400.5)).toBeUndefined();
+  expect(c.aheadProblem((LATEST_ENGINE_TIME - T) / 1000)).toBeUndefined(); // exactly the latest time
+  for (const v of ['3600', null, undefined, Number.NaN, Infinity, {}]) expect(c.aheadProblem(v), String(v)).toBe('it is not a finite number of seconds');
+  expect(c.aheadProblem(-1)).toBe('it is negative (the engine clock never runs behind real time)');
+  expect(c.aheadProblem((LATEST_ENGINE_TIME - T) / 1000 + 1)).toBe('it puts the clock past 9999-01-01T00:00:00.000Z');
+
+  c.aheadSeconds = 7200;
+  expect(c.now().getTime()).toBe(T + 7_200_000);
+  c.aheadSeconds = 60; // setting a saved offset may also lower it (advance never does)
+  expect(c.aheadSeconds).toBe(60);
+  expect(() => (c.aheadSeconds = -5)).toThrow(new ClockRangeError('it is negative (the engine clock never runs behind real time)'));
+  expect(() => (c.aheadSeconds = 1e13)).toThrow(ClockRangeError);
+  expect(c.aheadSeconds).toBe(60);
+});
+
+test('fixedClock stands still at 2026-01-01 (or the start given) until advanced', () => {
+  const c = fixedClock();
+  expect(c.now().toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  expect(c.now().getTime()).toBe(c.now().getTime());
+  c.advance(1);
+  expect(c.now().toISOString()).toBe('2026-01-01T00:00:01.000Z');
+  expect(fixedClock(new Date(T)).now().getTime()).toBe(T);
+});
