@@ -75,7 +75,9 @@ test('get-key-policy shows the default key policy; put-key-policy from a file re
   expect(put.code, put.stderr).toBe(0);
   expect(JSON.parse(JSON.parse((await aws('get-key-policy', '--key-id', key.KeyId)).stdout).Policy)).toEqual(policy);
 
-  writeFileSync(file, JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Principal: { AWS: 'arn:aws:iam::111122223333:role/Other' } }] }));
+  // Another role administers the key; the caller may still list its policies, but not change them.
+  const reader = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/workshop-learner' }, Action: 'kms:ListKeyPolicies', Resource: '*' };
+  writeFileSync(file, JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Principal: { AWS: 'arn:aws:iam::111122223333:role/Other' } }, reader] }));
   const locked = await aws('put-key-policy', '--key-id', key.KeyId, '--policy', `file://${file}`);
   expect(locked.code).not.toBe(0);
   expect(locked.stderr).toContain('MalformedPolicyDocumentException');

@@ -95,9 +95,10 @@ describe('reading and replacing a key policy', () => {
 
 describe('what a new key policy must pass', () => {
   test('the lockout safety check: a policy that would not let the caller call PutKeyPolicy again is refused unless bypassed', async () => {
-    const other = statement({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmins' });
-    const readOnly = statement({ AWS: ME }, ['kms:Describe*', 'kms:Get*']);
-    for (const text of [policy(other), policy(readOnly)]) {
+    // Each still lets the caller read the policy back (GetKeyPolicy), but not change it.
+    const other = [statement({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmins' }), statement({ AWS: ME }, 'kms:GetKeyPolicy')];
+    const readOnly = [statement({ AWS: ME }, ['kms:Describe*', 'kms:Get*'])];
+    for (const text of [policy(...other), policy(...readOnly)]) {
       const create = await expectAwsError(newKey(text), 'MalformedPolicyDocumentException');
       expect(create.message).toBe('The new key policy will not allow you to update the key policy in the future.');
       const key = await newKey();
@@ -121,27 +122,31 @@ describe('what a new key policy must pass', () => {
     ]) await put(key.KeyId!, ok);
     const denied = policy(statement({ AWS: ROOT }), { Effect: 'Deny', Principal: { AWS: ME }, Action: 'kms:PutKeyPolicy', Resource: '*' });
     await expectAwsError(put(key.KeyId!, denied), 'MalformedPolicyDocumentException');
-    const noResource = policy({ Effect: 'Allow', Principal: { AWS: ME }, Action: 'kms:*' }); // no Resource: the statement has no effect
-    await expectAwsError(put(key.KeyId!, noResource), 'MalformedPolicyDocumentException');
+    const conditional = policy(statement({ AWS: ME }, 'kms:*', { Condition: { StringEquals: { 'kms:CallerAccount': '444455556666' } } }));
+    await expectAwsError(put(key.KeyId!, conditional), 'MalformedPolicyDocumentException'); // the condition does not hold for this caller
+    await put(key.KeyId!, policy(statement({ AWS: ME }, 'kms:*', { Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } } })));
     const otherKey = policy(statement({ AWS: ME }, 'kms:*', { Resource: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000' }));
     await expectAwsError(put(key.KeyId!, otherKey), 'MalformedPolicyDocumentException');
   });
 
   test('a statement without a principal, principals that are no principal, and documents that are no policy: MalformedPolicyDocumentException', async () => {
     const key = await newKey();
-    const cases: [string, string][] = [
+    const cases: [string, unknown][] = [
       [policy(statement({ AWS: ROOT }), { Effect: 'Allow', Action: 'kms:*', Resource: '*' }), 'Policy contains a statement with no principal.'],
       [policy(statement({ AWS: ROOT }), statement({ AWS: 'not-a-principal' })), 'Policy contains a statement with one or more invalid principals.'],
       [policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::1234:user/short-account' })), 'Policy contains a statement with one or more invalid principals.'],
-      [policy(statement({ AWS: ROOT }), statement({ AWS: 42 })), 'Policy contains a statement with one or more invalid principals.'],
-      ['{"Statement": ', 'The key policy is not a valid JSON document.'],
-      ['[]', 'The key policy must be a JSON object.'],
-      ['{"Version":"2012-10-17"}', 'The key policy has no Statement.'],
-      [policy({ ...statement({ AWS: ROOT }), Effect: 'Maybe' }), 'A statement\'s Effect must be Allow or Deny, not "Maybe".'],
+      [policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:user/*' })), 'Policy contains a statement with one or more invalid principals.'],
+      // The policy language's own refusals, in IAM's words (auth/policy.ts).
+      [policy(statement({ AWS: ROOT }), statement({ AWS: 42 })), 'Syntax errors in policy.'],
+      ['{"Statement": ', 'Syntax errors in policy.'],
+      ['[]', 'Syntax errors in policy.'],
+      ['{"Version":"2012-10-17"}', 'Missing required field Statement'],
+      [policy({ ...statement({ AWS: ROOT }), Effect: 'Maybe' }), 'Invalid effect: Maybe'],
+      [policy(statement({ AWS: ROOT }, 'kms:*', { Condition: { NoSuchOperator: { 'kms:CallerAccount': '111122223333' } } })), expect.stringContaining('NoSuchOperator')],
     ];
     for (const [text, message] of cases) {
-      expect((await expectAwsError(put(key.KeyId!, text, true), 'MalformedPolicyDocumentException')).message).toBe(message);
-      expect((await expectAwsError(newKey(text, true), 'MalformedPolicyDocumentException')).message).toBe(message);
+      expect((await expectAwsError(put(key.KeyId!, text, true), 'MalformedPolicyDocumentException')).message).toEqual(message);
+      expect((await expectAwsError(newKey(text, true), 'MalformedPolicyDocumentException')).message).toEqual(message);
     }
   });
 
