@@ -239,9 +239,14 @@ export async function cleanUp({ kms, show, path, names }: StepContext) {
   const rows = [];
   for (const name of ['kms-workshop-rotation', 'kms-workshop-archive']) {
     const alias = names.alias(name);
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
-      KeyId: alias,
-    }));
+    const found = await kms.send(new DescribeKeyCommand({ KeyId: alias }))
+      .catch((e: Error) => {
+        // Not made yet (a run stopped before that step): nothing to remove
+        if (e.name === 'NotFoundException') return undefined;
+        throw e;
+      });
+    if (!found) continue;
+    const { KeyMetadata } = found;
     await kms.send(new DeleteAliasCommand({ AliasName: alias }));
     const { KeyState, DeletionDate } = await kms.send(
       new ScheduleKeyDeletionCommand({

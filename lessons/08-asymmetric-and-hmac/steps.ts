@@ -339,9 +339,14 @@ export async function cleanUp({ kms, show, path, names }: StepContext) {
     'kms-workshop-hmac',
   ]) {
     const alias = names.alias(name);
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
-      KeyId: alias,
-    }));
+    const found = await kms.send(new DescribeKeyCommand({ KeyId: alias }))
+      .catch((e: Error) => {
+        // Not made yet (a run stopped before that step): nothing to remove
+        if (e.name === 'NotFoundException') return undefined;
+        throw e;
+      });
+    if (!found) continue;
+    const { KeyMetadata } = found;
     await kms.send(new DeleteAliasCommand({ AliasName: alias }));
     const { KeyState } = await kms.send(new ScheduleKeyDeletionCommand({
       KeyId: KeyMetadata!.KeyId,

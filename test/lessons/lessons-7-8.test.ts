@@ -9,8 +9,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DescribeKeyCommand, KMS, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { reset } from '../../src/commands/reset.js';
 import { loadLessons } from '../../src/lessons/loader.js';
 import { checkLessonStandards } from '../../src/lessons/standards.js';
+import { startLocalTarget } from '../../src/runtime/local-target.js';
 import { openSession } from '../../src/runtime/session.js';
 import type { ApiCall, Lesson, RuntimeSession, StepOutcome, StepResult } from '../../src/runtime/types.js';
 
@@ -251,5 +254,36 @@ test('without openssl on the PATH, lesson 8 does the same with node:crypto, says
     process.env.PATH = path;
     await s.close();
     rmSync(bare, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test('reset after a run stopped half-way (lesson 7 after step 1, lesson 8 after step 4) deletes every alias made and schedules every key made', async () => {
+  const stopped = mkdtempSync(join(tmpdir(), 'kms-workshop-lessons-reset-'));
+  try {
+    for (const [id, upTo, keys] of [[ROTATION, 1, 1], [ASYMMETRIC, 4, 2]] as const) {
+      const lesson = lessonById(id);
+      const s = await openSession({ home: stopped });
+      for (const step of lesson.steps.slice(0, upTo)) expect((await s.runStep(lesson, step)).status).toBe('passed');
+      await s.close();
+      const said: string[] = [];
+      expect(await reset({ home: stopped, lesson: id, out: { write: (t: string) => said.push(t) } as never })).toBe(0);
+      expect(said.join('')).toMatch(/engine: ran the lesson's clean-up/);
+      // What is left in the engine, seen through a client of its own
+      const target = await startLocalTarget({ home: stopped });
+      const kms = new KMS(target.clientSettings);
+      try {
+        const { Aliases } = await kms.send(new ListAliasesCommand({}));
+        expect(Aliases!.filter((a) => a.AliasName!.startsWith('alias/kms-workshop'))).toEqual([]);
+        const { Keys } = await kms.send(new ListKeysCommand({}));
+        const states = await Promise.all(Keys!.map(async (k) => (await kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata!.KeyState));
+        expect(states.filter((st) => st !== 'PendingDeletion')).toEqual([]);
+        expect(states.length).toBeGreaterThanOrEqual(keys);
+      } finally {
+        kms.destroy();
+        await target.close();
+      }
+    }
+  } finally {
+    rmSync(stopped, { recursive: true, force: true });
   }
 }, 60_000);
