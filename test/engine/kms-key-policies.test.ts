@@ -4,7 +4,8 @@
 // lockout safety check unless BypassPolicyLockoutSafetyCheck.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
-  CreateKeyCommand, GetKeyPolicyCommand, ListKeyPoliciesCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand, DescribeKeyCommand, DisableKeyCommand,
+  CreateKeyCommand, GetKeyPolicyCommand, KMSClient, ListKeyPoliciesCommand, PutKeyPolicyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand, DescribeKeyCommand,
+  DisableKeyCommand,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -156,6 +157,19 @@ describe('what a new key policy must pass', () => {
     const err = await expectAwsError(put(key.KeyId!, policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:role/Nobody' }))), 'MalformedPolicyDocumentException');
     expect(err.message).toBe('Policy contains a statement with one or more invalid principals.');
     await expectAwsError(newKey(policy(statement({ AWS: ROOT }), statement({ AWS: 'arn:aws:iam::111122223333:user/ghost' }))), 'MalformedPolicyDocumentException');
+  });
+
+  test("ReplicateKey's Policy passes the same checks; the replica keeps it", async () => {
+    const primary = (await e.kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+    const replicate = (Policy: string, BypassPolicyLockoutSafetyCheck?: boolean) => e.kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1', Policy, BypassPolicyLockoutSafetyCheck }));
+    const lockout = await expectAwsError(replicate(policy(statement({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmins' }))), 'MalformedPolicyDocumentException');
+    expect(lockout.message).toBe('The new key policy will not allow you to update the key policy in the future.');
+    await expectAwsError(replicate(policy(statement({ AWS: 'arn:aws:iam::111122223333:role/Nobody' })), true), 'MalformedPolicyDocumentException');
+    const text = policy(statement({ AWS: ROOT }, 'kms:*', { Sid: 'replica' }));
+    expect((await replicate(text)).ReplicaPolicy).toBe(text);
+    const west = new KMSClient({ ...e.clientConfig, region: 'eu-west-1' });
+    expect((await west.send(new GetKeyPolicyCommand({ KeyId: primary.KeyId }))).Policy).toBe(text);
+    west.destroy();
   });
 
   test('over 32 KB is LimitExceededException; exactly 32 KB is kept; characters beyond U+00FF are ValidationException', async () => {

@@ -7,6 +7,7 @@
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { checkKeyPolicy, KeyPolicyField } from './key-policy-document.js';
 import { customerKey, defaultKeyPolicy, keyMetadata } from './lifecycle.js';
 import type { KeyRecord, Kms } from './model.js';
 import { KeyIdField, Tags } from './shapes.js';
@@ -18,7 +19,7 @@ const Region = { type: 'string', required: true, min: 1, max: 32, pattern: /^([a
 const ReplicateKeyInput = {
   KeyId: KeyIdField,
   ReplicaRegion: Region,
-  Policy: { type: 'string', min: 1, max: 32768 },
+  Policy: KeyPolicyField, // checked as CreateKey's (key-policy-document.ts)
   BypassPolicyLockoutSafetyCheck: { type: 'boolean' },
   Description: { type: 'string', min: 0, max: 8192 },
   Tags,
@@ -34,6 +35,8 @@ export function replicateKey(kms: Kms, req: unknown, caller: Caller) {
   if (there) throw kmsErrors.alreadyExists(`${there.Arn} already exists.`);
   const tags = input.Tags ?? [];
   assertTagsAllowed(tags);
+  const replicaArn = `arn:aws:kms:${input.ReplicaRegion}:${primary.AWSAccountId}:key/${primary.KeyId}`;
+  if (input.Policy !== undefined) checkKeyPolicy(kms, input.Policy, caller, replicaArn, input.BypassPolicyLockoutSafetyCheck === true);
   const replica = kms.replicate(primary, input.ReplicaRegion, {
     Description: input.Description ?? '',
     Policy: input.Policy ?? defaultKeyPolicy(caller),
