@@ -166,3 +166,21 @@ test('a step run again after the clean-up says the resources are gone, and b run
   await waitForFrame(lastFrame, /step 2 of 3 ●●○/);
   expect(fake.ran.slice(5)).toEqual(['decrypt']);
 });
+
+test('a run that fails does not give the prediction away: it stays open, its answer hidden', async () => {
+  const { lastFrame, stdin } = start([PREDICTED], { 'decrypt-without-context': { fail: 'The engine is not reachable.' } });
+  await waitForFrame(lastFrame, 'Target local engine');
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'step 1 of 1');
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'What do you expect?');
+  stdin.write(KEYS.enter);
+  await waitForFrame(lastFrame, 'did not do what the lesson expects');
+  for (let i = 0; i < 10; i++) stdin.write(KEYS.up);
+  let frame = await waitForFrame(lastFrame, 'press 1-2 to answer');
+  expect(frame).not.toContain('The answer: 2.');
+  expect(frame).not.toContain('What happened');
+  stdin.write('2');
+  frame = await waitForFrame(lastFrame, 'Your prediction: 2. Run the step to see.');
+  expect(frame).not.toContain('Right.');
+});

@@ -165,7 +165,8 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         <KeyBar bindings={INTRO_KEYS} />
       </Box>
     );
-  const ran = run !== undefined && run.status !== 'running';
+  // A prediction closes when the step runs, and its answer shows once the step has passed (a failed run leaves it open).
+  const predictionClosed = run?.status === 'running' || run?.status === 'passed';
   return (
     <Box flexDirection="column" width={width} height={height - 1}>
       <Box>
@@ -205,10 +206,10 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
               <Question
                 key={`${lesson.id}/${step.id}/predict`}
                 {...step.predict}
-                active={active && !run}
+                active={active && !predictionClosed}
                 arrowKeys={false}
-                reveal={ran}
-                closed={run !== undefined}
+                reveal={run?.status === 'passed'}
+                closed={predictionClosed}
                 onAnswered={() => {
                   predicted.current = true;
                   askToPredict(false);
@@ -258,7 +259,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
             <Question
               key={`${lesson.id}/${step.id}`}
               {...step.question}
-              active={active && (!step.predict || run !== undefined)}
+              active={active && (!step.predict || predictionClosed)}
               arrowKeys={false}
               onAnswered={() => scroll.scrollTo(Number.MAX_SAFE_INTEGER)}
             />
