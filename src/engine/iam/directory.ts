@@ -75,6 +75,16 @@ export class Iam implements Directory {
     return this.ensureAccount(id);
   }
 
+  /**
+   * A class's learner (`serve --learners N`): a new account whose default learner (an
+   * administrator) gets an access key; the secret is handed out here only.
+   */
+  createLearnerAccount(): { accountId: string; userName: string; accessKeyId: string; secretAccessKey: string } {
+    const { AccountId } = this.createAccount();
+    const { key, secretAccessKey } = this.createAccessKey(this.user(AccountId, DEFAULT_LEARNER)!);
+    return { accountId: AccountId, userName: DEFAULT_LEARNER, accessKeyId: key.AccessKeyId, secretAccessKey };
+  }
+
   private ensureDefaultLearner(accountId: string): UserRecord {
     const existing = this.user(accountId, DEFAULT_LEARNER);
     if (existing) return existing;
