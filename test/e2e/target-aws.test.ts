@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadLessons } from '../../src/lessons/loader.js';
+import { planLessons } from '../../src/runtime/cost.js';
 import { CLI, ensureBuilt, startServe, type Served } from '../helpers/cli.js';
 import { hasTmux, Terminal } from '../tui/tmux.js';
 
@@ -109,6 +111,12 @@ async function expectNothingLeft(endpoint: string, minKeys: number) {
   }
 }
 
+// The packaged lessons, counted as the CLI counts them: a new lesson needs no edit here.
+const packaged = loadLessons().lessons;
+const LESSONS = packaged.length;
+const STEPS = packaged.reduce((n, l) => n + l.steps.length, 0);
+const KEYS = planLessons(packaged).reduce((n, p) => n + p.keys, 0);
+
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+/);
 
 beforeAll(() => ensureBuilt());
@@ -125,13 +133,13 @@ describe('kms-workshop run --target aws, against serve as the account', () => {
     const home = tempDir();
     const r = await cli(['run', 'all', '--target', 'aws', '--yes', '--home', home], awsEnv(served.endpoint));
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^4 lessons, 25 steps: 25 passed, 0 failed in \d+\.\d\d s$/m);
-    expect(r.stdout).toContain(`running 4 lessons against the AWS APIs at ${served.endpoint} (AWS_ENDPOINT_URL), Region ${REGION}`);
+    expect(r.stdout).toMatch(new RegExp(`^${LESSONS} lessons, ${STEPS} steps: ${STEPS} passed, 0 failed in \\d+\\.\\d\\d s$`, 'm'));
+    expect(r.stdout).toContain(`running ${LESSONS} lessons against the AWS APIs at ${served.endpoint} (AWS_ENDPOINT_URL), Region ${REGION}`);
 
     // the plan and the estimate, before anything was created, and --yes taking the place of the question
     expect(r.stderr).toMatch(/What the lessons create:\n\s+direct-encryption\s+1 KMS key, 1 alias\n/);
     expect(r.stderr).toMatch(/sse-s3\s+1 KMS key, 1 alias, 1 S3 bucket \(1 object\)/);
-    expect(r.stderr).toMatch(/Estimated cost: at most \$0\.\d\d\n\s+KMS keys\s+4 x \$1 per key-month/);
+    expect(r.stderr).toMatch(new RegExp(`Estimated cost: at most \\$0\\.\\d\\d\n\\s+KMS keys\\s+${KEYS} x \\$1 per key-month`));
     expect(r.stderr).toContain('Proceeding without asking (--yes).');
     expect(r.stderr.indexOf('Estimated cost')).toBeLessThan(r.stderr.search(/waiting \d+ s/));
 
@@ -139,7 +147,10 @@ describe('kms-workshop run --target aws, against serve as the account', () => {
     const { prefix } = JSON.parse(readFileSync(join(home, 'aws-learner.json'), 'utf8')) as { prefix: string };
     expect(prefix).toMatch(/^kms-workshop-[0-9a-f]{6}$/);
     const aliasCalls = r.stdout.split('\n').filter((l) => /call {2}kms:(CreateAlias|DeleteAlias)/.test(l));
-    expect(aliasCalls).toHaveLength(8);
+    // every alias a lesson creates, it deletes
+    const created = aliasCalls.filter((l) => l.includes('kms:CreateAlias')).length;
+    expect(created).toBeGreaterThanOrEqual(LESSONS);
+    expect(aliasCalls).toHaveLength(2 * created);
     for (const line of aliasCalls) expect(line).toContain(`alias/${prefix}/`);
     expect(r.stdout).toContain(`call  s3:CreateBucket  you  s3://${prefix}-reinvent-builder-111122223333  ok`);
     expect(r.stdout).not.toMatch(/key alias\/(kms-workshop-direct|kms-workshop-envelope|kms_key_sse_usecase_1|kms_key_cse_usecase_4)\s/);
@@ -157,7 +168,7 @@ describe('kms-workshop run --target aws, against serve as the account', () => {
 
     // the lessons' own clean-up removed everything: nothing for the end of the run to do
     expect(r.stderr).not.toContain('Cleaning up what the lessons left');
-    await expectNothingLeft(served.endpoint, 4);
+    await expectNothingLeft(served.endpoint, KEYS);
     const ledger = JSON.parse(readFileSync(join(home, 'aws-resources.json'), 'utf8')) as { entries: unknown[] };
     expect(ledger.entries).toEqual([]);
   }, 120_000);
