@@ -4,10 +4,10 @@
 // restart and gone with their key; then what a grant allows, as the authorization decision asks it.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
-  CreateGrantCommand, CreateKeyCommand, DisableKeyCommand, ListGrantsCommand, ListRetirableGrantsCommand, RetireGrantCommand, RevokeGrantCommand,
+  CreateGrantCommand, CreateKeyCommand, DisableKeyCommand, KMSClient, ListGrantsCommand, ListRetirableGrantsCommand, RetireGrantCommand, RevokeGrantCommand,
   ScheduleKeyDeletionCommand, type CreateGrantCommandInput, type GrantListEntry,
 } from '@aws-sdk/client-kms';
-import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { grantsAnswer, mayRetire } from '../../src/engine/kms/grants.js';
@@ -244,6 +244,34 @@ describe('retiring and revoking', () => {
     await e.kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: g.GrantId }));
     expect((await listGrants(key.KeyId!)).Grants).toEqual([]);
     await expectAwsError(e.kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: g.GrantId })), 'InvalidGrantIdException');
+  });
+});
+
+describe('who may retire a grant (signed by IAM users of the engine)', () => {
+  /** A KMS client acting as an IAM user (no policies of its own) through an access key the engine issued. */
+  async function clientOf(UserName: string) {
+    const iam = new IAMClient(e.clientConfig);
+    const { AccessKeyId, SecretAccessKey } = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    iam.destroy();
+    return new KMSClient({ ...e.clientConfig, credentials: { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey! } });
+  }
+
+  test('its retiring principal and (if it allows RetireGrant) its grantee may, without any policy; another user is AccessDeniedException', async () => {
+    const key = await newKey();
+    const [alice, bob] = [await clientOf('alice'), await clientOf('bob')];
+    const forBob = await grant({ KeyId: key.KeyId!, RetiringPrincipal: BOB });
+    const aliceMayRetire = await grant({ KeyId: key.KeyId!, Operations: ['Decrypt', 'RetireGrant'] });
+    const aliceMayNot = await grant({ KeyId: key.KeyId!, Operations: ['Decrypt'] });
+    const denied = await expectAwsError(alice.send(new RetireGrantCommand({ GrantToken: forBob.GrantToken })), 'AccessDeniedException');
+    expect(denied.message).toBe(`User: ${ALICE} is not authorized to perform: kms:RetireGrant on resource: ${key.Arn} because no identity-based policy allows the kms:RetireGrant action`);
+    await expectAwsError(alice.send(new RetireGrantCommand({ KeyId: key.Arn, GrantId: aliceMayNot.GrantId })), 'AccessDeniedException');
+    await expectAwsError(bob.send(new RetireGrantCommand({ GrantToken: aliceMayRetire.GrantToken })), 'AccessDeniedException');
+    await bob.send(new RetireGrantCommand({ GrantToken: forBob.GrantToken }));
+    await alice.send(new RetireGrantCommand({ KeyId: key.Arn, GrantId: aliceMayRetire.GrantId }));
+    expect((await listGrants(key.KeyId!)).Grants!.map((g) => g.GrantId)).toEqual([aliceMayNot.GrantId]);
+    await e.kms.send(new RetireGrantCommand({ KeyId: key.Arn, GrantId: aliceMayNot.GrantId })); // the account's administrator, through IAM
+    alice.destroy();
+    bob.destroy();
   });
 });
 

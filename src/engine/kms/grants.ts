@@ -7,6 +7,8 @@
 // Tokens are still checked (a malformed one is InvalidGrantTokenException), so a lesson that
 // passes one teaches what works on AWS.
 import { createHash, randomBytes } from 'node:crypto';
+import { kmsContext } from '../auth/condition-context.js';
+import { accessDeniedMessage, decide } from '../auth/decision.js';
 import type { Caller } from '../caller.js';
 import { AwsError, kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
@@ -203,9 +205,9 @@ function grantListEntry(g: GrantRecord) {
 const RetireGrantInput = { GrantToken: GrantTokenField, KeyId: OptionalKeyId, GrantId: GrantIdField, DryRun } as const;
 
 /**
- * Retires a grant named by its token, or by key ARN and grant id. Who may (the retiring principal,
- * the grantee if the grant allows RetireGrant, the account it was made in, or whom a policy lets)
- * is for the authorization decision to ask: see mayRetire.
+ * Retires a grant named by its token, or by key ARN and grant id, if the caller may: "the grant
+ * determines who can retire it" (Retiring and revoking grants), so this operation asks, not the
+ * key policy: see assertMayRetire.
  */
 export function retireGrant(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(RetireGrantInput, req);
@@ -220,6 +222,7 @@ export function retireGrant(kms: Kms, req: unknown, caller: Caller) {
     grant = grantOf(kms, kms.resolve(input.KeyId, caller, { allowAlias: false }), input.GrantId);
   }
   if (input.KeyId !== undefined && input.GrantToken !== undefined && kms.resolve(input.KeyId, caller, { allowAlias: false }).Arn !== grant.KeyArn) throw invalidGrantId(grant.GrantId);
+  assertMayRetire(kms, grant, caller);
   if (input.DryRun) throw kmsErrors.dryRun();
   kms.grants.delete(grant.GrantId);
   kms.save();
@@ -355,10 +358,21 @@ function newGrantWithin(parent: GrantRecord, child: GrantRequest['newGrant']): b
 }
 
 /**
- * Who a grant itself lets retire it ("Retiring and revoking grants"): its retiring principal, its
- * grantee if it allows RetireGrant, and the account it was made in. Others need kms:RetireGrant
- * from a policy; the authorization decision asks this first.
+ * "A grant can be retired by ... the retiring principal ..., the grantee principal, if the grant
+ * includes the RetireGrant operation, [and] the AWS account in which the grant was created": its
+ * root user, and (delegated) its identities whose IAM policies allow kms:RetireGrant. Key policies
+ * do not give it. AccessDeniedException, in AWS's words, for anyone else.
  */
+function assertMayRetire(kms: Kms, grant: GrantRecord, caller: Caller): void {
+  if (mayRetire(grant, caller) || !kms.directory) return; // without a directory, every caller is the account's own learner
+  const request = { caller, action: 'kms:RetireGrant', resource: grant.KeyArn, context: kmsContext(caller, kms.clock.now()) };
+  const decision = decide({ request, resourceAccount: accountOf(grant.IssuingAccount), identityPolicies: kms.directory.identityPolicies(caller) });
+  if (!decision.allowed) throw kmsErrors.accessDenied(accessDeniedMessage(decision));
+}
+
+const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+
+/** Who a grant itself lets retire it: its retiring principal, its grantee if it allows RetireGrant, its account's root user. */
 export function mayRetire(grant: GrantRecord, caller: Caller): boolean {
   const principals = [caller.arn, ...(caller.sessionIssuer ? [caller.sessionIssuer.arn] : [])];
   if (grant.RetiringPrincipal !== undefined && principals.includes(grant.RetiringPrincipal)) return true;
