@@ -1,6 +1,6 @@
 // Wall time of `kms-workshop run all`: the built CLI in a child process, from
-// spawn to exit, as CI or an instructor runs it (engine start, SDK load, the
-// four lessons, shut-down). Two cases: a clean home (engine state on disk, as
+// spawn to exit, as CI or an instructor runs it (engine start, SDK load, every
+// lesson, shut-down). Two cases: a clean home (engine state on disk, as
 // by default) and --fresh (engine in memory). Also the time each lesson's
 // steps took inside the run, from `--json`.
 // Run: npm run build && npx tsx bench/lessons.ts   (target: run all < 3 s)
@@ -61,5 +61,6 @@ for (const line of stdout.trim().split('\n')) {
   perLesson.set(step.lesson, entry);
 }
 console.log('  inside one run, the steps of each lesson:');
-for (const [lesson, { steps, ms }] of perLesson) console.log(`    ${lesson.padEnd(24)} ${String(steps).padStart(2)} steps  ${String(ms).padStart(5)} ms`);
+const idWidth = Math.max(...[...perLesson.keys()].map((id) => id.length));
+for (const [lesson, { steps, ms }] of perLesson) console.log(`    ${lesson.padEnd(idWidth)} ${String(steps).padStart(2)} steps  ${String(ms).padStart(5)} ms`);
 console.log(`target: run all < ${f(TARGET_MS)}: ${worst < TARGET_MS ? 'met' : 'NOT met'} (median ${f(worst)})`);
