@@ -71,6 +71,25 @@ describe('the Query protocol', () => {
     expect((await post(te, form({ Action: 'GetCallerIdentity', Version: '2011-06-15' }), signedFor('iam'))).status).toBe(400);
   });
 
+  test('a request addressed to a name other than loopback\'s is refused in the Query protocol\'s shape, nothing created', async () => {
+    const te = await start();
+    const { request } = await import('node:http');
+    const url = new URL(te.endpoint);
+    const body = form({ Action: 'CreateUser', Version: '2010-05-08', UserName: 'rebound' });
+    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { host: 'evil.example', 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.text).toMatch(/^<ErrorResponse xmlns="https:\/\/iam\.amazonaws\.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>This engine listens on loopback/);
+    expect(te.engine.directory.user('111122223333', 'rebound')).toBeUndefined();
+  });
+
   test('a body over the limit is refused with a 4xx, nothing created', async () => {
     const te = await start();
     const res = await post(te, form({ Action: 'CreateUser', Version: '2010-05-08', UserName: 'big', Padding: 'x'.repeat(200 * 1024) }));

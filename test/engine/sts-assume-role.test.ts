@@ -59,6 +59,10 @@ describe('roles', () => {
     const err = await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: trusting(ghost) })), 'MalformedPolicyDocumentException');
     expect(err.message).toBe(`Invalid principal in policy: "AWS":"${ghost}"`);
     await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'r3', AssumeRolePolicyDocument: trusting(ghost), MaxSessionDuration: 60 })), 'ValidationError');
+    const accounts = Array.from({ length: 200 }, (_, i) => String(100000000000 + i));
+    const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: accounts }, Action: 'sts:AssumeRole' }] });
+    const tooBig = await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'r4', AssumeRolePolicyDocument: big })), 'LimitExceededException', 409);
+    expect(tooBig.message).toBe('Cannot exceed quota for ACLSizePerRole: 2048');
     expect((await iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ export function checkPolicyDocument(text: string, kind: PolicyKind, maxSize?: nu
 
 /** A role's trust policy: valid, within its quota, and naming only principals that exist (AWS checks them when the policy is set). */
 export function checkTrustPolicy(text: string, directory: Iam, maxSize: number): void {
-  checkPolicyDocument(text, 'trust', maxSize);
+  // IAM names a trust policy's quota ACLSizePerRole.
+  if (policySize(text) > maxSize) throw iamErrors.limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${maxSize}`);
+  checkPolicyDocument(text, 'trust');
   for (const arn of principalsNamed(parsePolicy(text, 'trust')))
     if (!directory.principalExists(arn)) throw iamErrors.malformedPolicy(`Invalid principal in policy: "AWS":"${arn}"`);
 }
