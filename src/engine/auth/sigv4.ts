@@ -5,7 +5,7 @@
 // module adds what a verifier needs: the request as it arrived, the expected signature
 // compared in constant time, and what AWS says when a part is missing or malformed.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { getCanonicalHeaders, getSigningKey, SignatureV4Base } from '@smithy/signature-v4';
+import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
 import type { HttpRequest, SourceData } from '@smithy/types';
 import type { EngineRequest } from '../wire.js';
 
@@ -270,9 +270,24 @@ export async function verifySignature(req: EngineRequest, parts: SignedParts, se
   const canonicalRequest = canonical.request(httpRequest, canonicalHeaders, payloadHash);
   const scope = `${parts.scopeDate}/${parts.region}/${parts.service}/aws4_request`;
   const stringToSign = await canonical.stringToSign(parts.amzDate, scope, canonicalRequest);
-  const key = await getSigningKey(NodeSha256, { accessKeyId: parts.accessKeyId, secretAccessKey }, parts.scopeDate, parts.region, parts.service);
-  const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
+  const expected = createHmac('sha256', signingKey(secretAccessKey, parts)).update(stringToSign).digest('hex');
   return { ok: sameText(expected, parts.signature), canonicalRequest, stringToSign };
+}
+
+/** Signing keys derived (four HMACs each) once per secret and credential scope: a key serves a whole day. */
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 1000;
+
+/** SigV4's signing key: HMAC chained over the scope's date, Region, service and "aws4_request", from "AWS4" + the secret. */
+function signingKey(secretAccessKey: string, parts: SignedParts): Buffer {
+  const id = `${parts.scopeDate}/${parts.region}/${parts.service}\n${secretAccessKey}`;
+  let key = signingKeys.get(id);
+  if (key) return key;
+  key = Buffer.from(`AWS4${secretAccessKey}`);
+  for (const step of [parts.scopeDate, parts.region, parts.service, 'aws4_request']) key = createHmac('sha256', key).update(step).digest();
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(id, key);
+  return key;
 }
 
 function decodedPath(path: string): string {
