@@ -59,6 +59,9 @@ describe('users', () => {
     const bad = await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'no spaces' })), 'ValidationError');
     expect(bad.message).toBe("1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'x'.repeat(65) })), 'ValidationError');
+    // A value XML cannot carry, quoted back in the message: replaced, so the answer still parses.
+    const control = await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'bell\u0007' })), 'ValidationError');
+    expect(control.message).toContain("Value 'bell\ufffd' at 'userName'");
     await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'ok', Path: 'no-slashes' })), 'ValidationError');
   });
 

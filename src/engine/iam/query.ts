@@ -155,6 +155,10 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
+// Characters XML 1.0 cannot carry even escaped (a refused value quoted in a message may hold them).
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const xmlText = (s: string) => escapeXml(s.replace(NOT_XML, '\uFFFD'));
+
 function toXml(value: unknown): string {
   if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
@@ -163,7 +167,7 @@ function toXml(value: unknown): string {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
       .join('');
-  return escapeXml(String(value));
+  return xmlText(String(value));
 }
 
 function queryResponse(service: QueryService, action: string, result: QueryResult | undefined, requestId: string): EngineResponse {
@@ -177,8 +181,8 @@ function queryResponse(service: QueryService, action: string, result: QueryResul
 export function queryError(error: AwsError, xmlns: string, requestId: string): EngineResponse {
   const type = error.status >= 500 ? 'Receiver' : 'Sender';
   const body =
-    `<ErrorResponse xmlns="${xmlns}"><Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code>` +
-    `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+    `<ErrorResponse xmlns="${xmlns}"><Error><Type>${type}</Type><Code>${xmlText(error.code)}</Code>` +
+    `<Message>${xmlText(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
