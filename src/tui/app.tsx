@@ -110,6 +110,7 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               initialSelected={screen.selected}
               active={!help}
               width={width}
+              height={height}
               onOpen={(_, i) => setScreen({ name: 'lesson', lessonIndex: i })}
             />
           ) : (

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { expect, test, vi } from 'vitest';
-import { Home, type LessonProgressView } from '../../src/tui/screens/home.js';
+import { Home, visibleWindow, type LessonProgressView } from '../../src/tui/screens/home.js';
 import { KEYS, lesson, step, tick } from './fake-workshop.js';
 
 const lessons = [
@@ -48,4 +48,34 @@ test('Enter opens the chosen lesson', async () => {
   stdin.write(KEYS.enter);
   await tick();
   expect(onOpen).toHaveBeenCalledWith(lessons[2], 2);
+});
+
+test('more lessons than rows: the menu keeps its title and shows a window around the chosen lesson', async () => {
+  const many = Array.from({ length: 12 }, (_, i) => lesson(`l${i + 1}`, [step('a')], { title: `Lesson number ${i + 1}`, minutes: 5 }));
+  const { lastFrame, stdin } = render(
+    <Home lessons={many} progressOf={() => ({ state: 'new', total: 1 })} target="local engine" targetState="ready" workspace="/w" width={60} height={20} onOpen={vi.fn()} />,
+  );
+  let lines = lastFrame()!.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(20);
+  expect(lines[0]).toMatch(/^kms-workshop/);
+  expect(lastFrame()).toContain('1. Lesson number 1');
+  expect(lastFrame()).toMatch(/↓ \d+ more/);
+  expect(lastFrame()).not.toContain('12. Lesson number 12');
+  for (let i = 0; i < 11; i++) {
+    stdin.write(KEYS.down);
+    await tick();
+  }
+  lines = lastFrame()!.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(20);
+  expect(lines[0]).toMatch(/^kms-workshop/);
+  expect(lastFrame()).toMatch(/› 12\. Lesson number 12/);
+  expect(lastFrame()).toMatch(/↑ \d+ more/);
+  expect(lastFrame()).not.toContain(' 1. Lesson number 1 ');
+});
+
+test('the window never leaves out a lesson between its ends', () => {
+  expect(visibleWindow(3, 0, 10)).toEqual([0, 3]);
+  expect(visibleWindow(12, 0, 5)).toEqual([0, 3]);
+  expect(visibleWindow(12, 11, 5)).toEqual([9, 12]);
+  expect(visibleWindow(12, 6, 5)).toEqual([5, 8]);
 });

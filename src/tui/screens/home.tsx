@@ -34,15 +34,31 @@ export interface HomeProps {
   initialSelected?: number;
   active?: boolean;
   width: number;
+  /** Rows the screen has: the lesson list shows a window around the chosen lesson when all do not fit. */
+  height?: number;
   onOpen: (lesson: Lesson, index: number) => void;
 }
 
-export function Home({ lessons, progressOf, target, targetState, targetNote, workspace, initialSelected = 0, active = true, width, onOpen }: HomeProps) {
+// Rows the menu uses besides the lesson list: title and tagline 2, 'Lessons' 2, the summary
+// (up to 3 lines) 4, target, note and files 4, keys 2, and one row of slack for the cursor.
+const ROWS_BESIDES_LIST = 2 + 2 + 4 + 4 + 2 + 1;
+
+/** The lessons that fit in `rows`, around the chosen one: [first, end) of the list. */
+export function visibleWindow(count: number, selected: number, rows: number): [number, number] {
+  if (count <= rows) return [0, count];
+  const size = Math.max(1, rows - 2); // two rows for the '↑ N more' and '↓ N more' lines
+  const first = Math.min(Math.max(0, selected - Math.floor(size / 2)), count - size);
+  return [first, first + size];
+}
+
+export function Home({ lessons, progressOf, target, targetState, targetNote, workspace, initialSelected = 0, active = true, width, height, onOpen }: HomeProps) {
   const { selected } = useListSelection(lessons.length, { initial: initialSelected, active, onChoose: (i) => onOpen(lessons[i]!, i) });
   const current = lessons[selected];
   // Columns: marker 2, title, minutes 8, level 14 (dropped when narrow), progress 13.
   const showLevel = width >= 72;
   const titleWidth = Math.max(12, Math.min(44, width - 2 - 1 - 8 - (showLevel ? 14 : 0) - 13));
+  const listRows = height === undefined ? lessons.length : Math.max(3, height - ROWS_BESIDES_LIST - (targetNote ? 1 : 0));
+  const [first, end] = visibleWindow(lessons.length, selected, listRows);
   return (
     <Box flexDirection="column" width={width}>
       <Text>
@@ -55,7 +71,9 @@ export function Home({ lessons, progressOf, target, targetState, targetNote, wor
       <Box marginTop={1} flexDirection="column">
         <Text bold>Lessons</Text>
         {lessons.length === 0 ? <Text color={tone('warn')}>No lessons found.</Text> : null}
-        {lessons.map((lesson, i) => {
+        {first > 0 ? <Text color={tone('muted')}>  ↑ {first} more</Text> : null}
+        {lessons.slice(first, end).map((lesson, at) => {
+          const i = first + at;
           const chosen = i === selected;
           return (
             <Box key={lesson.id}>
@@ -79,6 +97,7 @@ export function Home({ lessons, progressOf, target, targetState, targetNote, wor
             </Box>
           );
         })}
+        {end < lessons.length ? <Text color={tone('muted')}>  ↓ {lessons.length - end} more</Text> : null}
       </Box>
       {current ? (
         <Box marginTop={1} paddingLeft={2} width={width}>
