@@ -55,8 +55,8 @@ function kmsWith(credentials: { accessKeyId: string; secretAccessKey: string; se
   return c;
 }
 
-async function lastEvent(name: string) {
-  const ct = new CloudTrailClient(e.clientConfig);
+async function lastEvent(name: string, credentials?: { accessKeyId: string; secretAccessKey: string }) {
+  const ct = new CloudTrailClient(credentials ? { ...e.clientConfig, credentials } : e.clientConfig);
   clients.push(ct);
   const events = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] }))).Events ?? [];
   return JSON.parse(events[0]!.CloudTrailEvent!);
@@ -91,11 +91,11 @@ async function signedKmsRequest(
 }
 
 describe('engine-issued credentials', () => {
-  test("an IAM user's access key signs KMS calls, and CloudTrail names that user and key", async () => {
+  test("an IAM user's access key signs KMS and CloudTrail calls, and CloudTrail names that user and key", async () => {
     const key = learnerKey();
     const created = await kmsWith(key).send(new CreateKeyCommand({}));
     expect(created.KeyMetadata?.KeyId).toBeDefined();
-    const identity = (await lastEvent('CreateKey')).userIdentity;
+    const identity = (await lastEvent('CreateKey', key)).userIdentity;
     const user = e.engine.directory.requireUser(ACCOUNT, 'workshop-learner');
     expect(identity).toEqual({
       type: 'IAMUser',
