@@ -1,7 +1,7 @@
 // Accounts: the default one (111122223333) made on first use with its default learner, and
 // more made for a class (Iam.createLearnerAccount), each with an administrator and an access
 // key that signs as them; IAM shows each account only its own users, roles and policies.
-import { CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, ListPoliciesCommand, ListRolesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, CreatePolicyCommand, GetPolicyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, ListPoliciesCommand, ListRolesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -51,6 +51,10 @@ test('each account sees only its own users, roles and policies; the same names m
   expect((await b.iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
   expect((await b.iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies).toEqual([]);
   await expectAwsError(b.iam.send(new GetUserCommand({ UserName: 'only-in-a' })), 'NoSuchEntityException', 404);
+  // Another account's managed policy is not one this account can see or attach.
+  const aPolicy = (await a.iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies![0]!.Arn!;
+  await expectAwsError(b.iam.send(new GetPolicyCommand({ PolicyArn: aPolicy })), 'NoSuchEntityException', 404);
+  await expectAwsError(b.iam.send(new AttachUserPolicyCommand({ UserName: 'shared-name', PolicyArn: aPolicy })), 'NoSuchEntityException', 404);
   const defaultAccount = new IAMClient(e.clientConfig);
   clients.push(defaultAccount);
   expect((await defaultAccount.send(new ListUsersCommand({}))).Users!.map((u) => u.UserName)).toEqual(['workshop-learner']);

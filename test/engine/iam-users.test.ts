@@ -47,6 +47,7 @@ describe('users', () => {
     expect(second.Users!.map((u) => u.UserName)).toEqual(['workshop-learner']);
     expect(second.IsTruncated).toBe(false);
     expect((await iam.send(new ListUsersCommand({ PathPrefix: '/team/' }))).Users!.map((u) => u.UserName)).toEqual(['alice']);
+    for (const Marker of ['forged', 'p999', 'p-1']) await expectAwsError(iam.send(new ListUsersCommand({ Marker })), 'ValidationError');
     await iam.send(new DeleteUserCommand({ UserName: 'alice' }));
     const gone = await expectAwsError(iam.send(new GetUserCommand({ UserName: 'alice' })), 'NoSuchEntityException', 404);
     expect(gone.message).toBe('The user with name alice cannot be found.');
