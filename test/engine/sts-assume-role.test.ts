@@ -1,7 +1,7 @@
 // Roles and STS through @aws-sdk/client-iam and client-sts: CreateRole's trust policy checked,
 // GetCallerIdentity for each kind of caller, AssumeRole as the trust policy allows (evaluated
 // by the authorization decision) with credentials that expire on the engine clock.
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, GetRoleCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand, DeleteRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, GetRoleCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand, DeleteRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -115,6 +115,18 @@ describe('STS', () => {
     const missing = `arn:aws:iam::${ACCOUNT}:role/Nope`;
     const noRole = await expectAwsError(alice.send(new AssumeRoleCommand({ RoleArn: missing, RoleSessionName: 'xx' })), 'AccessDenied', 403);
     expect(noRole.message).toBe(`User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${missing}`);
+  });
+
+  test('UpdateAssumeRolePolicy changes who may assume the role (checked as CreateRole checks it)', async () => {
+    const alice = await userWithKey('alice');
+    const bob = await userWithKey('bob');
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Handover', AssumeRolePolicyDocument: trusting(`arn:aws:iam::${ACCOUNT}:user/alice`) }))).Role!;
+    await alice.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'before' }));
+    await expectAwsError(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Handover', PolicyDocument: trusting(`arn:aws:iam::${ACCOUNT}:user/ghost`) })), 'MalformedPolicyDocumentException');
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Handover', PolicyDocument: trusting(`arn:aws:iam::${ACCOUNT}:user/bob`) }));
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'Handover' }))).Role!.AssumeRolePolicyDocument).toBe(encodeURIComponent(trusting(`arn:aws:iam::${ACCOUNT}:user/bob`)));
+    await expectAwsError(alice.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'after' })), 'AccessDenied', 403);
+    await bob.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'after' }));
   });
 
   test('a trust policy naming the account lets in users whose own policies allow sts:AssumeRole (the default learner, an administrator), not others', async () => {

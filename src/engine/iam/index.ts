@@ -5,7 +5,7 @@ import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } fro
 import { inlinePolicyOperations } from './inline-policies.js';
 import { attachmentOperations, createPolicy, deletePolicy, getPolicy, getPolicyVersion, listPolicies } from './managed-policies.js';
 import { IAM_XMLNS, mountQueryService, type QueryOperation } from './query.js';
-import { createRole, deleteRole, getRole, listRoles } from './roles.js';
+import { createRole, deleteRole, getRole, listRoles, updateAssumeRolePolicy } from './roles.js';
 import { createUser, deleteUser, getUser, listUsers } from './users.js';
 
 export const IAM_OPERATIONS: ReadonlyMap<string, QueryOperation> = new Map(
@@ -17,6 +17,7 @@ export const IAM_OPERATIONS: ReadonlyMap<string, QueryOperation> = new Map(
     CreateRole: createRole,
     GetRole: getRole,
     ListRoles: listRoles,
+    UpdateAssumeRolePolicy: updateAssumeRolePolicy,
     DeleteRole: deleteRole,
     CreateAccessKey: createAccessKey,
     ListAccessKeys: listAccessKeys,

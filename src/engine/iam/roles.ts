@@ -1,5 +1,6 @@
 // IAM roles: CreateRole (its trust policy checked: a valid document naming principals that
-// exist), GetRole, ListRoles, DeleteRole (refused while it has policies).
+// exist), GetRole, ListRoles, UpdateAssumeRolePolicy (the trust policy replaced, checked the
+// same way), DeleteRole (refused while it has policies).
 import { LIMITS } from './directory.js';
 import { iamErrors } from './errors.js';
 import { checkTrustPolicy } from './policy-documents.js';
@@ -45,6 +46,20 @@ export const listRoles: QueryOperation = {
     const roles = call.engine.directory.rolesOf(call.caller.accountId).filter((r) => r.Path.startsWith(prefix)).sort(byName((r) => r.RoleName));
     const { items, ...paging } = page(call.params, roles);
     return { Roles: items.map(roleShape), ...paging };
+  },
+};
+
+export const updateAssumeRolePolicy: QueryOperation = {
+  action: 'iam:UpdateAssumeRolePolicy',
+  readOnly: false,
+  resource: namedRoleArn,
+  run(call) {
+    const role = call.engine.directory.requireRole(call.caller.accountId, call.params.required('RoleName', NAME));
+    const document = call.params.required('PolicyDocument', DOCUMENT);
+    checkTrustPolicy(document, call.engine.directory, LIMITS.trustPolicyChars);
+    role.AssumeRolePolicyDocument = document;
+    call.engine.directory.state.save();
+    return undefined;
   },
 };
 
