@@ -19,7 +19,7 @@ Options:
 ${HOME}
 ${TARGET}
 `,
-  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict]
+  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N]
 
 Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents, IAM
 and STS) on a port, for the AWS CLI, boto3, any SDK, or a whole class. Requests
@@ -42,6 +42,14 @@ ${HOME}
                            ones and unknown access keys are refused as AWS refuses them
                            (MissingAuthenticationToken, UnrecognizedClientException,
                            InvalidAccessKeyId)
+  --learners N             serve a class of N learners (1-200), strict mode on: each
+                           learner, and the instructor, gets an account of their own with
+                           an administrator and an access key, written as AWS profiles
+                           learner1..learnerN and instructor to <home>/class/credentials
+                           and <home>/class/config (mode 0600). A learner sees only their
+                           own account's keys, buckets and CloudTrail events; the
+                           instructor reads every account's events. Serving the same home
+                           again re-uses the class: same accounts, same keys
 
 On 127.0.0.1 it answers only requests addressed to 127.0.0.1, [::1], localhost
 or a name under localhost. Its control endpoints (/_engine/*) want the header

@@ -170,6 +170,7 @@ async function runServe(args: string[]): Promise<number> {
         'cloudtrail-delay': { type: 'string', default: '0' },
         'quota-scale': { type: 'string', default: '1' },
         strict: { type: 'boolean', default: false },
+        learners: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -194,8 +195,14 @@ async function runServe(args: string[]): Promise<number> {
     process.stderr.write(`kms-workshop serve: --quota-scale must be a number from ${MIN_QUOTA_SCALE} to ${MAX_QUOTA_SCALE} (1: AWS's own request quotas), not '${values['quota-scale']}'.\n`);
     return 2;
   }
+  const { MAX_LEARNERS } = await import('./engine/class.js');
+  const learners = values.learners === undefined ? undefined : Number(values.learners);
+  if (learners !== undefined && (values.learners!.trim() === '' || !Number.isInteger(learners) || learners < 1 || learners > MAX_LEARNERS)) {
+    process.stderr.write(`kms-workshop serve: --learners must be a whole number from 1 to ${MAX_LEARNERS}, not '${values.learners}'.\n`);
+    return 2;
+  }
   const { serve } = await import('./commands/serve.js');
-  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict });
+  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict, ...(learners !== undefined ? { learners } : {}) });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

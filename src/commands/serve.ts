@@ -1,9 +1,11 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
+import { MAX_LEARNERS, setUpClass } from '../engine/class.js';
 import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/control.js';
 import { startEngine } from '../engine/index.js';
 import { EngineStateDamagedError } from '../engine/journal.js';
 import { EngineHomeLockedError } from '../engine/store.js';
 import { explainHomeError } from '../home.js';
+import { classBanner, classEndpoint, writeClassFiles } from './class-setup.js';
 
 export interface ServeArgs {
   port: number;
@@ -14,6 +16,8 @@ export interface ServeArgs {
   quotaScale?: number;
   /** Accept only requests signed with engine-issued credentials (auth/authenticate.ts). */
   strict?: boolean;
+  /** A class: this many learners, each in an account of their own (engine/class.ts); strict mode with it. */
+  learners?: number;
 }
 
 export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -23,9 +27,15 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     complain(`kms-workshop serve: --cloudtrail-delay must be at most ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds (CloudTrail delivers an event within minutes), not ${args.cloudTrailDelaySeconds}.\n`);
     return 2;
   }
+  if (args.learners !== undefined && !(Number.isInteger(args.learners) && args.learners >= 1 && args.learners <= MAX_LEARNERS)) {
+    complain(`kms-workshop serve: --learners must be a whole number from 1 to ${MAX_LEARNERS}, not ${args.learners}.\n`);
+    return 2;
+  }
+  // A class is served in strict mode: a learner's credentials are the only way in.
+  const strict = args.strict === true || args.learners !== undefined;
   let running;
   try {
-    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds, quotaScale: args.quotaScale, strict: args.strict });
+    running = await startEngine({ home: args.home, port: args.port, host: args.host, cloudTrailDelaySeconds: args.cloudTrailDelaySeconds, quotaScale: args.quotaScale, strict });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
@@ -48,6 +58,18 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     throw e;
   }
   const { endpoint } = running;
+  let classLines: string[] = [];
+  if (args.learners !== undefined) {
+    try {
+      const files = writeClassFiles(args.home, classEndpoint(running.host, running.port), setUpClass(running.engine, args.learners));
+      classLines = [...classBanner(files, args.learners), ''];
+    } catch (e) {
+      await running.close();
+      const explained = explainHomeError(e, args.home);
+      complain(`kms-workshop serve: could not set up the class: ${explained ?? (e as Error).message}\n`);
+      return 1;
+    }
+  }
   // Listening for the signals before saying how to stop: a supervisor may send one as soon as it reads the banner.
   const stopped = new Promise<number>((resolve) => {
     const stop = () => {
@@ -67,19 +89,23 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     [
       `kms-workshop engine listening on ${endpoint}`,
       `  state:      ${args.home}`,
-      args.strict
+      strict
         ? '  access:     strict: only keys this engine issued are accepted, their signatures checked'
         : '  account:    111122223333 (keys this engine issued are checked; any others act as its default learner), region: the one you sign for',
       `  cloudtrail: events delivered ${args.cloudTrailDelaySeconds}s after each call`,
       `  quotas:     ${quotaLine(args.quotaScale ?? 1)}`,
       '',
-      'Try it:',
-      args.strict
-        ? '  export AWS_ACCESS_KEY_ID=<a key this engine issued> AWS_SECRET_ACCESS_KEY=<its secret> AWS_DEFAULT_REGION=us-east-1'
-        : '  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1',
-      `  aws --endpoint-url ${endpoint} kms create-key`,
-      `  aws --endpoint-url ${endpoint} kms list-keys`,
-      '',
+      ...(classLines.length > 0
+        ? classLines
+        : [
+            'Try it:',
+            strict
+              ? '  export AWS_ACCESS_KEY_ID=<a key this engine issued> AWS_SECRET_ACCESS_KEY=<its secret> AWS_DEFAULT_REGION=us-east-1'
+              : '  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1',
+            `  aws --endpoint-url ${endpoint} kms create-key`,
+            `  aws --endpoint-url ${endpoint} kms list-keys`,
+            '',
+          ]),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -31,7 +31,11 @@ const errors = {
   category: (v: string) => new AwsError('InvalidEventCategoryException', `Event category ${v} is not valid. The only valid value is insight.`),
 };
 
-export function lookupEvents(trail: Trail, now: Date, req: unknown): Record<string, unknown> {
+/**
+ * LookupEvents for one account's event history (`account`), as on AWS; undefined looks across
+ * every account's, which only the class's instructor does (class.ts).
+ */
+export function lookupEvents(trail: Trail, now: Date, req: unknown, account?: string): Record<string, unknown> {
   const input = parse(LookupEventsInput, req);
   const attributes = input.LookupAttributes ?? [];
   if (attributes.length > 1) throw errors.attributes('You cannot specify more than one lookup attribute.');
@@ -60,6 +64,7 @@ export function lookupEvents(trail: Trail, now: Date, req: unknown): Record<stri
     before,
     limit: input.MaxResults ?? 50,
     attribute: attribute && { key: attribute.AttributeKey as AttributeKey, value: attribute.AttributeValue },
+    ...(account !== undefined ? { account } : {}),
   });
   return {
     Events: events.map((e) => toLookupEvent(e.event)),
@@ -90,12 +95,15 @@ function toLookupEvent(e: TrailEvent) {
   };
 }
 
-/** LookupEvents as a JSON 1.1 operation; the lookup itself is recorded, as CloudTrail records it. */
-export function lookupEventsOperation(trail: Trail, now: () => Date) {
+/**
+ * LookupEvents as a JSON 1.1 operation; the lookup itself is recorded, as CloudTrail records it.
+ * A caller sees their own account's events unless `seesEveryAccount` says otherwise.
+ */
+export function lookupEventsOperation(trail: Trail, now: () => Date, seesEveryAccount: (caller: Caller) => boolean = () => false) {
   return (_operation: string, input: unknown, caller: Caller, requestId: string) => {
     let error: AwsError | undefined;
     try {
-      return lookupEvents(trail, now(), input);
+      return lookupEvents(trail, now(), input, seesEveryAccount(caller) ? undefined : caller.accountId);
     } catch (e) {
       if (e instanceof AwsError) error = e;
       throw e;

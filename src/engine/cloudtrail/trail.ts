@@ -121,6 +121,8 @@ export interface TrailQuery {
   before?: number;
   limit: number;
   attribute?: { key: AttributeKey; value: string };
+  /** Only events delivered to this account (recipientAccountId); undefined: every account's (the class's instructor). */
+  account?: string;
 }
 
 export class Trail {
@@ -300,6 +302,7 @@ export class Trail {
         if (candidate && !candidate(index, i)) continue;
         const stored = this.read(index, i);
         if (!stored || (q.attribute && !matches(stored.event, q.attribute.key, q.attribute.value))) continue;
+        if (q.account !== undefined && stored.event.recipientAccountId !== q.account) continue;
         if (events.length === q.limit) return { events, more: true };
         events.push({ seq: index.firstSeq + i, event: stored.event });
       }

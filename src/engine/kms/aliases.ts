@@ -53,7 +53,7 @@ export function deleteAlias(kms: Kms, req: unknown, caller: Caller) {
 export function listAliases(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ KeyId: { type: 'string', min: 1, max: 2048 }, Limit, Marker } as const, req);
   kms.sweepDeleted();
-  let aliases = kms.aliasesIn(caller.region).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
+  let aliases = kms.aliasesIn(caller.region, caller.accountId).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
   if (input.KeyId !== undefined) {
     const key = kms.resolve(input.KeyId, caller, { allowAlias: false });
     aliases = aliases.filter((a) => a.TargetKeyId === key.KeyId);

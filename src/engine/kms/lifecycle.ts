@@ -108,7 +108,7 @@ export function describeKey(kms: Kms, req: unknown, caller: Caller) {
 export function listKeys(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ Limit, Marker } as const, req);
   kms.sweepDeleted();
-  const keys = [...kms.keys.values()].filter((k) => k.Region === caller.region);
+  const keys = [...kms.keys.values()].filter((k) => k.Region === caller.region && k.AWSAccountId === caller.accountId); // the caller's own account only, as on AWS
   const p = page(keys, input.Limit, input.Marker, (m) => kmsErrors.invalidMarker(`Invalid marker: ${m}`));
   return {
     Keys: p.items.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })),

@@ -195,7 +195,7 @@ export class Kms {
 
   // --- naming --------------------------------------------------------------
 
-  keyArn(caller: Caller, keyId: string) {
+  keyArn(caller: Pick<Caller, 'accountId' | 'region'>, keyId: string) {
     return `arn:aws:kms:${caller.region}:${caller.accountId}:key/${keyId}`;
   }
   aliasArn(caller: Caller, aliasName: string) {
@@ -221,8 +221,9 @@ export class Kms {
     const arnMatch = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):key\/(.+)$/.exec(ref);
     if (arnMatch) {
       const [, region, account, id] = arnMatch;
-      if (region !== caller.region || account !== caller.accountId) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
-      return this.mustGet(id!, caller);
+      if (region !== caller.region) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
+      // Another account's key is named by its ARN only; whether the caller may use it is the key policy's to say (authorization.ts).
+      return this.mustGet(id!, { accountId: account!, region: region! });
     }
     if (ref.startsWith('arn:')) throw kmsErrors.notFound(`Invalid arn ${ref}`);
     // A key id is a UUID, or mrk- and 32 hex digits for a multi-Region key; AWS names anything else so.
@@ -230,9 +231,10 @@ export class Kms {
     return this.mustGet(ref, caller);
   }
 
-  private mustGet(keyId: string, caller: Caller): KeyRecord {
-    const key = this.keys.get(keySlot(keyId, caller.region));
-    if (!key || key.Region !== caller.region) throw kmsErrors.notFound(`Key '${this.keyArn(caller, keyId)}' does not exist`);
+  /** A key of the account and Region named: key ids are global, but a key is found only in its own account. */
+  private mustGet(keyId: string, where: Pick<Caller, 'accountId' | 'region'>): KeyRecord {
+    const key = this.keys.get(keySlot(keyId, where.region));
+    if (!key || key.Region !== where.region || key.AWSAccountId !== where.accountId) throw kmsErrors.notFound(`Key '${this.keyArn(where, keyId)}' does not exist`);
     return key;
   }
 
@@ -240,13 +242,14 @@ export class Kms {
     const m = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(ref);
     if (m) {
       if (m[2] !== caller.accountId) return undefined;
-      return this.aliases.get(aliasSlot(m[1]!, m[3]!));
+      return this.aliases.get(aliasSlot(m[2], m[1]!, m[3]!));
     }
-    return this.aliases.get(aliasSlot(caller.region, ref));
+    return this.aliases.get(aliasSlot(caller.accountId, caller.region, ref));
   }
 
-  aliasesIn(region: string): AliasRecord[] {
-    return [...this.aliases.values()].filter((a) => regionOfArn(a.AliasArn) === region);
+  /** The aliases of one account in one Region: alias names are per account and Region. */
+  aliasesIn(region: string, accountId: string): AliasRecord[] {
+    return [...this.aliases.values()].filter((a) => regionOfArn(a.AliasArn) === region && accountOfArn(a.AliasArn) === accountId);
   }
 
   putAlias(alias: AliasRecord) {
@@ -602,14 +605,18 @@ function keySlotOf(key: KeyRecord): string {
   return keySlot(key.KeyId, key.Region);
 }
 
-function aliasSlot(region: string, aliasName: string) {
-  return `${region}/${aliasName}`;
+function aliasSlot(accountId: string, region: string, aliasName: string) {
+  return `${accountId}/${region}/${aliasName}`;
 }
 
 function aliasSlotOf(alias: AliasRecord) {
-  return aliasSlot(regionOfArn(alias.AliasArn), alias.AliasName);
+  return aliasSlot(accountOfArn(alias.AliasArn), regionOfArn(alias.AliasArn), alias.AliasName);
 }
 
 function regionOfArn(arn: string): string {
   return arn.split(':')[3] ?? '';
+}
+
+function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '';
 }

@@ -1,6 +1,6 @@
 // Bucket operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation.
 import type { EngineResponse } from '../wire.js';
-import { requireBucket, type S3Call, type S3Context } from './context.js';
+import { ownsBucket, requireBucket, type S3Call, type S3Context } from './context.js';
 import { parseRequestXml, s3Errors } from './errors.js';
 import { assertBucketName } from './names.js';
 import { emptyReply, isoTime, owner, xmlReply } from './request.js';
@@ -17,11 +17,13 @@ export function createBucket(ctx: S3Context, call: S3Call): EngineResponse {
   const region = constraint ?? 'us-east-1';
   const existing = ctx.state.buckets.get(call.bucket);
   if (existing) {
+    // Bucket names are global: another account's name is taken.
+    if (!ownsBucket(existing, call.caller)) throw s3Errors.bucketAlreadyExists(call.bucket);
     // For legacy compatibility S3 answers 200 in North Virginia when you already own the bucket.
     if (existing.Region === 'us-east-1' && region === 'us-east-1') return emptyReply(call.requestId, 200, { location: `/${call.bucket}` });
     throw s3Errors.bucketAlreadyOwnedByYou(call.bucket);
   }
-  ctx.state.addBucket({ Name: call.bucket, Region: region, CreationDate: ctx.engine.clock.now().getTime() });
+  ctx.state.addBucket({ Name: call.bucket, Owner: call.caller.accountId, Region: region, CreationDate: ctx.engine.clock.now().getTime() });
   const location = region === 'us-east-1' ? `/${call.bucket}` : `http://${call.bucket}.s3.amazonaws.com/`;
   return emptyReply(call.requestId, 200, { location, 'x-amz-bucket-arn': `arn:aws:s3:::${call.bucket}` });
 }
@@ -51,6 +53,7 @@ export function deleteBucket(ctx: S3Context, call: S3Call): EngineResponse {
 export function getBucketLocation(ctx: S3Context, call: S3Call): EngineResponse {
   const bucket = ctx.state.buckets.get(call.bucket);
   if (!bucket) throw s3Errors.noSuchBucket(call.bucket);
+  if (!ownsBucket(bucket, call.caller)) throw s3Errors.accessDenied();
   // GetBucketLocation answers from any Region; us-east-1 is shown as an empty constraint.
   return xmlReply(call.requestId, el('LocationConstraint', bucket.Region === 'us-east-1' ? undefined : bucket.Region));
 }
@@ -69,7 +72,7 @@ export function listBuckets(ctx: S3Context, call: S3Call): EngineResponse {
     if (!after) throw s3Errors.invalidToken();
   }
   const all = [...ctx.state.buckets.values()]
-    .filter((b) => b.Name.startsWith(prefix) && (region === null || b.Region === region) && b.Name > after)
+    .filter((b) => ownsBucket(b, call.caller) && b.Name.startsWith(prefix) && (region === null || b.Region === region) && b.Name > after)
     .sort((a, b) => (a.Name < b.Name ? -1 : 1));
   const page = all.slice(0, max);
   const more = all.length > max;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { EngineResponse } from '../wire.js';
 import { CHECKSUM_ALGORITHMS, checksumHasher } from './checksums.js';
-import { requireBucket, type S3Call, type S3Context } from './context.js';
+import { ownsBucket, requireBucket, type S3Call, type S3Context } from './context.js';
 import { s3Errors } from './errors.js';
 import { assertKey, objectArn } from './names.js';
 import { checkConditions, storedHeaders, userMetadata } from './object-headers.js';
@@ -20,7 +20,9 @@ export async function copyObject(ctx: S3Context, call: S3Call): Promise<EngineRe
   assertKey(call.key);
   const headers = call.req.headers;
   const source = copySource(headers['x-amz-copy-source']!);
-  if (!ctx.state.buckets.has(source.bucket)) throw s3Errors.noSuchBucket(source.bucket);
+  const sourceBucket = ctx.state.buckets.get(source.bucket);
+  if (!sourceBucket) throw s3Errors.noSuchBucket(source.bucket);
+  if (!ownsBucket(sourceBucket, call.caller)) throw s3Errors.accessDenied();
   const { record, reader } = await openCurrentData(ctx, source.bucket, source.key);
   let release = () => reader.close();
   let plan: ReturnType<typeof copyPlan>;

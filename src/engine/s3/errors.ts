@@ -23,6 +23,15 @@ export const s3Errors = {
     new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: uploadId }),
   bucketAlreadyOwnedByYou: (bucket: string) =>
     new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, { BucketName: bucket }),
+  bucketAlreadyExists: (bucket: string) =>
+    new S3Error(
+      'BucketAlreadyExists',
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+      409,
+      { BucketName: bucket },
+    ),
+  /** Another account's bucket: S3 says no more than this. */
+  accessDenied: () => new S3Error('AccessDenied', 'Access Denied', 403),
   bucketNotEmpty: (bucket: string) => new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: bucket }),
   invalidBucketName: (bucket: string) => new S3Error('InvalidBucketName', 'The specified bucket is not valid.', 400, { BucketName: bucket }),
   keyTooLong: (size: number) => new S3Error('KeyTooLongError', 'Your key is too long', 400, { Size: size, MaxSizeAllowed: 1024 }),

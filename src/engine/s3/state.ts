@@ -20,6 +20,8 @@ export interface EncryptionRule {
 
 export interface BucketRecord {
   Name: string;
+  /** The account that owns the bucket (absent in homes from before accounts: the engine's default account). */
+  Owner?: string;
   Region: string;
   CreationDate: number; // epoch ms
   /** The bucket's default encryption; undefined means S3's base level, SSE-S3. */
