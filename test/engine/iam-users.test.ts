@@ -53,6 +53,19 @@ describe('users', () => {
     expect(gone.message).toBe('The user with name alice cannot be found.');
   });
 
+  test('tags given to CreateUser are shown by CreateUser and GetUser, not by ListUsers; duplicate or bad ones refused', async () => {
+    const tags = [{ Key: 'team', Value: 'crypto' }, { Key: 'cost-center', Value: '42' }];
+    expect((await iam.send(new CreateUserCommand({ UserName: 'tagged', Tags: tags }))).User!.Tags).toEqual(tags);
+    expect((await iam.send(new GetUserCommand({ UserName: 'tagged' }))).User!.Tags).toEqual(tags);
+    expect((await iam.send(new ListUsersCommand({}))).Users!.find((u) => u.UserName === 'tagged')!.Tags).toBeUndefined();
+    expect((await iam.send(new GetUserCommand({}))).User!.Tags).toBeUndefined();
+    const dup = await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'dup', Tags: [{ Key: 'a', Value: '1' }, { Key: 'A', Value: '2' }] })), 'InvalidInputException');
+    expect(dup.message).toBe('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'many', Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })), 'ValidationError');
+    await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'bad', Tags: [{ Key: 'no#hash', Value: 'v' }] })), 'ValidationError');
+    expect(e.engine.directory.user(ACCOUNT, 'dup')).toBeUndefined();
+  });
+
   test('a name taken in any case is EntityAlreadyExists (409); a name IAM refuses is ValidationError', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'Alice' }));
     const taken = await expectAwsError(iam.send(new CreateUserCommand({ UserName: 'alice' })), 'EntityAlreadyExistsException', 409);

@@ -38,11 +38,11 @@ async function userWithKey(name: string) {
 describe('roles', () => {
   test('CreateRole with a trust policy, GetRole (the policy URL-encoded), ListRoles, DeleteRole', async () => {
     const policy = trusting(`arn:aws:iam::${ACCOUNT}:root`);
-    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Reader', AssumeRolePolicyDocument: policy, Description: 'reads', MaxSessionDuration: 7200 }))).Role!;
-    expect(role).toMatchObject({ RoleName: 'Reader', Path: '/', Arn: `arn:aws:iam::${ACCOUNT}:role/Reader`, AssumeRolePolicyDocument: encodeURIComponent(policy), Description: 'reads', MaxSessionDuration: 7200 });
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Reader', AssumeRolePolicyDocument: policy, Description: 'reads', MaxSessionDuration: 7200, Tags: [{ Key: 'use', Value: 'lesson' }] }))).Role!;
+    expect(role).toMatchObject({ RoleName: 'Reader', Path: '/', Arn: `arn:aws:iam::${ACCOUNT}:role/Reader`, AssumeRolePolicyDocument: encodeURIComponent(policy), Description: 'reads', MaxSessionDuration: 7200, Tags: [{ Key: 'use', Value: 'lesson' }] });
     expect(role.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
     expect((await iam.send(new GetRoleCommand({ RoleName: 'Reader' }))).Role).toEqual(role);
-    expect((await iam.send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName)).toEqual(['Reader']);
+    expect((await iam.send(new ListRolesCommand({}))).Roles!.map((r) => [r.RoleName, r.Tags])).toEqual([['Reader', undefined]]);
     const taken = await expectAwsError(iam.send(new CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: policy })), 'EntityAlreadyExistsException', 409);
     expect(taken.message).toBe('Role with name reader already exists.');
     await iam.send(new PutRolePolicyCommand({ RoleName: 'Reader', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }) }));

@@ -11,7 +11,7 @@ import { assumedRoleArn, Sessions, type Session } from '../sts/sessions.js';
 import { ADMINISTRATOR_ACCESS, AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 import { iamErrors } from './errors.js';
 import * as ids from './ids.js';
-import { IamState, nameSlot, type AccessKeyRecord, type AccountRecord, type PolicyRecord, type RoleRecord, type UserRecord } from './model.js';
+import { IamState, nameSlot, type AccessKeyRecord, type AccountRecord, type PolicyRecord, type RoleRecord, type Tag, type UserRecord } from './model.js';
 
 export const DEFAULT_LEARNER = 'workshop-learner';
 
@@ -110,16 +110,16 @@ export class Iam implements Directory {
   }
 
   /** Creates an IAM user (EntityAlreadyExists if the name is taken in any case, LimitExceeded past the quota). */
-  createUser(accountId: string, userName: string, path = '/'): UserRecord {
+  createUser(accountId: string, userName: string, path = '/', tags: Tag[] = []): UserRecord {
     this.ensureAccount(accountId);
     if (this.user(accountId, userName)) throw iamErrors.entityAlreadyExists(`User with name ${userName} already exists.`);
     if (this.usersOf(accountId).length >= LIMITS.usersPerAccount) throw iamErrors.limitExceeded(`Cannot exceed quota for UsersPerAccount: ${LIMITS.usersPerAccount}`);
-    const user = this.newUser(accountId, userName, path);
+    const user = this.newUser(accountId, userName, path, tags);
     this.state.save();
     return user;
   }
 
-  private newUser(accountId: string, userName: string, path: string): UserRecord {
+  private newUser(accountId: string, userName: string, path: string, tags: Tag[] = []): UserRecord {
     const record: UserRecord = {
       AccountId: accountId,
       UserName: userName,
@@ -129,6 +129,7 @@ export class Iam implements Directory {
       CreateDate: this.now(),
       InlinePolicies: {},
       AttachedPolicies: [],
+      ...(tags.length > 0 ? { Tags: tags } : {}),
     };
     this.state.users.set(nameSlot(accountId, userName), record);
     return this.state.users.get(nameSlot(accountId, userName))!;
@@ -192,7 +193,7 @@ export class Iam implements Directory {
     return [...this.state.roles.values()].filter((r) => r.AccountId === accountId);
   }
 
-  createRole(accountId: string, input: { RoleName: string; Path: string; AssumeRolePolicyDocument: string; Description?: string; MaxSessionDuration: number }): RoleRecord {
+  createRole(accountId: string, input: { RoleName: string; Path: string; AssumeRolePolicyDocument: string; Description?: string; MaxSessionDuration: number; Tags?: Tag[] }): RoleRecord {
     this.ensureAccount(accountId);
     if (this.role(accountId, input.RoleName)) throw iamErrors.entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
     if (this.rolesOf(accountId).length >= LIMITS.rolesPerAccount) throw iamErrors.limitExceeded(`Cannot exceed quota for RolesPerAccount: ${LIMITS.rolesPerAccount}`);
@@ -208,6 +209,7 @@ export class Iam implements Directory {
       MaxSessionDuration: input.MaxSessionDuration,
       InlinePolicies: {},
       AttachedPolicies: [],
+      ...(input.Tags?.length ? { Tags: input.Tags } : {}),
     };
     this.state.roles.set(nameSlot(accountId, input.RoleName), record);
     this.state.save();

@@ -22,6 +22,13 @@ export interface PrincipalRecord {
   InlinePolicies: Record<string, string>;
   /** ARNs of the managed policies attached, in attachment order. */
   AttachedPolicies: string[];
+  /** Tags given at creation (absent in records made before tags were kept). */
+  Tags?: Tag[];
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
 }
 
 export interface UserRecord extends PrincipalRecord {

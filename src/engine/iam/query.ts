@@ -215,6 +215,24 @@ export class Params {
     return value;
   }
 
+  /**
+   * A list of structures, as the Query protocol flattens it (Tags.member.1.Key=a&Tags.member.1.Value=b):
+   * one object of fields per member, in member order; refused past `max` members.
+   */
+  structures(name: string, max: number): Record<string, string>[] {
+    const prefix = `${name}.member.`;
+    const byIndex = new Map<number, Record<string, string>>();
+    for (const [k, v] of this.raw) {
+      if (!k.startsWith(prefix)) continue;
+      const m = /^(\d{1,4})\.(\w{1,32})$/.exec(k.slice(prefix.length));
+      if (!m || Number(m[1]) < 1) throw iamErrors.validation(`Invalid parameter ${k.slice(0, 100)}`);
+      const at = Number(m[1]);
+      if (!byIndex.has(at) && byIndex.size >= max) throw constraintError(lowerFirst(name), null, `Member must have length less than or equal to ${max}`);
+      byIndex.set(at, { ...byIndex.get(at), [m[2]!]: v });
+    }
+    return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, fields]) => fields);
+  }
+
   /** An integer member in [min, max], or undefined. */
   integer(name: string, min: number, max: number): number | undefined {
     const value = this.raw.get(name);

@@ -7,6 +7,7 @@ import { checkTrustPolicy } from './policy-documents.js';
 import type { QueryCall, QueryOperation } from './query.js';
 import { DESCRIPTION, DOCUMENT, NAME, page, PATH, PATH_PREFIX } from './query.js';
 import { byName, roleShape } from './shapes.js';
+import { tagsOf } from './tags.js';
 
 export const roleArn = (call: QueryCall, roleName: string) =>
   call.engine.directory.role(call.caller.accountId, roleName)?.Arn ?? `arn:aws:iam::${call.caller.accountId}:role/${roleName}`;
@@ -24,9 +25,10 @@ export const createRole: QueryOperation = {
     const Path = p.optional('Path', PATH) ?? '/';
     const Description = p.optional('Description', DESCRIPTION);
     const MaxSessionDuration = p.integer('MaxSessionDuration', 3600, 43200) ?? 3600;
+    const Tags = tagsOf(p);
     checkTrustPolicy(AssumeRolePolicyDocument, call.engine.directory, LIMITS.trustPolicyChars);
-    const role = call.engine.directory.createRole(call.caller.accountId, { RoleName, Path, AssumeRolePolicyDocument, Description, MaxSessionDuration });
-    return { Role: roleShape(role) };
+    const role = call.engine.directory.createRole(call.caller.accountId, { RoleName, Path, AssumeRolePolicyDocument, Description, MaxSessionDuration, Tags });
+    return { Role: roleShape(role, true) };
   },
 };
 
@@ -34,7 +36,7 @@ export const getRole: QueryOperation = {
   action: 'iam:GetRole',
   readOnly: true,
   resource: namedRoleArn,
-  run: (call) => ({ Role: roleShape(call.engine.directory.requireRole(call.caller.accountId, call.params.required('RoleName', NAME))) }),
+  run: (call) => ({ Role: roleShape(call.engine.directory.requireRole(call.caller.accountId, call.params.required('RoleName', NAME)), true) }),
 };
 
 export const listRoles: QueryOperation = {
@@ -45,7 +47,7 @@ export const listRoles: QueryOperation = {
     const prefix = call.params.optional('PathPrefix', PATH_PREFIX) ?? '/';
     const roles = call.engine.directory.rolesOf(call.caller.accountId).filter((r) => r.Path.startsWith(prefix)).sort(byName((r) => r.RoleName));
     const { items, ...paging } = page(call.params, roles);
-    return { Roles: items.map(roleShape), ...paging };
+    return { Roles: items.map((r) => roleShape(r)), ...paging };
   },
 };
 

@@ -1,12 +1,22 @@
 // How IAM shows its entities on the wire: a user, a role, an access key, a managed policy.
 // Policy documents go out URL-encoded, as IAM returns them (the AWS CLI decodes them; the SDKs do not).
-import type { AccessKeyRecord, PolicyRecord, RoleRecord, UserRecord } from './model.js';
+import type { AccessKeyRecord, PolicyRecord, RoleRecord, Tag, UserRecord } from './model.js';
 
 export const encodedDocument = (document: string) => encodeURIComponent(document);
 
-export const userShape = (u: UserRecord) => ({ Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: new Date(u.CreateDate) });
+/** Tags are shown by CreateUser/GetUser and CreateRole/GetRole, not by the lists; none, no member. */
+const tagsShape = (tags: Tag[] | undefined) => (tags?.length ? tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined);
 
-export const roleShape = (r: RoleRecord) => ({
+export const userShape = (u: UserRecord, withTags = false) => ({
+  Path: u.Path,
+  UserName: u.UserName,
+  UserId: u.UserId,
+  Arn: u.Arn,
+  CreateDate: new Date(u.CreateDate),
+  Tags: withTags ? tagsShape(u.Tags) : undefined,
+});
+
+export const roleShape = (r: RoleRecord, withTags = false) => ({
   Path: r.Path,
   RoleName: r.RoleName,
   RoleId: r.RoleId,
@@ -15,6 +25,7 @@ export const roleShape = (r: RoleRecord) => ({
   AssumeRolePolicyDocument: encodedDocument(r.AssumeRolePolicyDocument),
   Description: r.Description,
   MaxSessionDuration: r.MaxSessionDuration,
+  Tags: withTags ? tagsShape(r.Tags) : undefined,
 });
 
 export const accessKeyMetadata = (k: AccessKeyRecord) => ({ UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: new Date(k.CreateDate) });

@@ -1,9 +1,10 @@
-// IAM users: CreateUser, GetUser (no UserName: the caller), ListUsers, DeleteUser (refused
+// IAM users: CreateUser (with tags), GetUser (no UserName: the caller), ListUsers, DeleteUser (refused
 // while it has access keys or policies, as IAM refuses it).
 import type { QueryCall, QueryOperation } from './query.js';
 import { NAME, page, PATH, PATH_PREFIX } from './query.js';
 import { iamErrors } from './errors.js';
 import { byName, userShape } from './shapes.js';
+import { tagsOf } from './tags.js';
 
 export const userArn = (call: QueryCall, userName: string) =>
   call.engine.directory.user(call.caller.accountId, userName)?.Arn ?? `arn:aws:iam::${call.caller.accountId}:user/${userName}`;
@@ -15,7 +16,7 @@ export const createUser: QueryOperation = {
   run(call) {
     const userName = call.params.required('UserName', NAME);
     const path = call.params.optional('Path', PATH) ?? '/';
-    return { User: userShape(call.engine.directory.createUser(call.caller.accountId, userName, path)) };
+    return { User: userShape(call.engine.directory.createUser(call.caller.accountId, userName, path, tagsOf(call.params)), true) };
   },
 };
 
@@ -33,7 +34,7 @@ export const getUser: QueryOperation = {
   action: 'iam:GetUser',
   readOnly: true,
   resource: (call) => (call.params.raw.has('UserName') ? userArn(call, call.params.raw.get('UserName')!) : call.caller.arn),
-  run: (call) => ({ User: userShape(namedOrCallingUser(call)) }),
+  run: (call) => ({ User: userShape(namedOrCallingUser(call), true) }),
 };
 
 export const listUsers: QueryOperation = {
@@ -44,7 +45,7 @@ export const listUsers: QueryOperation = {
     const prefix = call.params.optional('PathPrefix', PATH_PREFIX) ?? '/';
     const users = call.engine.directory.usersOf(call.caller.accountId).filter((u) => u.Path.startsWith(prefix)).sort(byName((u) => u.UserName));
     const { items, ...paging } = page(call.params, users);
-    return { Users: items.map(userShape), ...paging };
+    return { Users: items.map((u) => userShape(u)), ...paging };
   },
 };
 
