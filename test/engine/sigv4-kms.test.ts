@@ -221,3 +221,11 @@ describe('access keys the engine never issued', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('hostile signatures', () => {
+  test('SignedHeaders naming what is not a header (constructor, __proto__) is a mismatch, not a failure of the engine', async () => {
+    const key = learnerKey();
+    const res = await signedKmsRequest(key, { authorization: (a) => a.replace('SignedHeaders=', 'SignedHeaders=__proto__;constructor;') });
+    expect(res).toEqual({ status: 400, body: { __type: 'InvalidSignatureException', message: MISMATCH } });
+  });
+});

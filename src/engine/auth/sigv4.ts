@@ -262,7 +262,7 @@ export async function verifySignature(req: EngineRequest, parts: SignedParts, se
     query[name] = values.length === 1 ? values[0]! : values;
   }
   const signed: Record<string, string> = Object.create(null);
-  for (const name of parts.signedHeaders) signed[name] = req.headers[name] ?? '';
+  for (const name of parts.signedHeaders) signed[name] = Object.hasOwn(req.headers, name) ? req.headers[name]! : ''; // never an Object.prototype member ('constructor')
   const canonicalHeaders = getCanonicalHeaders({ headers: signed } as unknown as HttpRequest, undefined, new Set(parts.signedHeaders));
   const path = s3 ? req.path : decodedPath(req.path);
   const httpRequest = { method: req.method, path, query, headers: signed, protocol: 'http:', hostname: '' } as HttpRequest;
