@@ -85,3 +85,12 @@ test('items of a list that are not objects are left out; an item with no declare
   });
   expect(recordedParameters(list, { LookupAttributes: [] })).toEqual({ lookupAttributes: [] });
 });
+
+test('a structure member keeps its own declared members, camel cased; one that is not an object is left out', () => {
+  const grant = { Constraints: { struct: { EncryptionContextSubset: 'stringMap', EncryptionContextEquals: 'stringMap' } } } as const;
+  expect(recordedParameters(grant, { Constraints: { EncryptionContextSubset: { dept: 'it' }, Other: 'dropped' } })).toEqual({
+    constraints: { encryptionContextSubset: { dept: 'it' } },
+  });
+  expect(recordedParameters(grant, { Constraints: {} })).toEqual({ constraints: {} });
+  for (const Constraints of ['x', ['a'], null]) expect(recordedParameters(grant, { Constraints })).toBeNull();
+});
