@@ -206,6 +206,10 @@ describe('listing grants', () => {
     expect([paged.Grants!.length, paged.Truncated]).toEqual([1, true]);
     expect((await e.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: ALICE }))).Grants).toEqual([]);
     await expectAwsError(e.kms.send(new ListRetirableGrantsCommand({})), 'ValidationException');
+    const elsewhere = await expectAwsError(e.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: 'arn:aws:iam::444455556666:role/adminRole' })), 'AccessDeniedException');
+    expect(elsewhere.message).toContain('kms:ListRetirableGrants on resource: arn:aws:iam::444455556666:role/adminRole');
+    await expectAwsError(e.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: '444455556666' })), 'AccessDeniedException');
+    expect((await e.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: '111122223333' }))).Grants).toEqual([]);
   });
 });
 

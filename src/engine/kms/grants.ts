@@ -177,8 +177,12 @@ export function listRetirableGrants(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(ListRetirableGrantsInput, req);
   if ((input.RetiringPrincipal === undefined) === (input.RetiringServicePrincipal === undefined))
     throw kmsErrors.validation('You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.');
+  // "Enter a principal in your AWS account": the principal is the resource authorized, and another account's is not the caller's to ask about.
+  const principal = input.RetiringPrincipal;
+  if (principal !== undefined && accountOfPrincipal(principal) !== caller.accountId)
+    throw kmsErrors.accessDenied(`User: ${caller.arn} is not authorized to perform: kms:ListRetirableGrants on resource: ${principal} because no resource-based policy allows the kms:ListRetirableGrants action`);
   kms.sweepDeleted();
-  const grants = [...kms.grants.untrackedValues()].filter((g) => regionOf(g.KeyArn) === caller.region && input.RetiringPrincipal !== undefined && g.RetiringPrincipal === input.RetiringPrincipal);
+  const grants = [...kms.grants.untrackedValues()].filter((g) => regionOf(g.KeyArn) === caller.region && principal !== undefined && g.RetiringPrincipal === principal);
   return grantPage(grants, input.Limit, input.Marker);
 }
 
@@ -371,6 +375,8 @@ function assertMayRetire(kms: Kms, grant: GrantRecord, caller: Caller): void {
 }
 
 const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+/** The account of a principal named by ARN or by account id. */
+const accountOfPrincipal = (principal: string) => (/^\d{12}$/.test(principal) ? principal : accountOf(principal));
 
 /** Who a grant itself lets retire it: its retiring principal, its grantee if it allows RetireGrant, its account's root user. */
 export function mayRetire(grant: GrantRecord, caller: Caller): boolean {
