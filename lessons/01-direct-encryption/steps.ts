@@ -92,6 +92,25 @@ export async function decryptWithContext({ kms, show, path }: StepContext) {
   );
 }
 
+// The reference solution of the exercise, what `s` runs: the same two
+// calls the AWS CLI makes, with the same files.
+export async function encryptAndDecryptYourself(
+  { kms, path, names, show }: StepContext,
+) {
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({
+    KeyId: names.alias('kms-workshop-direct'),
+    Plaintext: await readFile(path('NewSecretFile.txt')),
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  await writeFile(path('MySecret.encrypted'), CiphertextBlob!);
+  const { Plaintext } = await kms.send(new DecryptCommand({
+    CiphertextBlob: await readFile(path('MySecret.encrypted')),
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  await writeFile(path('MySecret.decrypted'), Plaintext!);
+  return show.diff('NewSecretFile.txt', 'MySecret.decrypted');
+}
+
 export async function encryptTooBig(
   { kms, show, path, expectError, names }: StepContext,
 ) {

@@ -14,14 +14,15 @@ export function list(opts: { home: string; json: boolean }): number {
   if (opts.json) {
     for (const { lesson, status } of rows)
       process.stdout.write(
-        JSON.stringify({ id: lesson.id, slug: lesson.slug, title: lesson.title, minutes: lesson.minutes, level: lesson.level, steps: status.total, done: status.done, complete: status.complete }) + '\n',
+        JSON.stringify({ id: lesson.id, slug: lesson.slug, title: lesson.title, minutes: lesson.minutes, level: lesson.level, steps: status.total, done: status.done, solved: status.solved, complete: status.complete }) + '\n',
       );
   } else {
     const idWidth = Math.max(2, ...lessons.map((l) => l.id.length));
     const titleWidth = Math.max(5, ...lessons.map((l) => l.title.length));
     process.stdout.write(`${'#'.padEnd(3)} ${'id'.padEnd(idWidth)}  ${'title'.padEnd(titleWidth)}  min  progress\n`);
     for (const { lesson, status } of rows) {
-      const state = status.complete ? 'done' : status.done === 0 ? 'not started' : `${status.done}/${status.total} steps`;
+      const solved = status.solved ? ` (${status.solved} solved)` : '';
+      const state = (status.complete ? 'done' : status.done === 0 ? 'not started' : `${status.done}/${status.total} steps`) + solved;
       process.stdout.write(`${lesson.slug.split('-')[0]!.padEnd(3)} ${lesson.id.padEnd(idWidth)}  ${lesson.title.padEnd(titleWidth)}  ${String(lesson.minutes).padStart(3)}  ${state}\n`);
     }
     if (lessons.length === 0) process.stdout.write('(no lessons found)\n');

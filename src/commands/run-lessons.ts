@@ -68,16 +68,19 @@ function waitProgress(err: NodeJS.WritableStream): StepListener {
 }
 
 function briefLine(header: string, outcome: StepOutcome): string {
-  if (outcome.status === 'passed') return `${header}: passed (${outcome.calls.length} call${outcome.calls.length === 1 ? '' : 's'}, ${outcome.durationMs} ms)\n`;
+  if (outcome.status === 'passed') return `${header}: ${outcome.solved ? 'solution passed its checks' : 'passed'} (${outcome.calls.length} call${outcome.calls.length === 1 ? '' : 's'}, ${outcome.durationMs} ms)\n`;
   return `${header}: FAILED: ${outcome.error.message}${outcome.error.requestId ? ` (request id ${outcome.error.requestId})` : ''}\n`;
 }
 
 function stepJson(lesson: Lesson, title: string, outcome: StepOutcome) {
+  const exercise = lesson.steps.find((s) => s.id === outcome.stepId)?.exercise;
   return {
     lesson: lesson.id,
     step: outcome.stepId,
     title,
     status: outcome.status,
+    // An exercise runs headless as its reference solution, then its checks.
+    ...(exercise ? { exercise: exercise.kind, solved: outcome.status === 'passed' } : {}),
     durationMs: outcome.durationMs,
     calls: outcome.calls.map((c: ApiCall) => c),
     results: outcome.results.map(resultJson),

@@ -5,13 +5,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Lesson, LessonLevel, LessonStep, Question } from '../runtime/types.js';
 import { problem, type LessonProblem } from './errors.js';
+import { readExercise, readHints } from './exercise-fields.js';
 import { isNonEmptyString, linesOf, readFields } from './fields.js';
 import { splitLessonMarkdown, type StepSection } from './markdown.js';
 import { assetsRoot, lessonsRoot } from './paths.js';
 import { scanStepFunctions, type StepFunctionSource } from './steps-source.js';
 
 export const FRONT_MATTER_FIELDS = ['id', 'title', 'summary', 'minutes', 'level', 'based-on', 'assets'] as const;
-export const STEP_FIELDS = ['id', 'function', 'cli', 'hint', 'predict', 'question', 'explain'] as const;
+export const STEP_FIELDS = ['id', 'function', 'cli', 'hint', 'hints', 'predict', 'question', 'explain', 'exercise'] as const;
 export const QUESTION_FIELDS = ['prompt', 'choices', 'answer', 'explanation'] as const;
 const LEVELS: readonly LessonLevel[] = ['beginner', 'intermediate', 'advanced'];
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -132,7 +133,7 @@ export function loadLesson(folder: string): { lesson?: LoadedLesson; problems: L
   const stepIds = new Map<string, number>();
   const used = new Map<string, number>();
   for (const section of split.sections) {
-    const step = readStep(section, mdFile, problems);
+    const step = readStep(section, mdFile, dir, problems);
     if (!step) continue;
     const { fields, functionLine, idLine } = step;
     const earlierId = stepIds.get(fields.id);
@@ -149,6 +150,11 @@ export function loadLesson(folder: string): { lesson?: LoadedLesson; problems: L
       continue;
     }
     used.set(fields.functionName, section.line);
+    const verify = fields.exercise?.verify;
+    if (verify && !functions.has(verify)) {
+      problems.push(problem(mdFile, section.line, `step '${fields.id}': its exercise's verify names '${verify}', but steps.ts exports no such function`));
+      continue;
+    }
     steps.push({ ...fields, source: fn.source, sourceLine: fn.line });
   }
   for (const fn of functions.values()) {
@@ -179,7 +185,7 @@ export function loadLesson(folder: string): { lesson?: LoadedLesson; problems: L
 
 type StepFields = Omit<LessonStep, 'source' | 'sourceLine'>;
 
-function readStep(section: StepSection, file: string, problems: LessonProblem[]): { fields: StepFields; functionLine: number; idLine: number } | undefined {
+function readStep(section: StepSection, file: string, lessonDir: string, problems: LessonProblem[]): { fields: StepFields; functionLine: number; idLine: number } | undefined {
   if (!section.title) problems.push(problem(file, section.line, 'a step heading needs a title after "## "'));
   if (!section.block) {
     problems.push(problem(file, section.line, `step "${section.title}" has no \`\`\`step block (with at least 'id:' and 'function:')`));
@@ -205,6 +211,8 @@ function readStep(section: StepSection, file: string, problems: LessonProblem[])
   if (explain && !isNonEmptyString(explain.value)) problems.push(problem(file, explain.line, `${what}: explain must be a text (markdown shown once the step has run)`));
   const predict = f.get('predict') ? readQuestion(f.get('predict')!, file, `${what}: predict`, problems) : undefined;
   const question = f.get('question') ? readQuestion(f.get('question')!, file, `${what}: question`, problems) : undefined;
+  const hints = f.get('hints') ? readHints(f.get('hints')!, file, what, problems) : undefined;
+  const exercise = f.get('exercise') ? readExercise(f.get('exercise')!, file, what, lessonDir, problems) : undefined;
   if (problems.length > before) return undefined;
   return {
     fields: {
@@ -217,6 +225,8 @@ function readStep(section: StepSection, file: string, problems: LessonProblem[])
       ...(predict ? { predict } : {}),
       ...(question ? { question } : {}),
       ...(explain ? { explain: (explain.value as string).trim() } : {}),
+      ...(hints ? { hints } : {}),
+      ...(exercise ? { exercise } : {}),
     },
     functionLine: fn!.line,
     idLine: id!.line,

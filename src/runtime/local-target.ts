@@ -5,7 +5,7 @@ import { startEngine, type RunningEngine } from '../engine/index.js';
 import { quotaOfOperation } from '../engine/kms/quotas.js';
 import type { TrailEvent } from '../engine/cloudtrail/trail.js';
 import type { CapturedCall } from './capture.js';
-import type { Target } from './target.js';
+import { RUNTIME_USER_AGENT, type Target } from './target.js';
 
 /** Static credentials for the local engine, which accepts any: never real AWS. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -35,6 +35,11 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
     followServiceCalls(listener) {
       return engine.trail.onRecord((event) => {
         if (event.userIdentity.invokedBy) listener(callFromEvent(event));
+      });
+    },
+    followOtherClients(listener) {
+      return engine.trail.onRecord((event) => {
+        if (!event.userIdentity.invokedBy && !event.userAgent.includes(RUNTIME_USER_AGENT)) listener(callFromOtherClient(event));
       });
     },
     async waitForCloudTrail(progress) {
@@ -72,4 +77,13 @@ function callFromEvent(event: TrailEvent): CapturedCall {
     durationMs: 0,
     requestId: event.requestID,
   };
+}
+
+/** A call from another client: as callFromEvent, with the alias it named and its user agent's first word. */
+function callFromOtherClient(event: TrailEvent): CapturedCall {
+  const call = callFromEvent(event);
+  const params = (event.requestParameters ?? {}) as Record<string, unknown>;
+  const named = [params.keyId, params.aliasName, params.targetKeyId].find((v): v is string => typeof v === 'string' && v.startsWith('alias/'));
+  const bucket = typeof params.bucketName === 'string' ? params.bucketName : undefined;
+  return { ...call, ...(named ? { alias: named } : {}), ...(bucket ? { bucket } : {}), caller: 'you', client: event.userAgent.split(/[\s/]/)[0] || 'another client' };
 }

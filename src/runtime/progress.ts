@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import type { Lesson } from './types.js';
 
 export interface LessonProgress {
-  /** Step id -> ISO time it last passed. */
+  /** Step id -> ISO time it last passed (an exercise: done by the learner, or solved). */
   steps: Record<string, string>;
+  /** Exercise step id -> ISO time it was solved by its reference solution (`s`) and not since done by the learner. */
+  solved?: Record<string, string>;
   /** The step the learner ran last (to resume from). */
   lastStep?: string;
   /** Set when every step of the lesson has passed. */
@@ -53,16 +55,31 @@ export function writeProgress(home: string, progress: Progress): void {
 
 /** Records that a step passed, and whether the lesson is now complete. */
 export function recordStepPassed(home: string, lesson: Lesson, stepId: string, now = new Date()): Progress {
-  const progress = readProgress(home);
+  return record(home, readProgress(home), lesson, stepId, now, false);
+}
+
+function record(home: string, progress: Progress, lesson: Lesson, stepId: string, now: Date, solved: boolean): Progress {
   const time = now.toISOString();
   const entry: LessonProgress = progress.lessons[lesson.id] ?? { steps: {}, updatedAt: time };
   entry.steps[stepId] = time;
+  if (solved) entry.solved = { ...entry.solved, [stepId]: time };
+  else if (entry.solved?.[stepId]) {
+    delete entry.solved[stepId];
+    if (Object.keys(entry.solved).length === 0) delete entry.solved;
+  }
   entry.lastStep = stepId;
   entry.updatedAt = time;
   if (lesson.steps.every((s) => entry.steps[s.id])) entry.completedAt ??= time;
   progress.lessons[lesson.id] = entry;
   writeProgress(home, progress);
   return progress;
+}
+
+/** Records that an exercise was solved (its reference solution ran): done, but not by the learner. A step the learner did stays theirs. */
+export function recordStepSolved(home: string, lesson: Lesson, stepId: string, now = new Date()): Progress {
+  const progress = readProgress(home);
+  if (progress.lessons[lesson.id]?.steps[stepId] && !progress.lessons[lesson.id]?.solved?.[stepId]) return progress;
+  return record(home, progress, lesson, stepId, now, true);
 }
 
 /** Forgets a lesson's progress (start it over). */
@@ -75,6 +92,8 @@ export function resetLessonProgress(home: string, lessonId: string): void {
 
 export interface LessonStatus {
   done: number;
+  /** Of those done, how many were solved by their reference solution rather than by the learner. */
+  solved: number;
   total: number;
   complete: boolean;
   /** The first step not yet done (where to resume), if any. */
@@ -84,8 +103,9 @@ export interface LessonStatus {
 export function lessonStatus(progress: Progress, lesson: Lesson): LessonStatus {
   const entry = progress.lessons[lesson.id];
   const done = lesson.steps.filter((s) => entry?.steps[s.id]).length;
+  const solved = lesson.steps.filter((s) => entry?.solved?.[s.id]).length;
   const next = lesson.steps.find((s) => !entry?.steps[s.id]);
-  return { done, total: lesson.steps.length, complete: done === lesson.steps.length, ...(next ? { nextStep: next.id } : {}) };
+  return { done, solved, total: lesson.steps.length, complete: done === lesson.steps.length, ...(next ? { nextStep: next.id } : {}) };
 }
 
 function empty(): Progress {

@@ -12,11 +12,13 @@ import { captureCalls, type CapturedCall } from './capture.js';
 import { createStepContext, StepExpectationError, type StepFunction } from './context.js';
 import { startLocalTarget } from './local-target.js';
 import { lessonNames, type Names } from './names.js';
-import { recordStepPassed } from './progress.js';
+import { recordStepPassed, recordStepSolved } from './progress.js';
+import { watchExercise } from './exercises/watch.js';
+import { checkCalls, checkFiles, keyIdOf } from './exercises/expect.js';
 import { createShow } from './show.js';
 import { loadStepFunctions, StepModuleError } from './step-module.js';
-import type { Target } from './target.js';
-import type { ApiCall, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailure, StepListener, StepOutcome, StepResult, TargetKind } from './types.js';
+import { RUNTIME_USER_AGENT, type Target } from './target.js';
+import type { ApiCall, ExerciseCheck, ExerciseVerdict, ExerciseWatch, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailure, StepListener, StepOutcome, StepResult, TargetKind } from './types.js';
 import { ensureWorkspace, resetWorkspace } from './workspace.js';
 import { explainHomeError } from '../home.js';
 
@@ -58,6 +60,8 @@ export async function openSession(opts: SessionOptions): Promise<RuntimeSession>
 
 interface ActiveStep {
   stepId: string;
+  /** Calls made while an exercise's checks run (its verify function): never evidence. */
+  verifying?: boolean;
   calls: ApiCall[];
   listener?: StepListener;
   /** Undone when the step ends: request quotas it lowered, clients it made. */
@@ -68,6 +72,7 @@ class Session implements RuntimeSession {
   readonly target: TargetKind;
   readonly targetLabel: string;
   readonly notes: readonly string[];
+  readonly endpoint?: string;
   readonly calls: ApiCall[] = [];
   private readonly listeners = new Set<(call: ApiCall) => void>();
   private readonly kms: KMS;
@@ -88,15 +93,21 @@ class Session implements RuntimeSession {
   ) {
     this.target = t.kind;
     this.targetLabel = t.label;
+    if (t.kind === 'local' && t.clientSettings.endpoint) this.endpoint = t.clientSettings.endpoint;
     this.notes = t.notes ?? [];
     this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
     this.names = lessonNames(t.namePrefix);
-    const settings = t.clientSettings;
+    const settings = { ...t.clientSettings, customUserAgent: RUNTIME_USER_AGENT };
     this.kms = new KMS(settings);
     this.s3 = new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true });
     this.cloudtrail = new CloudTrailClient(settings);
     for (const client of [this.kms, this.s3, this.cloudtrail]) captureCalls(client, (call) => this.record(call));
-    this.stopFollowing = t.followServiceCalls((call) => this.record(call));
+    const stopService = t.followServiceCalls((call) => this.record(call));
+    const stopOthers = t.followOtherClients?.((call) => this.record(call));
+    this.stopFollowing = () => {
+      stopService();
+      stopOthers?.();
+    };
   }
 
   onCall(listener: (call: ApiCall) => void): () => void {
@@ -109,6 +120,42 @@ class Session implements RuntimeSession {
   }
 
   async runStep(lesson: Lesson, step: LessonStep, listener?: StepListener): Promise<StepOutcome> {
+    // An exercise's function is its reference solution: it runs, then the exercise's checks.
+    const { outcome } = await this.execute(lesson, step, async () => (await this.stepFunctions(lesson))[step.functionName]!, listener, step.exercise ? 'solution' : 'step');
+    return outcome;
+  }
+
+  watchExercise(lesson: Lesson, step: LessonStep, onVerdict: (verdict: ExerciseVerdict) => void): ExerciseWatch {
+    if (!step.exercise) throw new Error(`step '${step.id}' is not an exercise`);
+    return watchExercise({
+      lesson,
+      step,
+      workspace: this.workspace(lesson),
+      calls: this.calls,
+      onCall: (listener) => this.onCall((call) => {
+        if (!this.active?.verifying || call.client) listener(call);
+      }),
+      evaluate: (calls) => this.exerciseChecks(lesson, step, calls, this.workspace(lesson)),
+      runLearnerCode: async (fn) => {
+        while (this.active) await new Promise((r) => setTimeout(r, 50)); // one step at a time
+        return this.execute(lesson, step, async () => fn, undefined, 'learner');
+      },
+      passed: () => this.recordPassed(lesson, step, false),
+      onVerdict,
+    });
+  }
+
+  /**
+   * Runs a step's function (or a learner's file in its place) with the step context; for an
+   * exercise ('solution', 'learner') then its checks, which the step must meet to pass.
+   */
+  private async execute(
+    lesson: Lesson,
+    step: LessonStep,
+    load: () => Promise<StepFunction>,
+    listener: StepListener | undefined,
+    mode: 'step' | 'solution' | 'learner',
+  ): Promise<{ outcome: StepOutcome; checks: ExerciseCheck[] }> {
     if (this.active) throw new Error(`step '${this.active.stepId}' is still running; run one step at a time`);
     const active: ActiveStep = { stepId: step.id, calls: [], listener, undo: [] };
     this.active = active;
@@ -128,31 +175,19 @@ class Session implements RuntimeSession {
     emit({ type: 'start', lessonId: lesson.id, stepId: step.id });
 
     let failure: StepFailure | undefined;
+    let checks: ExerciseCheck[] = [];
     try {
-      const first = step.id === lesson.steps[0]?.id;
+      const first = step.id === lesson.steps[0]?.id && mode !== 'learner';
       const workspace = first ? resetWorkspace(this.workspaceRoot, lesson) : ensureWorkspace(this.workspaceRoot, lesson);
       if (first && this.t.namePrefix)
         show({ kind: 'text', tone: 'info', text: `On AWS, the names this lesson creates start with your prefix ${this.t.namePrefix} (aliases alias/${this.t.namePrefix}/..., buckets ${this.t.namePrefix}-...), so it never touches anything else in the account.` });
-      const fn = (await this.stepFunctions(lesson))[step.functionName]!;
-      const ctx = createStepContext({
-        kms: this.kms,
-        s3: this.s3,
-        cloudtrail: this.cloudtrail,
-        region: this.t.clientSettings.region,
-        target: this.target,
-        names: this.names,
-        workspace,
-        show: createShow(workspace, () => active.calls, show),
-        calls: active.calls,
-        emit: show,
-        progress: (label, done, total) => emit({ type: 'progress', label, done, total }),
-        waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress, this.calls),
-        ...(this.t.setRequestQuota ? { lowerRequestQuota: (operation, perSecond) => this.lowerRequestQuota(active, operation, perSecond) } : {}),
-        kmsWithRetries: (retry) => this.kmsWithRetries(active, retry),
-        ...(this.t.advanceClock ? { advanceClock: (seconds: number) => this.t.advanceClock!(seconds) } : {}),
-      });
-      const returned = await fn(ctx);
+      const fn = await load();
+      const returned = await fn(this.context(active, workspace, active.calls, show, emit));
       for (const r of [returned].flat()) if (isStepResult(r) && !results.includes(r)) show(r);
+      if (mode !== 'step') {
+        checks = await this.exerciseChecks(lesson, step, [...active.calls], workspace);
+        for (const c of checks) show({ kind: 'check', label: c.label, ok: c.ok, ...(c.why ? { detail: c.why } : {}) });
+      }
       // An SSE-KMS upload or download made KMS calls that this target cannot show as they happen: say so.
       if (this.t.serviceCallsNote && active.calls.some((c) => c.service === 's3' && c.caller === 'you' && c.keyId && /^(Put|Get)Object$/.test(c.operation)))
         show({ kind: 'text', tone: 'info', text: this.t.serviceCallsNote });
@@ -168,21 +203,101 @@ class Session implements RuntimeSession {
     }
 
     const base = { lessonId: lesson.id, stepId: step.id, results, calls: active.calls, durationMs: Date.now() - started };
-    const outcome: StepOutcome = failure ? { status: 'failed', ...base, error: failure } : { status: 'passed', ...base };
-    if (outcome.status === 'passed') this.passOrder.passed(lesson, step);
-    if (outcome.status === 'passed' && this.opts.recordProgress !== false) {
+    const solved = mode === 'solution';
+    const outcome: StepOutcome = failure ? { status: 'failed', ...base, error: failure } : { status: 'passed', ...base, ...(solved ? { solved } : {}) };
+    // The learner's file passing is the exercise's watch to record; a solution or a step records here.
+    if (outcome.status === 'passed' && mode !== 'learner') this.recordPassed(lesson, step, solved);
+    emit({ type: 'end', outcome });
+    return { outcome, checks };
+  }
+
+  private recordPassed(lesson: Lesson, step: LessonStep, solved: boolean) {
+    this.passOrder.passed(lesson, step);
+    if (this.opts.recordProgress === false) return;
+    try {
+      if (solved) recordStepSolved(this.opts.home, lesson, step.id);
+      else recordStepPassed(this.opts.home, lesson, step.id);
+    } catch {
+      /* progress is a convenience; a read-only home must not fail the step */
+    }
+  }
+
+  private context(active: ActiveStep, workspace: string, calls: readonly ApiCall[], show: (r: StepResult) => void, emit: (e: StepEvent) => void) {
+    return createStepContext({
+      kms: this.kms,
+      s3: this.s3,
+      cloudtrail: this.cloudtrail,
+      region: this.t.clientSettings.region,
+      target: this.target,
+      names: this.names,
+      workspace,
+      show: createShow(workspace, () => calls, show),
+      calls,
+      emit: show,
+      progress: (label, done, total) => emit({ type: 'progress', label, done, total }),
+      waitForCloudTrail: (progress) => this.t.waitForCloudTrail(progress, this.calls),
+      ...(this.t.setRequestQuota ? { lowerRequestQuota: (operation, perSecond) => this.lowerRequestQuota(active, operation, perSecond) } : {}),
+      kmsWithRetries: (retry) => this.kmsWithRetries(active, retry),
+      ...(this.t.advanceClock ? { advanceClock: (seconds: number) => this.t.advanceClock!(seconds) } : {}),
+    });
+  }
+
+  /**
+   * An exercise's checklist over the evidence: its expected calls (aliases as this target names
+   * them), its files, and what its verify function states with show.check. The verify function's
+   * own calls are never evidence.
+   */
+  private async exerciseChecks(lesson: Lesson, step: LessonStep, calls: readonly ApiCall[], workspace: string): Promise<ExerciseCheck[]> {
+    const exercise = step.exercise!;
+    const expected = exercise.calls.map((c) => (c.key?.startsWith('alias/') ? { ...c, key: this.names.alias(c.key) } : c));
+    const keyOf = await this.keyResolver(expected.flatMap((c) => (c.key ? [c.key] : [])));
+    const checks = [...checkCalls(expected, calls, keyOf), ...checkFiles(exercise.files, workspace)];
+    if (!exercise.verify) return checks;
+    const verify = (await this.stepFunctions(lesson))[exercise.verify]!;
+    const outer = this.active;
+    const active: ActiveStep = { stepId: step.id, verifying: true, calls: [], undo: [] };
+    const stated: StepResult[] = [];
+    this.active = active;
+    try {
+      await verify(this.context(active, workspace, calls, (r) => stated.push(r), () => {}));
+    } catch (e) {
+      checks.push({ label: 'the exercise could be checked', ok: false, why: describeFailure(e, active.calls).message });
+    } finally {
+      for (const undo of active.undo.splice(0)) undo();
+      this.active = outer;
+      outer?.calls.push(...active.calls);
+    }
+    for (const r of stated) if (r.kind === 'check') checks.push({ label: r.label, ok: r.ok, ...(r.detail ? { why: r.detail } : {}) });
+    return checks;
+  }
+
+  /** Names of keys as their key ids: aliases from the calls seen (they name both), else DescribeKey. */
+  private async keyResolver(names: string[]) {
+    const known = new Map<string, string>();
+    for (const c of this.calls) {
+      const id = c.keyId && keyIdOf(c.keyId);
+      if (c.alias && id && !known.has(c.alias)) known.set(c.alias, id);
+    }
+    for (const name of names.filter((n) => n.startsWith('alias/'))) {
       try {
-        recordStepPassed(this.opts.home, lesson, step.id);
+        const { KeyMetadata } = await this.quietKms().describeKey({ KeyId: name });
+        if (KeyMetadata?.KeyId) known.set(name, KeyMetadata.KeyId);
       } catch {
-        /* progress is a convenience; a read-only home must not fail the step */
+        /* no such alias (yet): only calls that name it match */
       }
     }
-    emit({ type: 'end', outcome });
-    return outcome;
+    return (name: string) => known.get(name) ?? keyIdOf(name);
+  }
+
+  private quiet: KMS | undefined;
+  /** A KMS client whose calls are not shown: the runtime's own look-ups. */
+  private quietKms(): KMS {
+    return (this.quiet ??= new KMS({ ...this.t.clientSettings, customUserAgent: RUNTIME_USER_AGENT }));
   }
 
   async close(): Promise<void> {
     this.stopFollowing();
+    this.quiet?.destroy();
     this.kms.destroy();
     this.s3.destroy();
     this.cloudtrail.destroy();
@@ -198,7 +313,7 @@ class Session implements RuntimeSession {
 
   /** A KMS client of this step with the SDK's retries as given, its calls captured like the session's own. */
   private kmsWithRetries(active: ActiveStep, retry: { maxAttempts: number; retryMode?: 'standard' | 'adaptive' }) {
-    const kms = new KMS({ ...this.t.clientSettings, maxAttempts: retry.maxAttempts, retryMode: retry.retryMode ?? 'standard' });
+    const kms = new KMS({ ...this.t.clientSettings, customUserAgent: RUNTIME_USER_AGENT, maxAttempts: retry.maxAttempts, retryMode: retry.retryMode ?? 'standard' });
     captureCalls(kms, (call) => this.record(call));
     active.undo.push(() => kms.destroy());
     return kms;

@@ -30,10 +30,13 @@ export async function loadStepFunctions(lesson: Lesson): Promise<Record<string, 
     throw new StepModuleError(`${source}: cannot load the lesson's steps: ${(e as Error).message}`);
   }
   const functions: Record<string, StepFunction> = {};
+  // A step's function, and an exercise's verify function beside it.
   for (const step of lesson.steps) {
-    const fn = mod[step.functionName];
-    if (typeof fn !== 'function') throw new StepModuleError(`${source}:${step.sourceLine}: '${step.functionName}' is not an exported function once compiled`);
-    functions[step.functionName] = fn as StepFunction;
+    for (const name of [step.functionName, ...(step.exercise?.verify ? [step.exercise.verify] : [])]) {
+      const fn = mod[name];
+      if (typeof fn !== 'function') throw new StepModuleError(`${source}:${step.sourceLine}: '${name}' is not an exported function once compiled`);
+      functions[name] = fn as StepFunction;
+    }
   }
   return functions;
 }

@@ -29,6 +29,9 @@ export interface RequestQuota {
   awsPerSecond: number;
 }
 
+/** Added to the user agent of the runtime's own SDK clients, so the engine's stream can tell them from the learner's. */
+export const RUNTIME_USER_AGENT = 'kms-workshop-runtime';
+
 export interface Target {
   readonly kind: TargetKind;
   readonly label: string;
@@ -41,6 +44,12 @@ export interface Target {
   readonly notes?: readonly string[];
   /** Calls a service made on the learner's behalf (S3 -> KMS), as they happen (locally) or as CloudTrail shows them (AWS). */
   followServiceCalls(listener: (call: CapturedCall) => void): () => void;
+  /**
+   * Locally: every call reaching the engine from another client (the AWS CLI in a second shell, an
+   * SDK, a browser), as it happens: the evidence of an exercise. The runtime's own clients carry
+   * RUNTIME_USER_AGENT and are left out (they are captured at the client). Absent on AWS.
+   */
+  followOtherClients?(listener: (call: CapturedCall) => void): () => void;
   /** Every call the learner's code made, after it ended (AWS: to know what to clean up). */
   observeCall?(call: ApiCall): void;
   /**

@@ -47,6 +47,10 @@ export interface LessonStep {
   cli?: string;
   /** A hint, markdown. */
   hint?: string;
+  /** Hints shown one at a time (`h`), from a nudge to nearly the answer: `hint` first, then `hints`. */
+  hints?: string[];
+  /** The learner does this step themselves; the step's function is then the reference solution. */
+  exercise?: Exercise;
   /** A question to think about after the step. */
   question?: Question;
   /** Predict, then observe: a question about the step's outcome, asked before it runs; its answer is revealed once the step has run. */
@@ -57,6 +61,77 @@ export interface LessonStep {
   source: string;
   /** 1-based line of the function in steps.ts (for "open in editor" and error messages). */
   sourceLine: number;
+}
+
+/**
+ * What counts as done for a step the learner does themselves (lessons/README.md, "Exercises").
+ * In their own terminal, the evidence is every call reaching the engine (any client) and the
+ * workspace; in their editor, the calls and the result of running the file they edit.
+ */
+export interface Exercise {
+  kind: 'terminal' | 'editor';
+  /** Editor: the starter file's name, copied from the lesson's exercises/ folder into the workspace. */
+  starter?: string;
+  /** Editor: absolute path of the starter in the lesson folder. */
+  starterPath?: string;
+  calls: ExpectedCall[];
+  files: ExpectedFile[];
+  /** The name of an exported function in steps.ts that states further checks with show.check. */
+  verify?: string;
+}
+
+/** A call the exercise expects: each field given must match. */
+export interface ExpectedCall {
+  operation: string;
+  /** A key id, ARN or alias name ('alias/x', written as the lesson names it locally). */
+  key?: string;
+  /** These pairs must be in the call's encryption context. */
+  context?: Record<string, string>;
+  /** The call must fail with this AWS error code; without it, the call must succeed. */
+  error?: string;
+  /** Who made it: 'you' (default: anyone) or a service on your behalf ('s3.amazonaws.com'). */
+  caller?: string;
+  /** What the learner reads in the checklist; default said from the fields. */
+  label?: string;
+}
+
+/** A file the exercise expects in the workspace. */
+export interface ExpectedFile {
+  path: string;
+  /** Its text contains this. */
+  contains?: string;
+  /** Byte for byte the same as this workspace file. */
+  sameAs?: string;
+  /** Not byte for byte the same as this workspace file (a ciphertext is not its plaintext). */
+  differsFrom?: string;
+  label?: string;
+}
+
+/** One line of an exercise's checklist. */
+export interface ExerciseCheck {
+  label: string;
+  ok: boolean;
+  /** Why a near miss does not count ("you called Decrypt without the encryption context"). */
+  why?: string;
+}
+
+/** Where an exercise stands, re-said whenever a call arrives, a file changes or the edited file runs. */
+export interface ExerciseVerdict {
+  passed: boolean;
+  checks: ExerciseCheck[];
+  /** The calls counted as evidence, in order. */
+  calls: ApiCall[];
+  /** Editor: how the last run of the learner's file went (results it showed, or what went wrong). */
+  run?: { ok: boolean; results: StepResult[]; error?: string; at: number };
+  /** Editor: the file the learner edits. */
+  file?: string;
+}
+
+export interface ExerciseWatch {
+  /** Stops watching (calls, files); idempotent. */
+  stop(): void;
+  /** Evaluates again now (after the learner says so). */
+  recheck(): Promise<ExerciseVerdict>;
 }
 
 export interface Question {
@@ -102,6 +177,8 @@ export interface ApiCall {
   requestId?: string;
   /** The step that was running when the call happened, if any. */
   stepId?: string;
+  /** A call from another client (the AWS CLI in a second shell): its user agent's first word. */
+  client?: string;
 }
 
 export type CallOutcome = { ok: true } | { ok: false; code: string; message: string };
@@ -162,7 +239,8 @@ export type StepListener = (event: StepEvent) => void;
 
 /** How a step ended. 'passed' means it did what the lesson expects. */
 export type StepOutcome =
-  | { status: 'passed'; lessonId: string; stepId: string; results: StepResult[]; calls: ApiCall[]; durationMs: number }
+  /** `solved`: an exercise done by its reference solution (`s`, or headless `run`), not by the learner. */
+  | { status: 'passed'; lessonId: string; stepId: string; results: StepResult[]; calls: ApiCall[]; durationMs: number; solved?: boolean }
   | {
       status: 'failed';
       lessonId: string;
@@ -201,10 +279,19 @@ export interface RuntimeSession {
   onCall(listener: (call: ApiCall) => void): () => void;
   /** The lesson's workspace folder (created, samples copied in) where its files are written. */
   workspace(lesson: Lesson): string;
+  /** Locally: the engine's endpoint, for a second shell (AWS_ENDPOINT_URL). */
+  readonly endpoint?: string;
+  /**
+   * Starts an exercise step: from now on every call reaching the engine and every change in the
+   * workspace (and, in the editor kind, every save of the learner's file, which is then run) is
+   * evidence; `onVerdict` hears where it stands each time. Passing records progress.
+   */
+  watchExercise?(lesson: Lesson, step: LessonStep, onVerdict: (verdict: ExerciseVerdict) => void): ExerciseWatch;
   /**
    * Runs one step. Steps of a lesson build on each other (a key created in
    * step 1 is used in step 2), so run them in order; the runtime keeps a
    * lesson's state between its steps.
+   * An exercise runs its reference solution, then its checks: the outcome is `solved` when it passes.
    */
   runStep(lesson: Lesson, step: LessonStep, listener?: StepListener): Promise<StepOutcome>;
   /** Stops the local engine, closes clients. */
