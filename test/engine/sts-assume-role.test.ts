@@ -129,6 +129,19 @@ describe('STS', () => {
     await bob.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'after' }));
   });
 
+  test('a trust policy\'s conditions read sts:ExternalId and sts:RoleSessionName from the request', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'vendor-123' }, StringLike: { 'sts:RoleSessionName': 'audit-*' } } }],
+    });
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Vendor', AssumeRolePolicyDocument: policy }))).Role!;
+    await expectAwsError(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'audit-1' })), 'AccessDenied', 403);
+    await expectAwsError(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'audit-1', ExternalId: 'vendor-999' })), 'AccessDenied', 403);
+    await expectAwsError(sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'other', ExternalId: 'vendor-123' })), 'AccessDenied', 403);
+    const ok = await sts.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'audit-1', ExternalId: 'vendor-123' }));
+    expect(ok.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/Vendor/audit-1`);
+  });
+
   test('a trust policy naming the account lets in users whose own policies allow sts:AssumeRole (the default learner, an administrator), not others', async () => {
     const bob = await userWithKey('bob');
     const role = (await iam.send(new CreateRoleCommand({ RoleName: 'Account', AssumeRolePolicyDocument: trusting(ACCOUNT) }))).Role!;

@@ -5,6 +5,7 @@
 // The session lasts DurationSeconds (900 up to the role's MaxSessionDuration, 3600 by
 // default; at most an hour for role chaining) on the engine clock.
 import { callerContext } from '../auth/condition-context.js';
+import type { Caller } from '../caller.js';
 import { accessDeniedMessage, decide } from '../auth/decision.js';
 import { iamErrors } from '../iam/errors.js';
 import type { QueryOperation } from '../iam/query.js';
@@ -13,7 +14,16 @@ import { assumedRoleArn } from './sessions.js';
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
 const SESSION_NAME = { min: 2, max: 64, pattern: ['[\\w+=,.@-]*', /^[\w+=,.@-]*$/] as [string, RegExp] };
+const EXTERNAL_ID = { min: 2, max: 1224, pattern: ['[\\w+=,.@:\\/-]*', /^[\w+=,.@:/-]*$/] as [string, RegExp] };
 const ONE_HOUR = 3600;
+
+/** The keys a trust policy's conditions may read: the caller's, and STS's own for this request (sts:ExternalId, sts:RoleSessionName). */
+function assumeRoleContext(caller: Caller, now: Date, sessionName: string, externalId: string | undefined) {
+  const context = callerContext(caller, now);
+  context.set('sts:rolesessionname', sessionName);
+  if (externalId !== undefined) context.set('sts:externalid', externalId);
+  return context;
+}
 
 export const assumeRole: QueryOperation = {
   action: 'sts:AssumeRole',
@@ -24,6 +34,7 @@ export const assumeRole: QueryOperation = {
     const arn = params.required('RoleArn', ARN);
     const sessionName = params.required('RoleSessionName', SESSION_NAME);
     const requested = params.integer('DurationSeconds', 900, 43200);
+    const externalId = params.optional('ExternalId', EXTERNAL_ID);
     const denied = () => iamErrors.accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
     if (caller.type === 'Root' || caller.arn.endsWith(':root')) throw iamErrors.accessDenied('Roles may not be assumed by root accounts.');
     const m = ROLE_ARN.exec(arn);
@@ -31,7 +42,7 @@ export const assumeRole: QueryOperation = {
     const role = engine.directory.role(m[1]!, m[2]!);
     if (!role || role.Arn !== arn) throw denied(); // AWS does not say whether the role exists
     const decision = decide({
-      request: { caller, action: 'sts:AssumeRole', resource: role.Arn, context: callerContext(caller, engine.clock.now()) },
+      request: { caller, action: 'sts:AssumeRole', resource: role.Arn, context: assumeRoleContext(caller, engine.clock.now(), sessionName, externalId) },
       resourceAccount: role.AccountId,
       identityPolicies: engine.directory.identityPolicies(caller),
       resourcePolicy: { name: role.Arn, document: role.AssumeRolePolicyDocument },
