@@ -298,7 +298,7 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
   test('WithoutPlaintext gives no private key in clear; its sealed one decrypts to the pair of the public key given', async () => {
     const KeyId = await keyOf('SYMMETRIC_DEFAULT');
     const out = await e.kms.send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
-    expect(Object.keys(out).filter((k) => k !== '$metadata').sort()).toEqual(['KeyId', 'KeyPairSpec', 'PrivateKeyCiphertextBlob', 'PublicKey']);
+    expect(Object.keys(out).filter((k) => k !== '$metadata').sort()).toEqual(['KeyId', 'KeyMaterialId', 'KeyPairSpec', 'PrivateKeyCiphertextBlob', 'PublicKey']);
     const opened = await e.kms.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     const privateKey = createPrivateKey({ key: Buffer.from(opened.Plaintext!), format: 'der', type: 'pkcs8' });
     expect(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).toEqual(Buffer.from(out.PublicKey!));

@@ -5,6 +5,7 @@ import { constants, privateDecrypt, publicEncrypt, randomBytes } from 'node:cryp
 import type { Caller } from '../caller.js';
 import { AwsError, kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { blobMaterialId, sealingMaterialId } from './key-material-ids.js';
 import { assertAlgorithm, assertKeyUsage, encryptionAlgorithms, keyPairParameters } from './key-specs.js';
 import type { Kms, KeyRecord } from './model.js';
 import { CiphertextField, DryRun, EncryptionAlgorithm, EncryptionContext, GrantTokens, KeyIdField, NumberOfBytes, OptionalKeyId, PlaintextField } from './shapes.js';
@@ -44,7 +45,9 @@ export function decrypt(kms: Kms, req: unknown, caller: Caller) {
   const input = parse(DecryptInput, req);
   const algorithm = input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
   const { key, plaintext } = decryptWith(kms, input.CiphertextBlob, input.EncryptionContext, input.KeyId, algorithm, caller, 'Decrypt');
-  return { KeyId: key.Arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
+  // "Present only when the operation uses a symmetric encryption KMS key."
+  const materialId = algorithm === 'SYMMETRIC_DEFAULT' ? blobMaterialId(key, input.CiphertextBlob) : undefined;
+  return { KeyId: key.Arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, ...(materialId ? { KeyMaterialId: materialId } : {}) };
 }
 
 const ReEncryptInput = {
@@ -66,12 +69,16 @@ export function reEncrypt(kms: Kms, req: unknown, caller: Caller) {
   const source = decryptWith(kms, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId, sourceAlgorithm, caller, 'ReEncrypt');
   const destination = kms.resolve(input.DestinationKeyId, caller);
   const blob = encryptUnder(kms, destination, destinationAlgorithm, source.plaintext, input.DestinationEncryptionContext, 'ReEncrypt');
+  // Each present only when that side uses a symmetric encryption KMS key.
+  const sourceMaterialId = sourceAlgorithm === 'SYMMETRIC_DEFAULT' ? blobMaterialId(source.key, input.CiphertextBlob) : undefined;
   return {
     CiphertextBlob: blob,
     SourceKeyId: source.key.Arn,
     KeyId: destination.Arn,
     SourceEncryptionAlgorithm: sourceAlgorithm,
     DestinationEncryptionAlgorithm: destinationAlgorithm,
+    ...(sourceMaterialId ? { SourceKeyMaterialId: sourceMaterialId } : {}),
+    ...(destinationAlgorithm === 'SYMMETRIC_DEFAULT' ? { DestinationKeyMaterialId: sealingMaterialId(destination) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { sealingMaterialId } from './key-material-ids.js';
 import { assertSymmetricEncryptionKey, keyPairParameters, newKeyPair } from './key-specs.js';
 import type { Kms } from './model.js';
 import { DataKeyPairSpec, DryRun, EncryptionContext, GrantTokens, KeyIdField } from './shapes.js';
@@ -39,5 +40,6 @@ function newDataKeyPair(kms: Kms, req: unknown, caller: Caller, operation: strin
     PublicKey: pair.publicKey,
     KeyId: key.Arn,
     KeyPairSpec: input.KeyPairSpec,
+    KeyMaterialId: sealingMaterialId(key),
   };
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
+import { sealingMaterialId } from './key-material-ids.js';
 import { assertSymmetricEncryptionKey } from './key-specs.js';
 import type { Kms } from './model.js';
 import { DataKeySpec, DryRun, EncryptionContext, GrantTokens, KeyIdField, NumberOfBytes } from './shapes.js';
@@ -21,8 +22,8 @@ export function generateDataKey(kms: Kms, req: unknown, caller: Caller) {
 }
 
 export function generateDataKeyWithoutPlaintext(kms: Kms, req: unknown, caller: Caller) {
-  const { CiphertextBlob, KeyId } = newDataKey(kms, req, caller, 'GenerateDataKeyWithoutPlaintext');
-  return { CiphertextBlob, KeyId };
+  const { CiphertextBlob, KeyId, KeyMaterialId } = newDataKey(kms, req, caller, 'GenerateDataKeyWithoutPlaintext');
+  return { CiphertextBlob, KeyId, KeyMaterialId };
 }
 
 function newDataKey(kms: Kms, req: unknown, caller: Caller, operation: string) {
@@ -33,7 +34,7 @@ function newDataKey(kms: Kms, req: unknown, caller: Caller, operation: string) {
   assertSymmetricEncryptionKey(key, operation);
   const dataKey = randomBytes(length);
   const blob = kms.seal(key, dataKey, input.EncryptionContext);
-  return { CiphertextBlob: blob, Plaintext: dataKey, KeyId: key.Arn };
+  return { CiphertextBlob: blob, Plaintext: dataKey, KeyId: key.Arn, KeyMaterialId: sealingMaterialId(key) };
 }
 
 function dataKeyLength(keySpec: string | undefined, numberOfBytes: number | undefined): number {
