@@ -1,5 +1,5 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
-import { MAX_LEARNERS, setUpClass } from '../engine/class.js';
+import { setUpClass } from '../engine/class.js';
 import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/control.js';
 import { startEngine } from '../engine/index.js';
 import { EngineStateDamagedError } from '../engine/journal.js';
@@ -25,10 +25,6 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
   const complain = quietWhenGone(process.stderr);
   if (args.cloudTrailDelaySeconds > MAX_CLOUDTRAIL_DELAY_SECONDS) {
     complain(`kms-workshop serve: --cloudtrail-delay must be at most ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds (CloudTrail delivers an event within minutes), not ${args.cloudTrailDelaySeconds}.\n`);
-    return 2;
-  }
-  if (args.learners !== undefined && !(Number.isInteger(args.learners) && args.learners >= 1 && args.learners <= MAX_LEARNERS)) {
-    complain(`kms-workshop serve: --learners must be a whole number from 1 to ${MAX_LEARNERS}, not ${args.learners}.\n`);
     return 2;
   }
   // A class is served in strict mode: a learner's credentials are the only way in.
