@@ -2,7 +2,7 @@
 // answers, its errors, routing between IAM and STS, bounded bodies; every call in
 // CloudTrail without a secret; and IAM's state across a restart, secrets never on disk in clear.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutUserPolicyCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutUserPolicyCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,7 +125,7 @@ describe('CloudTrail', () => {
 });
 
 describe('persistence', () => {
-  test('users, keys, policies and attachments survive a restart; secrets and their keys are never on disk in clear', async () => {
+  test('users, keys, policies, attachments and STS sessions survive a restart; secrets and tokens are never on disk in clear', async () => {
     const home = tempHome();
     try {
       let te = await start(home);
@@ -135,6 +135,10 @@ describe('persistence', () => {
       const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] });
       const policy = (await iam.send(new CreatePolicyCommand({ PolicyName: 'Mine', PolicyDocument: text }))).Policy!;
       await iam.send(new AttachUserPolicyCommand({ UserName: 'kept', PolicyArn: policy.Arn }));
+      const role = (await iam.send(new CreateRoleCommand({ RoleName: 'kept-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'sts:AssumeRole' }] }) }))).Role!;
+      const sts0 = new STSClient(te.clientConfig);
+      const creds = (await sts0.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'kept-session', DurationSeconds: 900 }))).Credentials!;
+      sts0.destroy();
       // Last, so that no later change saves it by the way.
       await iam.send(new PutUserPolicyCommand({ UserName: 'kept', PolicyName: 'enc', PolicyDocument: text }));
       const learner = (await iam.send(new GetUserCommand({}))).User!;
@@ -145,7 +149,8 @@ describe('persistence', () => {
       expect(files.map((f) => f.name)).toContain('iam.journal');
       for (const f of files) {
         const bytes = readFileSync(join(f.parentPath, f.name));
-        for (const form of [key.SecretAccessKey!, Buffer.from(key.SecretAccessKey!).toString('base64'), Buffer.from(key.SecretAccessKey!).toString('hex')]) expect(bytes.includes(form), f.name).toBe(false);
+        for (const secret of [key.SecretAccessKey!, creds.SecretAccessKey!, creds.SessionToken!])
+          for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) expect(bytes.includes(form), f.name).toBe(false);
       }
 
       te = await start(home);
@@ -155,8 +160,14 @@ describe('persistence', () => {
       expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'kept' }))).AttachedPolicies).toEqual([{ PolicyName: 'Mine', PolicyArn: policy.Arn }]);
       const sts = new STSClient({ ...te.clientConfig, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
       expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:iam::111122223333:user/kept');
+      const asRole = new STSClient({ ...te.clientConfig, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+      expect((await asRole.send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::111122223333:assumed-role/kept-role/kept-session');
+      te.clock.advance(901); // still on the engine clock: it expires as it would have
+      const expired = await asRole.send(new GetCallerIdentityCommand({})).catch((err: Error) => err);
+      expect((expired as Error).name).toBe('ExpiredToken');
       iam.destroy();
       sts.destroy();
+      asRole.destroy();
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

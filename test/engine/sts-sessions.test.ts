@@ -1,5 +1,5 @@
-// STS sessions are held in memory, bounded: past MAX_SESSIONS the expired ones go first, then
-// the oldest, so a flood of AssumeRole calls cannot grow the engine without limit.
+// STS sessions are bounded: past MAX_SESSIONS the expired ones go first, then the oldest,
+// from memory and from what is stored, so a flood of AssumeRole calls cannot grow the engine without limit.
 import { expect, test } from 'vitest';
 import { MAX_SESSIONS, Sessions, type Session } from '../../src/engine/sts/sessions.js';
 
@@ -23,4 +23,18 @@ test('full, the store drops expired sessions first, then the oldest live ones, a
   expect(sessions.size).toBe(MAX_SESSIONS);
   expect(sessions.get(session(1, 0).accessKeyId)).toBeUndefined(); // none expired: the oldest went
   expect(sessions.get(session(MAX_SESSIONS + 1, 0).accessKeyId)).toBeDefined();
+});
+
+test('sessions dropped to make room are dropped from what is stored too', async () => {
+  const { Iam } = await import('../../src/engine/iam/directory.js');
+  const { openStore } = await import('../../src/engine/store.js');
+  const { fixedClock } = await import('../../src/engine/clock.js');
+  const directory = new Iam(openStore(null), fixedClock(new Date('2026-01-01T00:00:00Z')));
+  const role = directory.createRole('111122223333', { RoleName: 'r', Path: '/', AssumeRolePolicyDocument: '{}', MaxSessionDuration: 3600 });
+  const first = directory.issueSession(role, 'first', 900, 'x');
+  for (let i = 0; i < MAX_SESSIONS; i++) directory.issueSession(role, `s${i}`, 900, 'x');
+  expect(directory.sessions.size).toBe(MAX_SESSIONS);
+  expect(directory.state.sessions.size).toBe(MAX_SESSIONS);
+  expect(directory.state.sessions.has(first.accessKeyId)).toBe(false);
+  expect(directory.credentials(first.accessKeyId)).toBeUndefined();
 });

@@ -1,6 +1,7 @@
 // The engine's identities (auth/types.ts's Directory): accounts, each created on first use with
 // its default learner (IAM user workshop-learner, AdministratorAccess attached); IAM users and
-// their access keys; roles; STS sessions; and the identity-based policies in force for a caller.
+// their access keys; roles; STS sessions (persisted wrapped, so they outlive a restart until
+// they expire); and the identity-based policies in force for a caller.
 // The IAM and STS operations and the class feature (`serve --learners N`) change identities
 // only through here, so the rules (names, quotas, ids) are kept in one place.
 import type { Caller } from '../caller.js';
@@ -44,6 +45,31 @@ export class Iam implements Directory {
     readonly clock: Clock,
   ) {
     this.state = new IamState(store);
+    // Sessions come back in clear for authentication, oldest first (the order the bound drops them in).
+    const saved = [...this.state.sessions.untrackedValues()].sort((a, b) => a.ExpiresAt - b.ExpiresAt);
+    for (const r of saved) {
+      const session: Session = {
+        accessKeyId: r.AccessKeyId,
+        secretAccessKey: this.unwrapText(r.WrappedSecret),
+        sessionToken: this.unwrapText(r.WrappedToken),
+        expiresAt: r.ExpiresAt,
+        accountId: r.AccountId,
+        roleName: r.RoleName,
+        roleId: r.RoleId,
+        roleArn: r.RoleArn,
+        sessionName: r.SessionName,
+        assumedBy: r.AssumedBy,
+      };
+      for (const id of this.sessions.add(session, this.now())) this.state.sessions.delete(id);
+    }
+    this.state.save();
+  }
+
+  private wrapText(text: string): string {
+    return this.store.wrap(Buffer.from(text)).toString('base64');
+  }
+  private unwrapText(wrapped: string): string {
+    return this.store.unwrap(Buffer.from(wrapped, 'base64')).toString('utf8');
   }
 
   private now() {
@@ -152,7 +178,7 @@ export class Iam implements Directory {
       AccessKeyId: ids.accessKeyId('AKIA'),
       AccountId: user.AccountId,
       UserName: user.UserName,
-      WrappedSecret: this.store.wrap(Buffer.from(secretAccessKey)).toString('base64'),
+      WrappedSecret: this.wrapText(secretAccessKey),
       Status: 'Active',
       CreateDate: this.now(),
     };
@@ -171,7 +197,7 @@ export class Iam implements Directory {
   private secretOf(key: AccessKeyRecord): string {
     let secret = this.secrets.get(key.AccessKeyId);
     if (secret === undefined) {
-      secret = this.store.unwrap(Buffer.from(key.WrappedSecret, 'base64')).toString('utf8');
+      secret = this.unwrapText(key.WrappedSecret);
       this.secrets.set(key.AccessKeyId, secret);
     }
     return secret;
@@ -263,7 +289,20 @@ export class Iam implements Directory {
       sessionName,
       assumedBy,
     };
-    this.sessions.add(session, now);
+    for (const id of this.sessions.add(session, now)) this.state.sessions.delete(id);
+    this.state.sessions.set(session.accessKeyId, {
+      AccessKeyId: session.accessKeyId,
+      WrappedSecret: this.wrapText(session.secretAccessKey),
+      WrappedToken: this.wrapText(session.sessionToken),
+      ExpiresAt: session.expiresAt,
+      AccountId: session.accountId,
+      RoleName: session.roleName,
+      RoleId: session.roleId,
+      RoleArn: session.roleArn,
+      SessionName: session.sessionName,
+      AssumedBy: session.assumedBy,
+    });
+    this.state.save();
     return session;
   }
 

@@ -68,7 +68,21 @@ export interface PolicyRecord {
   Document: string;
 }
 
-type Kind = 'account' | 'user' | 'role' | 'key' | 'policy';
+/** An STS session as stored: its secret and token wrapped under the store's root key (sts/sessions.ts has it in clear). */
+export interface SessionRecord {
+  AccessKeyId: string;
+  WrappedSecret: string;
+  WrappedToken: string;
+  ExpiresAt: number;
+  AccountId: string;
+  RoleName: string;
+  RoleId: string;
+  RoleArn: string;
+  SessionName: string;
+  AssumedBy: string;
+}
+
+type Kind = 'account' | 'user' | 'role' | 'key' | 'policy' | 'session';
 type Change = { kind: Kind; slot: string; record?: object };
 
 interface Snapshot {
@@ -77,6 +91,7 @@ interface Snapshot {
   roles: RoleRecord[];
   keys: AccessKeyRecord[];
   policies: PolicyRecord[];
+  sessions?: SessionRecord[];
 }
 
 const STATE_FILE = 'iam.json';
@@ -90,6 +105,7 @@ export class IamState {
   readonly roles = new TrackedMap<string, RoleRecord>(); // by nameSlot
   readonly keys = new TrackedMap<string, AccessKeyRecord>(); // by AccessKeyId
   readonly policies = new TrackedMap<string, PolicyRecord>(); // by nameSlot of PolicyName
+  readonly sessions = new TrackedMap<string, SessionRecord>(); // by AccessKeyId
   private readonly persisted: JournaledState<Change>;
 
   constructor(readonly store: Store) {
@@ -100,6 +116,7 @@ export class IamState {
     for (const r of snapshot?.roles ?? []) this.roles.set(nameSlot(r.AccountId, r.RoleName), r);
     for (const k of snapshot?.keys ?? []) this.keys.set(k.AccessKeyId, k);
     for (const p of snapshot?.policies ?? []) this.policies.set(nameSlot(p.AccountId, p.PolicyName), p);
+    for (const s of snapshot?.sessions ?? []) this.sessions.set(s.AccessKeyId, s);
     for (const change of batches.flat()) {
       const map = this.mapOf(change.kind) as TrackedMap<string, object>;
       if (change.record) map.set(change.slot, change.record);
@@ -120,6 +137,8 @@ export class IamState {
         return this.keys;
       case 'policy':
         return this.policies;
+      case 'session':
+        return this.sessions;
     }
   }
 
@@ -140,8 +159,9 @@ export class IamState {
         roles: [...this.roles.untrackedValues()],
         keys: [...this.keys.untrackedValues()],
         policies: [...this.policies.untrackedValues()],
+        sessions: [...this.sessions.untrackedValues()],
       }) satisfies Snapshot);
   }
 }
 
-const KINDS: readonly Kind[] = ['account', 'user', 'role', 'key', 'policy'];
+const KINDS: readonly Kind[] = ['account', 'user', 'role', 'key', 'policy', 'session'];

@@ -1,5 +1,6 @@
-// STS temporary credentials: kept in memory only (a restart ends every session, as if each
-// had expired), bounded: past MAX_SESSIONS the expired ones go, then the oldest.
+// STS temporary credentials, bounded: past MAX_SESSIONS the expired ones go, then the oldest.
+// Held here in clear for authentication; iam/directory.ts persists them with the secret and
+// the token wrapped, so a restart ends no session before its expiry.
 import type { RoleRecord } from '../iam/model.js';
 
 export interface Session {
@@ -27,16 +28,27 @@ export class Sessions {
     return this.byKey.get(accessKeyId);
   }
 
-  add(session: Session, now: number): void {
+/** Adds a session; returns the access key ids of the sessions dropped to make room. */
+  add(session: Session, now: number): string[] {
+    const dropped: string[] = [];
+    const drop = (id: string) => {
+      this.byKey.delete(id);
+      dropped.push(id);
+    };
     if (this.byKey.size >= MAX_SESSIONS) {
-      for (const [id, s] of this.byKey) if (s.expiresAt <= now) this.byKey.delete(id);
+      for (const [id, s] of this.byKey) if (s.expiresAt <= now) drop(id);
       // Still full: the oldest sessions go first (Map keeps insertion order).
       for (const id of this.byKey.keys()) {
         if (this.byKey.size < MAX_SESSIONS) break;
-        this.byKey.delete(id);
+        drop(id);
       }
     }
     this.byKey.set(session.accessKeyId, session);
+    return dropped;
+  }
+
+  values(): IterableIterator<Session> {
+    return this.byKey.values();
   }
 
   get size() {
