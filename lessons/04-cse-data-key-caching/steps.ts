@@ -223,6 +223,48 @@ export async function encryptTwiceWithoutCache(
   );
 }
 
+// The reference solution of the exercise, what `s` runs: the starter in
+// exercises/cache-limits.js with limits that let two messages share a key.
+export async function setCacheLimits(
+  { kms, path, names, show }: StepContext,
+) {
+  const keyring = new KmsKeyringNode({
+    generatorKeyId: names.alias('kms_key_cse_usecase_4'),
+    clientProvider: () => kms,
+  });
+  const cachingCmm = new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(100),
+    maxAge: 60 * 1000,
+    // at least the two messages below
+    maxMessagesEncrypted: 2,
+  });
+  const { encrypt } = buildClient(
+    CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  );
+
+  const plaintext = await readFile(path('plaintext_u.txt'));
+  const options = { encryptionContext: { usecase: 'cse-4', cache: 'mine' } };
+  for (const n of [1, 2]) {
+    const { result } = await encrypt(cachingCmm, plaintext, options);
+    await writeFile(path(`encrypted_mine_${n}.txt`), result);
+  }
+  return show.counter({
+    title: 'KMS calls for your two encryptions',
+    operations: ['GenerateDataKey'],
+  });
+}
+
+// The exercise's check: the two encryptions asked KMS for one data key.
+export async function verifyOneDataKey({ calls, show }: StepContext) {
+  const generated = calls.filter((c) => c.operation === 'GenerateDataKey');
+  show.check(
+    'your two encryptions made one GenerateDataKey',
+    generated.length === 1,
+    `${generated.length} GenerateDataKey calls`,
+  );
+}
+
 export async function cleanUp({ kms, show, path, names }: StepContext) {
   const alias = names.alias('kms_key_cse_usecase_4');
   const { KeyMetadata } = await kms.send(

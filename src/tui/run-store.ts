@@ -3,9 +3,10 @@
 // back to the menu and into the lesson again keeps what was on screen.
 // Steps build on each other (a key made in step 1 is used in step 3), so
 // running step k first runs the earlier steps that have not passed in this session.
-import type { ApiCall, Lesson, LessonStep, RuntimeSession, StepFailure, StepOutcome, StepResult } from '../runtime/types.js';
+import type { ApiCall, ExerciseVerdict, ExerciseWatch, Lesson, LessonStep, RuntimeSession, StepFailure, StepOutcome, StepResult } from '../runtime/types.js';
 
-export type RunStatus = 'running' | 'passed' | 'failed' | 'crashed';
+/** 'watching': an exercise waiting for the learner's calls, files or saves. */
+export type RunStatus = 'running' | 'watching' | 'passed' | 'failed' | 'crashed';
 
 export interface StepRun {
   status: RunStatus;
@@ -21,10 +22,15 @@ export interface StepRun {
   crash?: { message: string; logFile?: string };
   /** Earlier steps run first, so this one had what it builds on. */
   caughtUp?: string[];
+  /** An exercise: where it stands (checklist, the learner's calls, the last run of their file). */
+  exercise?: ExerciseVerdict;
+  /** An exercise done by its reference solution (`s`), not by the learner. */
+  solved?: boolean;
 }
 
 export interface RunStoreOptions {
-  onPassed?: (lesson: Lesson, step: LessonStep) => void;
+  /** A step passed (an exercise: done by the learner, or `solved` by its reference solution). */
+  onPassed?: (lesson: Lesson, step: LessonStep, solved?: boolean) => void;
   onCrash?: (context: string, error: unknown) => { message: string; logFile?: string };
   now?: () => number;
 }
@@ -35,6 +41,7 @@ export class RunStore {
   private runs = new Map<string, StepRun>();
   private passed = new Set<string>(); // lesson/step ids that passed in this session
   private busy = false;
+  private watch: { stop(): void; lesson: Lesson; step: LessonStep } | undefined;
   private listeners = new Set<Listener>();
   private version = 0;
 
@@ -58,6 +65,7 @@ export class RunStore {
 
   /** Forgets a lesson's runs (after a reset), so its steps start from nothing. */
   forget(lesson: Lesson) {
+    if (this.watch?.lesson === lesson) this.stopWatching();
     for (const step of lesson.steps) {
       this.runs.delete(key(lesson, step));
       this.passed.delete(key(lesson, step));
@@ -65,29 +73,19 @@ export class RunStore {
     this.changed();
   }
 
-  /** Runs step `index` of the lesson, after any earlier step not run yet. Resolves when done; never rejects. */
+  /**
+   * Runs step `index` of the lesson, after any earlier step not run yet. Resolves when done; never rejects.
+   * An exercise step runs its reference solution: that is solving it (`s`).
+   */
   async run(session: RuntimeSession, lesson: Lesson, index: number): Promise<StepRun | undefined> {
     if (this.busy) return undefined;
     const step = lesson.steps[index];
     if (!step) return undefined;
+    this.stopWatching();
     this.busy = true;
     try {
-      const before = lesson.steps.slice(0, index).filter((s) => !this.passed.has(key(lesson, s)));
-      for (const earlier of before) {
-        const run = await this.runOne(session, lesson, earlier);
-        if (run.status !== 'passed') {
-          const blocked: StepRun = {
-            status: 'failed',
-            startedAt: this.now(),
-            durationMs: 0,
-            calls: [],
-            results: [],
-            failure: { message: `Step ${lesson.steps.indexOf(earlier) + 1} (“${earlier.title}”), which this step builds on, did not pass: ${run.failure?.message ?? run.crash?.message ?? run.status}. Go back to it with ←.` },
-          };
-          this.set(lesson, step, blocked);
-          return blocked;
-        }
-      }
+      const before = await this.catchUp(session, lesson, index);
+      if (!before) return this.runOf(lesson, step);
       await this.runOne(session, lesson, step);
       if (before.length > 0) this.update(lesson, step, { caughtUp: before.map((s) => s.title) });
       return this.runOf(lesson, step);
@@ -95,6 +93,78 @@ export class RunStore {
       this.busy = false;
       this.changed();
     }
+  }
+
+  /**
+   * Starts exercise step `index` (after any earlier step not run yet): from now on the learner's
+   * calls, files and saves are its evidence, and the run follows the verdict until it passes.
+   */
+  async startExercise(session: RuntimeSession, lesson: Lesson, index: number): Promise<StepRun | undefined> {
+    const step = lesson.steps[index];
+    if (this.busy || !step?.exercise || !session.watchExercise) return undefined;
+    this.stopWatching();
+    this.busy = true;
+    let before: LessonStep[] | undefined;
+    try {
+      before = await this.catchUp(session, lesson, index);
+    } finally {
+      this.busy = false;
+    }
+    if (!before) return this.runOf(lesson, step);
+    this.set(lesson, step, { status: 'watching', startedAt: this.now(), calls: [], results: [], ...(before.length ? { caughtUp: before.map((s) => s.title) } : {}) });
+    try {
+      const watch = session.watchExercise(lesson, step, (verdict) => this.verdict(lesson, step, verdict));
+      this.watch = { stop: () => watch.stop(), lesson, step };
+    } catch (error) {
+      const crash = this.options.onCrash?.(`starting ${lesson.id}/${step.id}`, error) ?? { message: String((error as Error)?.message ?? error) };
+      this.update(lesson, step, { status: 'crashed', crash });
+    }
+    return this.runOf(lesson, step);
+  }
+
+  /** Stops following the exercise being watched, if any; its run shows what it had so far. */
+  stopWatching() {
+    const watch = this.watch;
+    if (!watch) return;
+    this.watch = undefined;
+    watch.stop();
+    const run = this.runOf(watch.lesson, watch.step);
+    if (run?.status === 'watching') this.runs.delete(key(watch.lesson, watch.step));
+    this.changed();
+  }
+
+  private verdict(lesson: Lesson, step: LessonStep, verdict: ExerciseVerdict) {
+    const run = this.runOf(lesson, step);
+    if (!run || run.status !== 'watching') return;
+    if (!verdict.passed) {
+      this.update(lesson, step, { exercise: verdict, calls: verdict.calls });
+      return;
+    }
+    this.watch = undefined;
+    this.update(lesson, step, { status: 'passed', exercise: verdict, calls: verdict.calls, results: verdict.run?.results ?? [], durationMs: this.now() - run.startedAt });
+    this.passed.add(key(lesson, step));
+    this.options.onPassed?.(lesson, step, false);
+  }
+
+  /** Runs the steps before `index` that have not passed; undefined (and the step marked blocked) if one fails. */
+  private async catchUp(session: RuntimeSession, lesson: Lesson, index: number): Promise<LessonStep[] | undefined> {
+    const step = lesson.steps[index]!;
+    const before = lesson.steps.slice(0, index).filter((s) => !this.passed.has(key(lesson, s)));
+    for (const earlier of before) {
+      const run = await this.runOne(session, lesson, earlier);
+      if (run.status !== 'passed') {
+        this.set(lesson, step, {
+          status: 'failed',
+          startedAt: this.now(),
+          durationMs: 0,
+          calls: [],
+          results: [],
+          failure: { message: `Step ${lesson.steps.indexOf(earlier) + 1} (“${earlier.title}”), which this step builds on, did not pass: ${run.failure?.message ?? run.crash?.message ?? run.status}. Go back to it with ←.` },
+        });
+        return undefined;
+      }
+    }
+    return before;
   }
 
   private async runOne(session: RuntimeSession, lesson: Lesson, step: LessonStep): Promise<StepRun> {
@@ -121,10 +191,11 @@ export class RunStore {
       durationMs: outcome.durationMs,
       failure: outcome.status === 'failed' ? outcome.error : undefined,
       progress: undefined,
+      solved: outcome.status === 'passed' && outcome.solved ? true : undefined,
     });
     if (outcome.status === 'passed') {
       this.passed.add(key(lesson, step));
-      this.options.onPassed?.(lesson, step);
+      this.options.onPassed?.(lesson, step, outcome.solved);
     }
     return this.runOf(lesson, step)!;
   }

@@ -50,7 +50,7 @@ export function CallLog({ calls, limit, width = 80 }: { calls: readonly ApiCall[
             </Text>
           </Box>
           <Text wrap="truncate-end">
-            <Text color={call.caller === 'you' ? tone('muted') : tone('key')}>{callerLabel(call.caller)}</Text>
+            <Text color={call.caller === 'you' ? tone('muted') : tone('key')}>{callerLabel(call.caller)}{call.client ? ` (${call.client})` : ''}</Text>
             {call.outcome.ok ? null : <Text color={tone('error')}> {call.outcome.code}</Text>}{' '}
             {[keyLabel(call), contextLabel(call.encryptionContext)].filter(Boolean).join(' ')}
           </Text>

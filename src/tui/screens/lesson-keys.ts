@@ -7,6 +7,7 @@ export const LESSON_KEYS: KeyBinding[] = [
   { keys: '←→', does: 'step' },
   { keys: 'c', does: 'code/CLI' },
   { keys: 'h', does: 'hint' },
+  { keys: 's', does: 'solve' },
   { keys: '↑↓', does: 'scroll' },
   { keys: 'Esc', does: 'menu' },
   { keys: '?', does: 'keys' },
@@ -23,11 +24,12 @@ export const INTRO_KEYS: KeyBinding[] = [
 ];
 
 export const LESSON_HELP: KeyBinding[] = [
-  { keys: 'Enter or r', does: 'run this step (earlier steps not yet run go first)' },
+  { keys: 'Enter or r', does: 'run this step (earlier steps not yet run go first); an exercise: start it' },
   { keys: '→ or n', does: 'next step' },
   { keys: '← or p', does: 'previous step' },
   { keys: 'c', does: 'switch between the code and the AWS CLI command' },
-  { keys: 'h', does: 'show or hide the hint' },
+  { keys: 'h', does: 'show the hints one at a time, then hide them' },
+  { keys: 's', does: 'an exercise: solve it (its reference solution runs; marked solved)' },
   { keys: '1-9', does: 'answer the question (a prediction before running the step)' },
   { keys: 'b', does: "after the lesson's clean-up: run it again from step 1" },
   { keys: '↑↓ PgUp PgDn', does: 'scroll' },

@@ -19,6 +19,7 @@ import { INTRO_KEYS, LESSON_KEYS } from './lesson-keys.js';
 import { ScrollHint, ScrollPanel } from '../layout/scroll-panel.js';
 import { Markdown } from '../markdown/markdown.js';
 import { Question } from '../question.js';
+import { ExercisePanel } from '../exercise/exercise-panel.js';
 import { ResultList } from '../results/result-view.js';
 import { Spinner, formatElapsed } from '../results/spinner.js';
 import type { RunStore, StepRun } from '../run-store.js';
@@ -55,7 +56,9 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
   const step = lesson.steps[stepIndex]!;
   const run = store.runOf(lesson, step);
   const [showCli, setShowCli] = useState(false);
-  const [showHint, setShowHint] = useState(false);
+  // h shows the step's hints one level at a time, from a nudge to nearly the answer, then hides them.
+  const [hintLevel, setHintLevel] = useState(0);
+  const hints = [...(step.hint ? [step.hint] : []), ...(step.hints ?? [])];
   const [pendingRun, setPendingRun] = useState(false);
   // Predict, then observe: the first Enter on an unanswered prediction asks for it; a second one runs anyway.
   const predicted = useRef(false);
@@ -88,15 +91,25 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
 
   useEffect(() => {
     scroll.reset();
-    setShowHint(false);
+    setHintLevel(0);
+    store.stopWatching();
     predicted.current = false;
     askToPredict(false);
   }, [nav.index]);
 
-  const start = (index = nav.current() - introPages) => {
+  // Going back to the menu stops following an exercise.
+  useEffect(() => () => store.stopWatching(), []);
+
+  /** Enter: a step runs; an exercise starts (its reference solution runs only with `s`). */
+  const start = (index = nav.current() - introPages, solve = false) => {
     if (store.running) return;
     if (session.state !== 'ready') {
       setPendingRun(session.state === 'starting');
+      return;
+    }
+    const target = lesson.steps[index];
+    if (target?.exercise && !solve && session.session.watchExercise) {
+      if (store.runOf(lesson, target)?.status !== 'watching') void store.startExercise(session.session, lesson, index);
       return;
     }
     scroll.scrollTo(resultsAt);
@@ -134,7 +147,8 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
       } else if (input === 'b' && store.runOf(lesson, current)?.failure?.afterCleanUp) startOver();
       else if (key.escape) onBack();
       else if (input === 'c') setShowCli((v) => !v);
-      else if (input === 'h') setShowHint((v) => !v);
+      else if (input === 'h') setHintLevel((n) => (n >= Math.max(1, hints.length) ? 0 : n + 1));
+      else if (input === 's' && current.exercise) start(undefined, true);
     },
     { isActive: active },
   );
@@ -188,15 +202,20 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
             <Box marginTop={1}>
               <Markdown text={step.text} />
             </Box>
-            {showHint && step.hint ? (
+            {hintLevel > 0 && hints.length > 0 ? (
               <Box marginTop={1} borderStyle="round" borderColor={tone('accent')} paddingX={1} flexDirection="column">
-                <Text bold color={tone('accent')}>
-                  Hint
-                </Text>
-                <Markdown text={step.hint} />
+                {hints.slice(0, hintLevel).map((hint, i) => (
+                  <Box key={i} flexDirection="column">
+                    <Text bold color={tone('accent')}>
+                      {hints.length > 1 ? `Hint ${i + 1} of ${hints.length}` : 'Hint'}
+                      {i === hintLevel - 1 && hintLevel < hints.length ? <Text color={tone('muted')}> (h: the next)</Text> : null}
+                    </Text>
+                    <Markdown text={hint} />
+                  </Box>
+                ))}
               </Box>
             ) : null}
-            {showHint && !step.hint ? <Text color={tone('muted')}>This step has no hint.</Text> : null}
+            {hintLevel > 0 && hints.length === 0 ? <Text color={tone('muted')}>This step has no hint.</Text> : null}
           </Box>
           {step.predict ? (
             <Box marginTop={1} flexDirection="column" flexShrink={0}>
@@ -223,15 +242,30 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
               ) : null}
             </Box>
           ) : null}
+          {step.exercise ? (
+            <Box marginTop={1} flexDirection="column" flexShrink={0}>
+              <ExercisePanel
+                exercise={step.exercise}
+                verdict={run?.exercise}
+                watching={run?.status === 'watching'}
+                endpoint={session.state === 'ready' ? session.session.endpoint : undefined}
+                workspace={session.state === 'ready' ? session.session.workspace(lesson) : undefined}
+                width={width}
+              />
+            </Box>
+          ) : null}
+          {/* An exercise's code is its answer: shown once it is done or solved. */}
+          {step.exercise && run?.status !== 'passed' ? null : (
           <Box marginTop={1} flexDirection="column">
             <Text>
-              <Text bold>{codeTitle}</Text>
+              <Text bold>{step.exercise ? `Solution · ${codeTitle}` : codeTitle}</Text>
               <Text color={tone('muted')}>{step.cli ? `  (c: ${showCli ? 'show the code' : 'show the AWS CLI'})` : '  (no AWS CLI equivalent)'}</Text>
             </Text>
             <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
               {showCli && step.cli ? <CodeBlock source={step.cli} language="sh" /> : <CodeBlock source={step.source} language="ts" />}
             </Box>
           </Box>
+          )}
         </Box>
         <Box marginTop={1} flexDirection="column" flexShrink={0}>
           <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} choices={step.predict?.choices.length} />
@@ -269,7 +303,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
       <ScrollHint offset={scroll.offset} height={panelHeight} contentHeight={scroll.contentHeight} />
       <Box height={callsHeight} flexShrink={0}>
         <Box flexDirection="column" width={logWidth} flexShrink={0}>
-          <Text bold>API calls{run ? ' of this step' : ''}</Text>
+          <Text bold>{run?.status === 'watching' ? 'Your calls, as they reach the engine' : `API calls${run ? ' of this step' : ''}`}</Text>
           <CallLog calls={calls} limit={logRows - 1} width={logWidth} />
         </Box>
         <Box flexDirection="column" width={countersWidth} marginLeft={1} flexShrink={0}>
@@ -311,10 +345,24 @@ function RunStatus({ run, session, pending, startingLabel, choices }: RunStatusP
       ) : (
         <Spinner label="running…" startedAt={run.startedAt} />
       );
-    case 'passed':
+    case 'watching':
       return (
         <Box flexDirection="column">
           {caughtUp}
+          <Spinner label="watching for your calls and files… (h: a hint, s: solve it)" startedAt={run.startedAt} />
+        </Box>
+      );
+    case 'passed':
+      if (run.exercise && !run.solved)
+        return (
+          <Text bold color={tone('ok')}>
+            ✔ you did it <Text color={tone('muted')}>· → next step</Text>
+          </Text>
+        );
+      return (
+        <Box flexDirection="column">
+          {caughtUp}
+          {run.solved ? <Text color={tone('accent')}>Solved: the reference solution below ran and passed the exercise's checks.</Text> : null}
           <Text>
             <Text bold color={tone('ok')}>
               ✔ done
@@ -368,8 +416,9 @@ function StepDots({ lesson, store, current }: { lesson: Lesson; store: RunStore;
     <Text>
       {lesson.steps.map((s, i) => {
         const run = store.runOf(lesson, s);
-        const mark = !run ? '○' : run.status === 'passed' ? '●' : run.status === 'running' ? '◌' : '✘';
-        const colour = !run ? tone('muted') : run.status === 'passed' ? tone('ok') : run.status === 'running' ? tone('accent') : tone('error');
+        const waiting = run?.status === 'running' || run?.status === 'watching';
+        const mark = !run ? '○' : run.status === 'passed' ? (run.solved ? '◑' : '●') : waiting ? '◌' : '✘';
+        const colour = !run ? tone('muted') : run.status === 'passed' ? tone('ok') : waiting ? tone('accent') : tone('error');
         return (
           <Text key={s.id} color={colour} underline={i === current} bold={i === current}>
             {mark}
