@@ -129,6 +129,19 @@ describe('STS', () => {
     await bob.send(new AssumeRoleCommand({ RoleArn: role.Arn, RoleSessionName: 'after' }));
   });
 
+  test('an account\'s root user: GetCallerIdentity names the account as its UserId; AssumeRole is refused to it', async () => {
+    const { handleQuery } = await import('../../src/engine/iam/query.js');
+    const root = { type: 'Root' as const, principalId: ACCOUNT, accountId: ACCOUNT, region: 'us-east-1', accessKeyId: 'AKIAROOTEXAMPLE00000', userName: '', arn: `arn:aws:iam::${ACCOUNT}:root` };
+    const ask = (body: string) =>
+      handleQuery(e.engine, { method: 'POST', path: '/', query: new URLSearchParams(), headers: { authorization: 'Credential=AKIAROOTEXAMPLE00000/20260101/us-east-1/sts/aws4_request' }, body: Buffer.from(body) }, root, 'request-1');
+    const who = String((await ask('Action=GetCallerIdentity&Version=2011-06-15')).body);
+    expect(who).toContain(`<UserId>${ACCOUNT}</UserId><Account>${ACCOUNT}</Account><Arn>arn:aws:iam::${ACCOUNT}:root</Arn>`);
+    await iam.send(new CreateRoleCommand({ RoleName: 'ForRoot', AssumeRolePolicyDocument: trusting(ACCOUNT) }));
+    const refused = await ask(`Action=AssumeRole&Version=2011-06-15&RoleSessionName=root&RoleArn=arn:aws:iam::${ACCOUNT}:role/ForRoot`);
+    expect(refused.status).toBe(403);
+    expect(String(refused.body)).toContain('<Code>AccessDenied</Code><Message>Roles may not be assumed by root accounts.</Message>');
+  });
+
   test('a trust policy\'s conditions read sts:ExternalId and sts:RoleSessionName from the request', async () => {
     const policy = JSON.stringify({
       Version: '2012-10-17',

@@ -385,6 +385,9 @@ export class Iam implements Directory {
   }
 }
 
+/** An account's root user (CloudTrail's type Root, or its ARN arn:aws:iam::<account>:root). */
+export const isRootCaller = (caller: Caller) => caller.type === 'Root' || caller.arn.endsWith(':root');
+
 export function userCaller(user: UserRecord, region: string, accessKeyId: string): Caller {
   return {
     type: 'IAMUser',

@@ -7,6 +7,7 @@
 import { callerContext } from '../auth/condition-context.js';
 import type { Caller } from '../caller.js';
 import { accessDeniedMessage, decide } from '../auth/decision.js';
+import { isRootCaller } from '../iam/directory.js';
 import { iamErrors } from '../iam/errors.js';
 import type { QueryOperation } from '../iam/query.js';
 import { ARN } from '../iam/query.js';
@@ -36,7 +37,7 @@ export const assumeRole: QueryOperation = {
     const requested = params.integer('DurationSeconds', 900, 43200);
     const externalId = params.optional('ExternalId', EXTERNAL_ID);
     const denied = () => iamErrors.accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
-    if (caller.type === 'Root' || caller.arn.endsWith(':root')) throw iamErrors.accessDenied('Roles may not be assumed by root accounts.');
+    if (isRootCaller(caller)) throw iamErrors.accessDenied('Roles may not be assumed by root accounts.');
     const m = ROLE_ARN.exec(arn);
     if (!m) throw iamErrors.validation(`${arn.slice(0, 200)} is invalid`);
     const role = engine.directory.role(m[1]!, m[2]!);

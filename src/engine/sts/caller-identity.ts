@@ -1,5 +1,6 @@
 // STS GetCallerIdentity: who the request's credentials stand for. It needs no permission
 // (AWS: "No permissions are required to perform this operation").
+import { isRootCaller } from '../iam/directory.js';
 import type { QueryOperation } from '../iam/query.js';
 
 export const getCallerIdentity: QueryOperation = {
@@ -7,7 +8,7 @@ export const getCallerIdentity: QueryOperation = {
   readOnly: true,
   resource: () => '*',
   run({ caller, engine }) {
-    const isRoot = caller.type === 'Root' || caller.arn.endsWith(':root');
+    const isRoot = isRootCaller(caller);
     const principal = isRoot || caller.principalId ? undefined : engine.directory.principalOf(caller);
     const userId = isRoot ? caller.accountId : (caller.principalId ?? (principal && 'UserId' in principal ? principal.UserId : caller.accessKeyId));
     return { UserId: userId, Account: caller.accountId, Arn: caller.arn };
