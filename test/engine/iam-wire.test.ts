@@ -115,7 +115,7 @@ describe('CloudTrail', () => {
     expect(named('CreateUser')).toMatchObject({ eventSource: 'iam.amazonaws.com', awsRegion: 'us-east-1', readOnly: false, requestParameters: { userName: 'traced' }, responseElements: { user: { userName: 'traced' } } });
     expect(named('CreateAccessKey')).toMatchObject({ responseElements: { accessKey: { accessKeyId: key.AccessKeyId, status: 'Active', userName: 'traced' } } });
     expect(named('GetUser')).toMatchObject({ errorCode: 'NoSuchEntity', errorMessage: 'The user with name nobody cannot be found.', readOnly: true, responseElements: null });
-    expect(named('AssumeRole')).toMatchObject({ eventSource: 'sts.amazonaws.com', responseElements: { credentials: { accessKeyId: creds.AccessKeyId }, assumedRoleUser: { arn: 'arn:aws:sts::111122223333:assumed-role/traced-role/traced' } } });
+    expect(named('AssumeRole')).toMatchObject({ eventSource: 'sts.amazonaws.com', readOnly: true, responseElements: { credentials: { accessKeyId: creds.AccessKeyId }, assumedRoleUser: { arn: 'arn:aws:sts::111122223333:assumed-role/traced-role/traced' } } });
     const all = JSON.stringify(events);
     expect(all).not.toContain(key.SecretAccessKey);
     expect(all).not.toContain(creds.SecretAccessKey);

@@ -51,7 +51,10 @@ export interface QueryOperation {
   action: string;
   /** The ARN of the resource the call acts on, or '*' (for the authorization decision). */
   resource(call: QueryCall): string;
+  /** As CloudTrail marks the event; a read-only call's responseElements are null unless recordsResponse. */
   readOnly: boolean;
+  /** CloudTrail shows what this read-only call answered (STS's AssumeRole: the credentials' id and the session). */
+  recordsResponse?: boolean;
   /** The result, or undefined for operations that return nothing but ResponseMetadata. */
   run(call: QueryCall): QueryResult | undefined | Promise<QueryResult | undefined>;
 }
@@ -131,7 +134,7 @@ function record(call: QueryCall, service: QueryService, action: string, operatio
     eventSource: service.eventSource,
     eventName: action,
     requestParameters: Object.keys(requestParameters).length > 0 ? requestParameters : null,
-    responseElements: operation.readOnly || !result ? null : (trailShape(result) as Record<string, unknown>),
+    responseElements: (operation.readOnly && !operation.recordsResponse) || !result ? null : (trailShape(result) as Record<string, unknown>),
     readOnly: operation.readOnly,
     requestId: call.requestId,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),

@@ -28,7 +28,9 @@ function assumeRoleContext(caller: Caller, now: Date, sessionName: string, exter
 
 export const assumeRole: QueryOperation = {
   action: 'sts:AssumeRole',
-  readOnly: false,
+  // CloudTrail marks STS's AssumeRole read-only, and shows the session it made.
+  readOnly: true,
+  recordsResponse: true,
   resource: (call) => call.params.raw.get('RoleArn') ?? '*',
   run(call) {
     const { caller, params, engine } = call;
