@@ -1,5 +1,5 @@
 // What `--help` prints: an overview, and one page per command with every option.
-export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset';
+export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env';
 
 const HOME = `  --home DIR               where state, progress and lesson workspaces are kept
                            (default $KMS_WORKSHOP_HOME, else ~/.kms-workshop)`;
@@ -10,14 +10,22 @@ const TARGET = `  --target local|aws       where lessons run: the local engine (
   --yes                    with --target aws: proceed without asking`;
 
 const PAGES: Record<CommandName, string> = {
-  tutorial: `Usage: kms-workshop [--home DIR] [--target local|aws] [--yes]
+  tutorial: `Usage: kms-workshop [--home DIR] [--target local|aws] [--yes] [--port N] [--present]
 
 Opens the interactive tutorial: pick a lesson, run its steps, see every API call.
 Without a terminal (or with CI set) it prints the lesson list and how to run one.
+Its local engine listens on 127.0.0.1:4599 (the next free port if taken), so a
+second shell can use it too: eval "$(kms-workshop env)". In a lesson, t writes
+a Markdown transcript of it to the lesson's workspace.
 
 Options:
 ${HOME}
 ${TARGET}
+  --port N                 the local engine's port (default 4599, or the next free one up to
+                           4608; 0 picks any free one)
+  --present                presenting a live demo: a fresh engine in memory each start, no
+                           progress recorded, Enter runs the step or moves on and runs the
+                           next, a step timer on screen
 `,
   serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N]
 
@@ -58,7 +66,7 @@ POST /_engine/quota-scale?factor=F changes the scale while it runs, and
 POST /_engine/request-quota?operation=GenerateDataKey&perSecond=3 sets the
 quota that operation counts against (DELETE gives back AWS's figure).
 `,
-  run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--home DIR] [--target local|aws] [--yes]
+  run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--transcript FILE.md] [--home DIR] [--target local|aws] [--yes]
 
 Plays lessons without the tutorial screen: each step's title, the calls it made
 and its results, as plain text suited to a log. A lesson is named by its id, its
@@ -68,6 +76,9 @@ step did what the lesson expects, 1 when one did not, 2 for a usage error.
 Options:
   --json                   one JSON object per step on stdout
   --fresh                  a throwaway engine in memory, not the state in the home folder
+  --transcript FILE.md     also write a Markdown record of what happened: each step's narrative,
+                           code and AWS CLI, the calls and who made them, the results (secrets
+                           masked), the questions; to keep or hand out
 ${HOME}
 ${TARGET}
 `,
@@ -85,6 +96,21 @@ For lesson authors: validates the lesson folders in DIR (a lessons folder or one
 lesson folder; default: the packaged lessons), printing each problem as
 file:line: message, then runs every valid lesson end to end against a fresh
 engine. Exit code 0 when all is well. The format: lessons/README.md.
+`,
+  env: `Usage: kms-workshop env [--shell bash|zsh|fish|powershell] [--home DIR]
+
+Prints the exports a second shell needs to reach the local engine of the running
+tutorial with the AWS CLI, boto3 or any SDK: AWS_ENDPOINT_URL, placeholder
+credentials (any work locally), AWS_REGION and AWS_DEFAULT_REGION, AWS_PAGER
+empty; AWS_PROFILE removed. Exit code 1 when no tutorial is running.
+
+  eval "$(kms-workshop env)"                                bash, zsh
+  kms-workshop env --shell fish | source                    fish
+  kms-workshop env --shell powershell | Invoke-Expression   PowerShell
+
+Options:
+  --shell NAME             the syntax (default: from $SHELL, else bash)
+${HOME}
 `,
   reset: `Usage: kms-workshop reset [lesson] [--home DIR]
 
@@ -106,6 +132,7 @@ Usage:
   kms-workshop list                the lessons and your progress
   kms-workshop check [DIR]         validate lesson folders, then run them on a fresh engine
   kms-workshop reset [lesson]      start a lesson (or all) over
+  kms-workshop env                 exports for a second shell: eval "$(kms-workshop env)"
 
   kms-workshop <command> --help    every option of a command
   -h, --help                       this overview

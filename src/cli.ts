@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(overview(VERSION));
     return 0;
   }
-  if (command === undefined || ['--home', '--target', '--yes'].includes(command.split('=')[0]!)) return runTui(argv);
+  if (command === undefined || ['--home', '--target', '--yes', '--port', '--present'].includes(command.split('=')[0]!)) return runTui(argv);
   switch (command) {
     case 'serve':
       return runServe(rest);
@@ -36,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       return runLessonCommand(command, rest);
     case 'reset':
       return runReset(rest);
+    case 'env':
+      return runEnv(rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
@@ -67,6 +69,7 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
         home: { type: 'string' },
         target: { type: 'string' },
         yes: { type: 'boolean', default: false },
+        transcript: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -80,6 +83,14 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
   if (target === undefined) return 2;
   if (command !== 'run' && (values.target !== undefined || values.yes)) {
     process.stderr.write(`kms-workshop ${command}: --target and --yes are for 'run' and the tutorial. Run 'kms-workshop --help'.\n`);
+    return 2;
+  }
+  if (command !== 'run' && values.transcript !== undefined) {
+    process.stderr.write(`kms-workshop ${command}: --transcript is for 'run'. Run 'kms-workshop run --help'.\n`);
+    return 2;
+  }
+  if (values.transcript !== undefined && values.transcript.trim() === '') {
+    process.stderr.write(`kms-workshop run: --transcript wants a file name (e.g. --transcript lesson.md).\n`);
     return 2;
   }
   if (target === 'aws' && values.fresh) {
@@ -104,7 +115,7 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
     return 2;
   }
   const { run } = await import('./commands/run.js');
-  return run({ names: positionals, home, json: values.json!, fresh: values.fresh!, target, yes: values.yes! });
+  return run({ names: positionals, home, json: values.json!, fresh: values.fresh!, target, yes: values.yes!, ...(values.transcript !== undefined ? { transcript: values.transcript } : {}) });
 }
 
 /** --target: 'local' (default) or 'aws'; undefined after saying what is wrong. */
@@ -138,7 +149,14 @@ async function runTui(args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args,
-      options: { home: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        home: { type: 'string' },
+        target: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        present: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (e) {
@@ -147,10 +165,20 @@ async function runTui(args: string[]): Promise<number> {
   if (values.help) return printHelp('tutorial');
   const target = parseTarget('kms-workshop', values.target);
   if (target === undefined) return 2;
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (values.port!.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`kms-workshop: --port must be a whole number from 0 to 65535, not '${values.port}'.\n`);
+    return 2;
+  }
+  if (target === 'aws' && (port !== undefined || values.present)) {
+    process.stderr.write(`kms-workshop: --port and --present are for the local engine; they do not go with --target aws.\n`);
+    return 2;
+  }
   const home = programHome(values.home);
   const { tui } = await import('./commands/tui.js');
   const { canOpenTui } = await import('./tui/terminal.js');
-  if (target === 'local' || !canOpenTui()) return tui({ home }); // without a terminal: the plain lesson list
+  // without a terminal: the plain lesson list
+  if (target === 'local' || !canOpenTui()) return tui({ home, present: values.present!, ...(port !== undefined ? { port } : {}) });
   // Asked on the plain terminal, before the tutorial takes the screen.
   const [{ awsGoAhead }, { loadLessons }] = await Promise.all([import('./commands/run-aws.js'), import('./lessons/loader.js')]);
   const go = await awsGoAhead({ home, lessons: loadLessons().lessons, yes: values.yes!, command: '' });
@@ -203,6 +231,21 @@ async function runServe(args: string[]): Promise<number> {
   }
   const { serve } = await import('./commands/serve.js');
   return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict, ...(learners !== undefined ? { learners } : {}) });
+}
+
+/** `env [--shell S] [--home DIR]`: src/commands/env.ts. */
+async function runEnv(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { shell: { type: 'string' }, home: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    return usageError('kms-workshop env', parseMessage(e), 'env');
+  }
+  if (values.help) return printHelp('env');
+  const { env, defaultShell, SHELLS } = await import('./commands/env.js');
+  const shell = values.shell ?? defaultShell();
+  if (!(SHELLS as readonly string[]).includes(shell)) return usageError('kms-workshop env', `--shell is one of ${SHELLS.join(', ')}, not '${shell}'`, 'env');
+  return env({ home: programHome(values.home), shell: shell as (typeof SHELLS)[number] });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

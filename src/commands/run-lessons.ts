@@ -17,6 +17,8 @@ export interface RunLessonsOptions {
   /** One line per step instead of every call and result (check). */
   brief?: boolean;
   out?: NodeJS.WritableStream;
+  /** Hears each step's outcome (run --transcript). */
+  onStep?: (lesson: Lesson, outcome: StepOutcome) => void;
 }
 
 export async function runLessons(session: RuntimeSession, lessons: Lesson[], opts: RunLessonsOptions = {}): Promise<RunReport> {
@@ -38,6 +40,7 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
         continue;
       }
       const outcome = await session.runStep(lesson, step, session.target === 'aws' ? waitProgress(process.stderr) : undefined);
+      opts.onStep?.(lesson, outcome);
       if (outcome.status === 'passed') report.passed++;
       else {
         report.failed++;

@@ -1,9 +1,12 @@
 // `kms-workshop run <lesson...|all>`: plays lessons without the TUI, for CI, for
 // an instructor preparing a demo, for tests. Exit code 0 only when every step
 // did what its lesson expects.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { formatProblem } from '../lessons/errors.js';
 import { loadLessons } from '../lessons/loader.js';
-import type { TargetKind } from '../runtime/types.js';
+import type { Lesson, StepOutcome, TargetKind } from '../runtime/types.js';
+import { lessonTranscript, transcriptStepOf, type TranscriptStep } from './transcript.js';
 import { quietOnBrokenPipe, runLessons, selectLessons, summaryLine } from './run-lessons.js';
 
 export interface RunOptions {
@@ -16,6 +19,8 @@ export interface RunOptions {
   target?: TargetKind;
   /** With --target aws: proceed without asking. */
   yes?: boolean;
+  /** Also write a Markdown record of what happened to this file. */
+  transcript?: string;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
@@ -53,12 +58,34 @@ export async function run(opts: RunOptions): Promise<number> {
   if (aws) process.once('SIGINT', interrupted);
   try {
     if (!opts.json) process.stdout.write(`kms-workshop: running ${lessons.length} lesson${lessons.length === 1 ? '' : 's'} against the ${session.targetLabel}\n`);
-    const report = await runLessons(session, lessons, { json: opts.json });
+    const outcomes = new Map<Lesson, Map<string, TranscriptStep>>();
+    const onStep = (lesson: Lesson, outcome: StepOutcome) => {
+      if (!outcomes.has(lesson)) outcomes.set(lesson, new Map());
+      outcomes.get(lesson)!.set(outcome.stepId, transcriptStepOf(outcome));
+    };
+    const report = await runLessons(session, lessons, { json: opts.json, ...(opts.transcript ? { onStep } : {}) });
     if (!opts.json) process.stdout.write(`\n${summaryLine(report)}`);
     else process.stderr.write(summaryLine(report));
+    if (opts.transcript) {
+      const written = writeTranscript(opts.transcript, lessons.map((lesson) => lessonTranscript({ lesson, target: session.targetLabel, steps: outcomes.get(lesson) ?? new Map() })));
+      if (!written) return 1;
+    }
     return report.failed === 0 && problems.length === 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupted);
     await session.close();
   }
+}
+
+/** The lessons' transcripts, one after the other, in one file; false after saying why it could not be written. */
+function writeTranscript(file: string, transcripts: string[]): boolean {
+  const path = resolve(file);
+  try {
+    writeFileSync(path, transcripts.join('\n---\n\n'));
+  } catch (e) {
+    process.stderr.write(`kms-workshop run: could not write the transcript to ${path}: ${(e as Error).message}\n`);
+    return false;
+  }
+  process.stderr.write(`kms-workshop run: transcript written to ${path}\n`);
+  return true;
 }

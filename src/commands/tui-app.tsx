@@ -2,19 +2,23 @@
 // Ink app, and the runtime session opened after the first frame. Every way out
 // (q, Ctrl-C, a signal, a crash) gives the terminal back as it was.
 import { render } from 'ink';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import React from 'react';
-import type { RuntimeSession } from '../runtime/types.js';
+import type { Lesson, LessonStep, RuntimeSession } from '../runtime/types.js';
 import { App } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
 import { loadLessonIndex } from './lesson-index.js';
-import { progressPort } from './tui-progress.js';
+import { announceRunningEngine } from './running-engine.js';
+import type { StepRun } from '../tui/run-store.js';
+import { presentingProgressPort, progressPort } from './tui-progress.js';
 import type { TuiOptions } from './tui.js';
 
-export async function runTui({ home, session: sessionOptions }: TuiOptions): Promise<number> {
+export async function runTui({ home, session: sessionOptions, port, present = false }: TuiOptions): Promise<number> {
   setColour(colourEnabled());
   const { lessons, problems } = await loadLessonIndex(home);
   for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
@@ -25,16 +29,36 @@ export async function runTui({ home, session: sessionOptions }: TuiOptions): Pro
   const screen = enterFullScreen();
   let session: RuntimeSession | undefined;
   let crashed: unknown;
+  // Presenting touches no state in the home: the lessons' files go to a folder of this run only.
+  const workspaceRoot = present ? mkdtempSync(join(tmpdir(), 'kms-workshop-present-')) : join(home, 'workspace');
+  let unannounce = () => {};
+  const local = sessionOptions?.target !== 'aws';
 
   const instance = render(
     <App
       lessons={lessons}
-      workspaceRoot={join(home, 'workspace')}
-      progress={progressPort(home)}
+      workspaceRoot={workspaceRoot}
+      progress={present ? presentingProgressPort() : progressPort(home)}
       reportError={reportError}
+      present={present}
+      shellLine={local ? shellLine(home) : undefined}
+      saveTranscript={(lesson, runOf, answers) => saveTranscript(workspaceRoot, lesson, session?.targetLabel ?? 'local engine', runOf, answers)}
       openSession={async () => {
-        const { openSession } = await import('../runtime/session.js');
-        return openSession({ home, ...sessionOptions });
+        const [{ openSession }, { LOCAL_REGION }] = await Promise.all([import('../runtime/session.js'), import('../runtime/local-target.js')]);
+        const opened = await openSession({
+          home,
+          ...sessionOptions,
+          ...(local ? { port: port ?? ('stable' as const) } : {}),
+          ...(present ? { freshEngine: true, recordProgress: false, workspaceRoot } : {}),
+        });
+        if (opened.endpoint) {
+          try {
+            unannounce = announceRunningEngine(home, { endpoint: opened.endpoint, region: LOCAL_REGION, workspace: workspaceRoot });
+          } catch (error) {
+            logError(home, 'telling `kms-workshop env` where the engine is', error); // the tutorial works without it
+          }
+        }
+        return opened;
       }}
       startingLabel={sessionOptions?.target === 'aws' ? 'connecting to AWS…' : 'starting the local engine…'}
       onSession={(s) => (session = s)}
@@ -62,18 +86,49 @@ export async function runTui({ home, session: sessionOptions }: TuiOptions): Pro
     process.off('unhandledRejection', crash);
     screen.restore();
     restoreConsole();
+    unannounce();
   }
   try {
     await (session as RuntimeSession | undefined)?.close();
   } catch (error) {
     logError(home, 'closing the runtime session', error);
   }
+  if (present) rmSync(workspaceRoot, { recursive: true, force: true });
   if (crashed !== undefined) {
     const log = logError(home, 'the TUI stopped on an unexpected error', crashed);
     process.stderr.write(`kms-workshop: ${shortMessage(crashed)}\nThe full trace is in ${log}\n`);
     return 1;
   }
   return 0;
+}
+
+/** The line to paste into a second shell: `kms-workshop env`, with this home when it is not the default one. */
+export function shellLine(home: string): string {
+  const quoted = /^[\w@%+=:,./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`;
+  const own = home === join(homedir(), '.kms-workshop') ? '' : ` --home ${quoted}`;
+  return `eval "$(kms-workshop env${own})"`;
+}
+
+/** `t`: the lesson as it went so far, as Markdown beside the lesson's workspace (which step 1 empties); returns the file. */
+async function saveTranscript(
+  workspaceRoot: string,
+  lesson: Lesson,
+  target: string,
+  runOf: (step: LessonStep) => StepRun | undefined,
+  answers: ReadonlyMap<string, number>,
+): Promise<string> {
+  const [{ lessonTranscript }, { writeFileSync, mkdirSync }] = await Promise.all([import('./transcript.js'), import('node:fs')]);
+  const steps = new Map(
+    lesson.steps.flatMap((step) => {
+      const run = runOf(step);
+      if (!run) return [];
+      return [[step.id, { status: run.status, calls: run.calls, results: run.results, ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}), ...(run.failure ? { error: run.failure.message } : run.crash ? { error: run.crash.message } : {}), ...(run.solved ? { solved: true } : {}) }] as const];
+    }),
+  );
+  const file = join(workspaceRoot, `${lesson.slug}-transcript.md`);
+  mkdirSync(workspaceRoot, { recursive: true });
+  writeFileSync(file, lessonTranscript({ lesson, target, steps, answers }));
+  return file;
 }
 
 function redirectConsole(home: string): () => void {

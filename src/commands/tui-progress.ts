@@ -26,6 +26,16 @@ export function progressPort(home: string): ProgressPort {
   };
 }
 
+/** Presenting: nothing read, nothing recorded; every lesson opens at its start. */
+export function presentingProgressPort(): ProgressPort {
+  return {
+    view: (lesson) => ({ state: 'new', total: lesson.steps.length }),
+    resumeAt: () => 0,
+    stepPassed() {},
+    stepVisited() {},
+  };
+}
+
 function indexOf(lesson: Lesson, stepId: string | undefined): number {
   return Math.max(0, lesson.steps.findIndex((s) => s.id === stepId));
 }

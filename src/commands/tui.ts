@@ -9,6 +9,10 @@ export interface TuiOptions {
   home: string;
   /** Passed on to openSession (e.g. --target aws, set up and agreed to before the screen opens). */
   session?: Pick<SessionOptions, 'target' | 'aws'>;
+  /** The local engine's port (default 'stable': 4599 or the next free one). */
+  port?: number;
+  /** Presenting: a fresh engine in memory, no progress recorded, one key runs and advances, a step timer. */
+  present?: boolean;
 }
 
 export async function tui(opts: TuiOptions): Promise<number> {

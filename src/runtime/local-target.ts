@@ -1,6 +1,7 @@
 // The local target: the engine started in this process on a loopback port,
 // reached over real HTTP by the real SDK clients. Calls S3 makes to KMS on
 // the learner's behalf are followed from the engine's trail as they happen.
+import { createServer } from 'node:net';
 import { startEngine, type RunningEngine } from '../engine/index.js';
 import { quotaOfOperation } from '../engine/kms/quotas.js';
 import type { TrailEvent } from '../engine/cloudtrail/trail.js';
@@ -17,15 +18,23 @@ export interface LocalTargetOptions {
   /** Program home (engine state goes in <home>/engine); null keeps the engine in memory. */
   home: string | null;
   cloudTrailDelaySeconds?: number;
+  /**
+   * The loopback port: 'stable' (the TUI) is STABLE_PORT or the next free one of a few, so a
+   * second shell's AWS_ENDPOINT_URL stays the same from one start to the next; a number is that
+   * port exactly; 0 (default) any free one.
+   */
+  port?: number | 'stable';
 }
 
+/** Where the TUI's engine listens when nothing says otherwise; `kms-workshop serve` uses it too. */
+export const STABLE_PORT = 4599;
+/** How many ports from STABLE_PORT are tried before any free port will do. */
+export const STABLE_PORT_TRIES = 10;
+
 export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target> {
-  const running: RunningEngine = await startEngine({
-    home: opts.home,
-    host: '127.0.0.1',
-    port: 0,
-    cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? LOCAL_CLOUDTRAIL_DELAY_SECONDS,
-  });
+  const start = (port: number) =>
+    startEngine({ home: opts.home, host: '127.0.0.1', port, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? LOCAL_CLOUDTRAIL_DELAY_SECONDS });
+  const running: RunningEngine = opts.port === 'stable' ? await startOnStablePort(start) : await start(opts.port ?? 0);
   const { engine } = running;
   return {
     kind: 'local',
@@ -60,6 +69,30 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
     },
     close: () => running.close(),
   };
+}
+
+/**
+ * STABLE_PORT, else the next free port of STABLE_PORT_TRIES, else any free one. Each port is
+ * probed with a bare listener first, so the engine (which opens the home) starts once.
+ */
+async function startOnStablePort(start: (port: number) => Promise<RunningEngine>): Promise<RunningEngine> {
+  for (let port = STABLE_PORT; port < STABLE_PORT + STABLE_PORT_TRIES; port++) {
+    if (!(await isFree(port))) continue;
+    try {
+      return await start(port);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e; // taken between the probe and the start
+    }
+  }
+  return start(0);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 function callFromEvent(event: TrailEvent): CapturedCall {

@@ -38,6 +38,8 @@ export interface SessionOptions {
   /** Record passed steps in <home>/progress.json (default true). */
   recordProgress?: boolean;
   cloudTrailDelaySeconds?: number;
+  /** Locally: the engine's loopback port ('stable': 4599 or the next free one, for a second shell; default any free one). */
+  port?: number | 'stable';
 }
 
 export async function openSession(opts: SessionOptions): Promise<RuntimeSession> {
@@ -50,7 +52,7 @@ export async function openSession(opts: SessionOptions): Promise<RuntimeSession>
   if (kind !== 'local') throw new Error(`unknown target '${kind}': use 'local' or 'aws'.`);
   let target;
   try {
-    target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds });
+    target = await startLocalTarget({ home: opts.freshEngine ? null : opts.home, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   } catch (e) {
     const explained = explainHomeError(e, opts.home);
     throw explained ? new Error(explained, { cause: e }) : e;

@@ -8,7 +8,7 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { ErrorPanel } from './layout/error-panel.js';
 import { KeyHelp } from './layout/key-help.js';
 import { isTooSmall, TooSmall } from './layout/too-small.js';
-import { RunStore } from './run-store.js';
+import { RunStore, type StepRun } from './run-store.js';
 import { HOME_KEYS, Home, type LessonProgressView } from './screens/home.js';
 import { LESSON_HELP } from './screens/lesson-keys.js';
 import type { SessionState } from './screens/lesson.js';
@@ -39,17 +39,25 @@ export interface AppProps {
   startingLabel?: string;
   /** Called with the session once it is up, so the entry can close it on the way out. */
   onSession?: (session: RuntimeSession) => void;
+  /** The line a second shell pastes to reach the local engine (`eval "$(kms-workshop env)"`). */
+  shellLine?: string;
+  /** Presenting a live demo: Enter runs the step or moves on and runs the next, a step timer, nothing recorded. */
+  present?: boolean;
+  /** `t`: writes the lesson as it went as Markdown; resolves to the file written. */
+  saveTranscript?: (lesson: Lesson, runOf: (step: LessonStep) => StepRun | undefined, answers: ReadonlyMap<string, number>) => Promise<string>;
 }
 
 type Screen = { name: 'home'; selected: number } | { name: 'lesson'; lessonIndex: number };
 
-export function App({ lessons, workspaceRoot, openSession, progress, reportError, startingLabel = 'starting the local engine…', onSession }: AppProps) {
+export function App({ lessons, workspaceRoot, openSession, progress, reportError, startingLabel = 'starting the local engine…', onSession, shellLine, present = false, saveTranscript }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const [screen, setScreen] = useState<Screen>({ name: 'home', selected: 0 });
   const [help, setHelp] = useState(false);
   const [session, setSession] = useState<SessionState>({ state: 'starting' });
   const [, setProgressVersion] = useState(0);
+  // The answers given to questions and predictions, for the transcript: kept while the TUI runs.
+  const answers = useMemo(() => new Map<string, number>(), []);
   const store = useMemo(
     () =>
       new RunStore({
@@ -107,6 +115,8 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               targetState={session.state}
               targetNote={session.state === 'ready' ? session.session.notes?.join(' ') : undefined}
               workspace={workspaceRoot}
+              shellLine={session.state === 'ready' && session.session.endpoint ? shellLine : undefined}
+              present={present}
               initialSelected={screen.selected}
               active={!help}
               width={width}
@@ -125,6 +135,9 @@ export function App({ lessons, workspaceRoot, openSession, progress, reportError
               width={width}
               height={height}
               active={!help}
+              present={present}
+              answers={answers}
+              {...(saveTranscript ? { saveTranscript: (l: Lesson) => saveTranscript(l, (s) => store.runOf(l, s), answers) } : {})}
               onBack={() => setScreen({ name: 'home', selected: screen.lessonIndex })}
               onStepChange={(i) => {
                 progress.stepVisited(lessons[screen.lessonIndex]!, i);

@@ -16,7 +16,8 @@ export interface QuestionProps {
   active?: boolean;
   /** Off where the arrows and Enter already mean something (scroll, run): digits only. */
   arrowKeys?: boolean;
-  onAnswered?: (correct: boolean) => void;
+  /** `choice`: the 0-based index chosen (kept for the transcript). */
+  onAnswered?: (correct: boolean, choice: number) => void;
   /** Show the verdict and explanation once answered (default); false keeps them back, for a prediction. */
   reveal?: boolean;
   /** No more answers: when unanswered and revealed, the right choice and the explanation show. */
@@ -49,7 +50,7 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
     now.current.chosen = i;
     setChosen(i);
     moveTo(i);
-    onAnswered?.(i === answer);
+    onAnswered?.(i === answer, i);
   }
   return (
     <Box flexDirection="column">

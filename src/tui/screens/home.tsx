@@ -31,6 +31,10 @@ export interface HomeProps {
   /** Something to know about the target (the local engine set a saved clock aside), on one line. */
   targetNote?: string;
   workspace: string;
+  /** The line a second shell pastes to reach the engine, once it listens. */
+  shellLine?: string;
+  /** Presenting: said on the target line, as nothing is recorded. */
+  present?: boolean;
   initialSelected?: number;
   active?: boolean;
   width: number;
@@ -40,8 +44,8 @@ export interface HomeProps {
 }
 
 // Rows the menu uses besides the lesson list: title and tagline 2, 'Lessons' 2, the summary
-// (up to 3 lines) 4, target, note and files 4, keys 2, and one row of slack for the cursor.
-const ROWS_BESIDES_LIST = 2 + 2 + 4 + 4 + 2 + 1;
+// (up to 3 lines) 4, target, note, shell and files 5, keys 2, and one row of slack for the cursor.
+const ROWS_BESIDES_LIST = 2 + 2 + 4 + 5 + 2 + 1;
 
 /** The lessons that fit in `rows`, around the chosen one: [first, end) of the list. */
 export function visibleWindow(count: number, selected: number, rows: number): [number, number] {
@@ -51,7 +55,7 @@ export function visibleWindow(count: number, selected: number, rows: number): [n
   return [first, first + size];
 }
 
-export function Home({ lessons, progressOf, target, targetState, targetNote, workspace, initialSelected = 0, active = true, width, height, onOpen }: HomeProps) {
+export function Home({ lessons, progressOf, target, targetState, targetNote, workspace, shellLine, present = false, initialSelected = 0, active = true, width, height, onOpen }: HomeProps) {
   const { selected } = useListSelection(lessons.length, { initial: initialSelected, active, onChoose: (i) => onOpen(lessons[i]!, i) });
   const current = lessons[selected];
   // Columns: marker 2, title, minutes 8, level 14 (dropped when narrow), progress 13.
@@ -113,11 +117,18 @@ export function Home({ lessons, progressOf, target, targetState, targetNote, wor
         <Text wrap="truncate-end">
           <Text bold>Target </Text>
           <Text color={targetState === 'failed' ? tone('error') : targetState === 'starting' ? tone('muted') : undefined}>{target}</Text>
+          {present ? <Text color={tone('warn')}> · presenting: nothing recorded</Text> : null}
         </Text>
         {targetNote ? (
           <Text wrap="truncate-end">
             <Text bold color={tone('warn')}>Note </Text>
             {targetNote}
+          </Text>
+        ) : null}
+        {shellLine ? (
+          <Text>
+            <Text bold>Shell </Text>
+            {shellLine}
           </Text>
         ) : null}
         <Text wrap="truncate-middle">

@@ -32,6 +32,7 @@ export const LESSON_HELP: KeyBinding[] = [
   { keys: 's', does: 'an exercise: solve it (its reference solution runs; marked solved)' },
   { keys: '1-9', does: 'answer the question (a prediction before running the step)' },
   { keys: 'b', does: "after the lesson's clean-up: run it again from step 1" },
+  { keys: 't', does: "write this lesson's transcript (Markdown) beside its workspace" },
   { keys: '↑↓ PgUp PgDn', does: 'scroll' },
   { keys: 'Esc', does: 'back to the lessons' },
   { keys: '?', does: 'this list' },

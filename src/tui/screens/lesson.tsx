@@ -12,6 +12,8 @@ import { CallLog } from '../calls/call-log.js';
 import { CodeBlock } from '../code/code-block.js';
 import { useScroll } from '../hooks/use-scroll.js';
 import { useStepNavigation } from '../hooks/use-step-navigation.js';
+import { formatTimer, useStepTimer } from '../hooks/use-step-timer.js';
+import { useTranscriptKey } from '../hooks/use-transcript-key.js';
 import { ErrorPanel } from '../layout/error-panel.js';
 import { KeyBar } from '../layout/key-help.js';
 import { hasIntroduction, Introduction } from './introduction.js';
@@ -41,9 +43,15 @@ export interface LessonScreenProps {
   active?: boolean;
   onBack: () => void;
   onStepChange?: (index: number) => void;
+  /** Presenting: Enter runs the step, or moves on and runs the next; a step timer; results kept in view. */
+  present?: boolean;
+  /** Answers given, by `<step id>/question` or `<step id>/predict` (the transcript's answerKey). */
+  answers?: Map<string, number>;
+  /** `t`: writes this lesson's transcript; resolves to the file. */
+  saveTranscript?: (lesson: Lesson) => Promise<string>;
 }
 
-export function LessonScreen({ lesson, initialStep, session, startingLabel = 'starting the local engine…', store, width, height, active = true, onBack, onStepChange }: LessonScreenProps) {
+export function LessonScreen({ lesson, initialStep, session, startingLabel = 'starting the local engine…', store, width, height, active = true, onBack, onStepChange, present = false, answers, saveTranscript }: LessonScreenProps) {
   useSyncExternalStore(store.subscribe, store.getVersion);
   // Page 0 is the introduction when there is one to show; a lesson resumed past its first step opens at that step.
   const introPages = hasIntroduction(lesson) ? 1 : 0;
@@ -109,6 +117,8 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
     }
     const target = lesson.steps[index];
     if (target?.exercise && !solve && session.session.watchExercise) {
+      // The exercise's panel and checklist come right after the narrative.
+      scroll.scrollTo(predictionAt);
       if (store.runOf(lesson, target)?.status !== 'watching') void store.startExercise(session.session, lesson, index);
       return;
     }
@@ -130,15 +140,35 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
     }
   }, [pendingRun, session.state]);
 
+  const stepSeconds = useStepTimer(present, nav.index);
+  const transcript = useTranscriptKey(saveTranscript && (() => saveTranscript(lesson)));
+  // Presenting: whatever the step does next (calls, results, its end) stays in view.
+  useEffect(() => {
+    if (present && run) scroll.scrollTo(resultsAt);
+  }, [present, run?.status, run?.results.length, resultsAt]);
+  /** Presenting, Enter: run this step; once it passed, move on and run the next. */
+  const presentNext = () => {
+    if (store.running) return;
+    const index = nav.current() - introPages;
+    const status = store.runOf(lesson, lesson.steps[index]!)?.status;
+    if (status !== 'passed') return start(index, true);
+    if (index + 1 >= lesson.steps.length) return;
+    nav.next();
+    start(index + 1, true);
+  };
+
   useInput(
     (input, key) => {
+      if (transcript.notice) transcript.clear();
+      if (input === 't') return transcript.write();
       if (nav.current() < introPages) {
         if (key.return) nav.next();
         else if (key.escape) onBack();
         return;
       }
       const current = lesson.steps[nav.current() - introPages]!;
-      if (key.return || input === 'r') {
+      if (present && key.return) presentNext();
+      else if (key.return || input === 'r') {
         if (current.predict && !predicted.current && !asked.current && !store.runOf(lesson, current)) {
           askToPredict(true);
           scroll.scrollTo(predictionAt);
@@ -179,6 +209,18 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         <KeyBar bindings={INTRO_KEYS} />
       </Box>
     );
+  // The code, or the CLI. An exercise's code is its answer: shown below its verdict once done or solved.
+  const code = (
+    <Box marginTop={1} flexDirection="column">
+      <Text>
+        <Text bold>{step.exercise ? `Solution · ${codeTitle}` : codeTitle}</Text>
+        <Text color={tone('muted')}>{step.cli ? `  (c: ${showCli ? 'show the code' : 'show the AWS CLI'})` : '  (no AWS CLI equivalent)'}</Text>
+      </Text>
+      <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
+        {showCli && step.cli ? <CodeBlock source={step.cli} language="sh" /> : <CodeBlock source={step.source} language="ts" />}
+      </Box>
+    </Box>
+  );
   // A prediction closes when the step runs, and its answer shows once the step has passed (a failed run leaves it open).
   const predictionClosed = run?.status === 'running' || run?.status === 'passed';
   return (
@@ -192,6 +234,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         </Text>
         <Text> </Text>
         <StepDots lesson={lesson} store={store} current={stepIndex} />
+        {present ? <Text color={tone('accent')}>{`  ⏱ ${formatTimer(stepSeconds)}`}</Text> : null}
       </Box>
       <ScrollPanel height={panelHeight} offset={scroll.offset} onContentHeight={scroll.setContentHeight}>
         <Box ref={beforeResults} flexDirection="column" flexShrink={0}>
@@ -229,7 +272,8 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
                 arrowKeys={false}
                 reveal={run?.status === 'passed'}
                 closed={predictionClosed}
-                onAnswered={() => {
+                onAnswered={(_, choice) => {
+                  answers?.set(`${step.id}/predict`, choice);
                   predicted.current = true;
                   askToPredict(false);
                 }}
@@ -254,18 +298,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
               />
             </Box>
           ) : null}
-          {/* An exercise's code is its answer: shown once it is done or solved. */}
-          {step.exercise && run?.status !== 'passed' ? null : (
-          <Box marginTop={1} flexDirection="column">
-            <Text>
-              <Text bold>{step.exercise ? `Solution · ${codeTitle}` : codeTitle}</Text>
-              <Text color={tone('muted')}>{step.cli ? `  (c: ${showCli ? 'show the code' : 'show the AWS CLI'})` : '  (no AWS CLI equivalent)'}</Text>
-            </Text>
-            <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
-              {showCli && step.cli ? <CodeBlock source={step.cli} language="sh" /> : <CodeBlock source={step.source} language="ts" />}
-            </Box>
-          </Box>
-          )}
+          {step.exercise ? null : code}
         </Box>
         <Box marginTop={1} flexDirection="column" flexShrink={0}>
           <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} choices={step.predict?.choices.length} />
@@ -282,6 +315,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
               <Markdown text={step.explain} />
             </Box>
           ) : null}
+          {step.exercise && run?.status === 'passed' ? code : null}
           {run?.crash ? (
             <Box marginTop={1}>
               <ErrorPanel title="Something went wrong that the lesson does not expect" message={run.crash.message} logFile={run.crash.logFile} />
@@ -295,7 +329,10 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
               {...step.question}
               active={active && (!step.predict || predictionClosed)}
               arrowKeys={false}
-              onAnswered={() => scroll.scrollTo(Number.MAX_SAFE_INTEGER)}
+              onAnswered={(_, choice) => {
+                answers?.set(`${step.id}/question`, choice);
+                scroll.scrollTo(Number.MAX_SAFE_INTEGER);
+              }}
             />
           </Box>
         ) : null}
@@ -313,7 +350,13 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
           <CallCounter counts={counts} highlight={WATCHED_OPERATION} compact />
         </Box>
       </Box>
-      <KeyBar bindings={LESSON_KEYS} />
+      {transcript.notice ? (
+        <Text color={transcript.notice.ok ? tone('ok') : tone('error')} wrap="truncate-middle">
+          {transcript.notice.text}
+        </Text>
+      ) : (
+        <KeyBar bindings={LESSON_KEYS} />
+      )}
     </Box>
   );
 }
