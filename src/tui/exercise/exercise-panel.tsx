@@ -27,7 +27,7 @@ export function ExercisePanel({ exercise, verdict, watching, endpoint, workspace
         <Text bold color={tone('accent')}>
           Exercise
         </Text>
-        <Text color={tone('muted')}> · {terminal ? 'in your own terminal' : 'in your editor'}</Text>
+        <Text color={tone('muted')}> · {terminal ? 'in your own terminal: in a second shell, run' : 'in your editor'}</Text>
       </Text>
       <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
         {terminal ? <SecondShell endpoint={endpoint} workspace={workspace} /> : <EditedFile file={verdict?.file ?? (workspace ? `${workspace}/${exercise.starter}` : exercise.starter!)} />}
@@ -47,13 +47,11 @@ export function ExercisePanel({ exercise, verdict, watching, endpoint, workspace
 function SecondShell({ endpoint, workspace }: { endpoint?: string; workspace?: string }) {
   return (
     <Box flexDirection="column">
-      <Text color={tone('muted')}>In a second shell, then run the AWS CLI there:</Text>
       {workspace ? <Text wrap="truncate-middle">cd {workspace}</Text> : null}
       {endpoint ? (
         <>
-          <Text>export AWS_ENDPOINT_URL={endpoint}</Text>
-          <Text>export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local</Text>
-          <Text>export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER= AWS_PROFILE=</Text>
+          <Text wrap="truncate-end">export AWS_ENDPOINT_URL={endpoint} AWS_DEFAULT_REGION=us-east-1</Text>
+          <Text wrap="truncate-end">export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_PAGER=</Text>
         </>
       ) : (
         <Text color={tone('muted')}>with your AWS credentials: your calls reach your account</Text>
