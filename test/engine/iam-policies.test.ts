@@ -3,7 +3,7 @@
 // going out URL-encoded as IAM returns them; each refusal with IAM's code and status; and
 // the policies in force for a principal as the directory gives them to the authorization.
 import {
-  AttachRolePolicyCommand, AttachUserPolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, DeletePolicyCommand,
+  AttachRolePolicyCommand, AttachUserPolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, DeletePolicyCommand, DeleteRoleCommand,
   DeleteRolePolicyCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand,
   GetUserPolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand,
   ListUserPoliciesCommand, PutRolePolicyCommand, PutUserPolicyCommand,
@@ -57,6 +57,14 @@ describe('inline policies', () => {
     expect(e.engine.directory.identityPolicies(asRole)).toEqual([{ name: 'encrypt', document: doc('kms:Encrypt') }]);
     await iam.send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'encrypt' }));
     expect(e.engine.directory.identityPolicies(asRole)).toEqual([]);
+    // Deleted and made again under the same name, it is another role: the old session gets none of its policies.
+    await iam.send(new DeleteRoleCommand({ RoleName: 'worker' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: trust }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'encrypt', PolicyDocument: doc('kms:Encrypt') }));
+    expect(e.engine.directory.identityPolicies(asRole)).toEqual([]);
+    const fresh = e.engine.directory.credentials(e.engine.directory.issueSession(e.engine.directory.role(ACCOUNT, 'worker')!, 'job2', 900, 'x').accessKeyId)!.caller('us-east-1');
+    expect(e.engine.directory.identityPolicies(fresh)).toEqual([{ name: 'encrypt', document: doc('kms:Encrypt') }]);
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'encrypt' }));
     const gone = await expectAwsError(iam.send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'encrypt' })), 'NoSuchEntityException', 404);
     expect(gone.message).toBe('The role policy with name encrypt cannot be found.');
   });

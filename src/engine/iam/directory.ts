@@ -359,9 +359,11 @@ export class Iam implements Directory {
   /** The user or role whose policies a caller has (an assumed role's are its role's); none for root or a service. */
   principalOf(caller: Caller): UserRecord | RoleRecord | undefined {
     if (caller.type === 'AssumedRole') {
-      const issuer = caller.sessionIssuer?.arn ?? '';
-      const m = PRINCIPAL_ARN.exec(issuer);
-      return m && m[2] === 'role' ? this.sameArn(this.role(m[1]!, m[4]!), issuer) : undefined;
+      const issuer = caller.sessionIssuer;
+      const m = PRINCIPAL_ARN.exec(issuer?.arn ?? '');
+      const role = m && m[2] === 'role' ? this.sameArn(this.role(m[1]!, m[4]!), issuer!.arn) : undefined;
+      // A role deleted and made again under the same name is another role (another id): the old sessions get nothing from it.
+      return role && role.RoleId === issuer!.principalId ? role : undefined;
     }
     if (caller.type !== undefined && caller.type !== 'IAMUser') return undefined;
     const m = PRINCIPAL_ARN.exec(caller.arn);
