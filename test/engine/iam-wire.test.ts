@@ -105,14 +105,14 @@ describe('CloudTrail', () => {
     const iam = new IAMClient(te.clientConfig);
     const sts = new STSClient(te.clientConfig);
     const cloudtrail = new CloudTrailClient(te.clientConfig);
-    await iam.send(new CreateUserCommand({ UserName: 'traced' }));
+    await iam.send(new CreateUserCommand({ UserName: 'traced', Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '1' }] }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'traced' }))).AccessKey!;
     await iam.send(new GetUserCommand({ UserName: 'nobody' })).catch(() => undefined);
     const role = await iam.send(new (await import('@aws-sdk/client-iam')).CreateRoleCommand({ RoleName: 'traced-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'sts:AssumeRole' }] }) }));
     const creds = (await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn, RoleSessionName: 'traced' }))).Credentials!;
     const events = (await cloudtrail.send(new LookupEventsCommand({}))).Events!.map((e) => JSON.parse(e.CloudTrailEvent!));
     const named = (name: string) => events.find((e) => e.eventName === name);
-    expect(named('CreateUser')).toMatchObject({ eventSource: 'iam.amazonaws.com', awsRegion: 'us-east-1', readOnly: false, requestParameters: { userName: 'traced' }, responseElements: { user: { userName: 'traced' } } });
+    expect(named('CreateUser')).toMatchObject({ eventSource: 'iam.amazonaws.com', awsRegion: 'us-east-1', readOnly: false, requestParameters: { userName: 'traced', tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] }, responseElements: { user: { userName: 'traced' } } });
     expect(named('CreateAccessKey')).toMatchObject({ responseElements: { accessKey: { accessKeyId: key.AccessKeyId, status: 'Active', userName: 'traced' } } });
     expect(named('GetUser')).toMatchObject({ errorCode: 'NoSuchEntity', errorMessage: 'The user with name nobody cannot be found.', readOnly: true, responseElements: null });
     expect(named('AssumeRole')).toMatchObject({ eventSource: 'sts.amazonaws.com', readOnly: true, responseElements: { credentials: { accessKeyId: creds.AccessKeyId }, assumedRoleUser: { arn: 'arn:aws:sts::111122223333:assumed-role/traced-role/traced' } } });

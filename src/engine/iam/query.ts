@@ -126,9 +126,29 @@ function authorize(call: QueryCall, operation: QueryOperation): { action: string
 /** Members never recorded: AWS's trail shows an access key's id, never its secret or a session token. */
 const SECRET_MEMBERS = new Set(['SecretAccessKey', 'SessionToken']);
 
+/** The request's parameters as CloudTrail shows them: members lower-cased first, Query lists (Tags.member.1.Key) as arrays of objects. */
+function trailParameters(raw: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const lists = new Map<string, Map<number, Record<string, string> | string>>();
+  for (const [name, value] of raw) {
+    if (name === 'Action' || name === 'Version' || SECRET_MEMBERS.has(name)) continue;
+    const m = /^(\w+)\.member\.(\d{1,4})(?:\.(\w+))?$/.exec(name);
+    if (!m) {
+      out[lowerFirst(name)] = value;
+      continue;
+    }
+    const list = lists.get(m[1]!) ?? new Map<number, Record<string, string> | string>();
+    lists.set(m[1]!, list);
+    const at = Number(m[2]);
+    if (m[3] === undefined) list.set(at, value);
+    else list.set(at, { ...(list.get(at) as Record<string, string> | undefined), [lowerFirst(m[3])]: value });
+  }
+  for (const [name, list] of lists) out[lowerFirst(name)] = [...list.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  return out;
+}
+
 function record(call: QueryCall, service: QueryService, action: string, operation: QueryOperation, result: QueryResult | undefined, error?: AwsError) {
-  const requestParameters: Record<string, unknown> = {};
-  for (const [name, value] of call.params.raw) if (name !== 'Action' && name !== 'Version' && !SECRET_MEMBERS.has(name)) requestParameters[lowerFirst(name)] = value;
+  const requestParameters = trailParameters(call.params.raw);
   call.engine.trail.record({
     caller: call.caller,
     eventSource: service.eventSource,
