@@ -6,7 +6,7 @@ import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandInput } 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeCaller } from '../../src/engine/caller.js';
 import { fixedClock } from '../../src/engine/clock.js';
-import { lookupEvents } from '../../src/engine/cloudtrail/lookup-events.js';
+import { lookupEvents, lookupEventsOperation } from '../../src/engine/cloudtrail/lookup-events.js';
 import { Trail } from '../../src/engine/cloudtrail/trail.js';
 import { openStore } from '../../src/engine/store.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -94,6 +94,22 @@ describe('pages', () => {
   });
 });
 
+test("a caller sees only their own account's events, unless they may see every account's", () => {
+  const clock = fixedClock(new Date('2026-05-01T00:00:00Z'));
+  const trail = new Trail(openStore(null), clock, 0);
+  const alice = makeCaller({ accountId: '111111111111', userName: 'alice' });
+  const bob = makeCaller({ accountId: '222222222222', userName: 'bob' });
+  trail.record({ caller: alice, eventSource: 'kms.amazonaws.com', eventName: 'CreateKey', requestParameters: null, readOnly: false, requestId: 'a' });
+  trail.record({ caller: bob, eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', requestParameters: null, readOnly: false, requestId: 'b' });
+  const names = (out: unknown) => (out as { Events: { EventName: string }[] }).Events.map((e) => e.EventName);
+  const writes = { LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'false' }] }; // not the lookups themselves
+  expect(names(lookupEvents(trail, clock.now(), writes, '111111111111'))).toEqual(['CreateKey']);
+  expect(names(lookupEvents(trail, clock.now(), writes))).toEqual(['Decrypt', 'CreateKey']);
+  expect(names(lookupEventsOperation(trail, () => clock.now())('LookupEvents', writes, bob, 'r1'))).toEqual(['Decrypt']);
+  expect(names(lookupEventsOperation(trail, () => clock.now(), (c) => c === alice)('LookupEvents', writes, bob, 'r2'))).toEqual(['Decrypt']);
+  expect(names(lookupEventsOperation(trail, () => clock.now(), (c) => c === alice)('LookupEvents', writes, alice, 'r3'))).toEqual(['Decrypt', 'CreateKey']);
+});
+
 describe('through the SDK', () => {
   let te: TestEngine;
   let cloudtrail: CloudTrailClient;
@@ -122,7 +138,10 @@ describe('through the SDK', () => {
   });
 
   test('a refused lookup is recorded too, with its error and the members it was given', async () => {
-    await expectAwsError(lookup({ MaxResults: 0, StartTime: new Date('2026-01-01T00:00:00Z'), EventCategory: 'insight', NextToken: 'abc' }), 'InvalidMaxResultsException');
+    await expectAwsError(
+      lookup({ MaxResults: 0, StartTime: new Date('2026-01-01T00:00:00Z'), EndTime: new Date('2026-01-02T00:00:00Z'), EventCategory: 'insight', NextToken: 'abc' }),
+      'InvalidMaxResultsException',
+    );
     const events = (await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'LookupEvents' }] })).Events ?? [];
     const refused = events.map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.errorCode !== undefined);
     expect(refused).toMatchObject({
@@ -130,7 +149,7 @@ describe('through the SDK', () => {
       readOnly: true,
       errorCode: 'InvalidMaxResultsException',
       errorMessage: 'Value for MaxResults is invalid. It must be between 1 and 50.',
-      requestParameters: { maxResults: 0, startTime: '2026-01-01T00:00:00.000Z', eventCategory: 'insight', nextToken: 'abc' },
+      requestParameters: { maxResults: 0, startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-02T00:00:00.000Z', eventCategory: 'insight', nextToken: 'abc' },
     });
     const ok = events.map((e) => JSON.parse(e.CloudTrailEvent!)).filter((e) => e.errorCode === undefined);
     expect(ok.every((e) => e.errorMessage === undefined)).toBe(true);

@@ -51,6 +51,7 @@ test('a member of another type than declared is left out, each type checked', ()
   expect(recordedParameters({ Limit: 'integer' }, { Limit: '5' })).toBeNull();
   expect(recordedParameters({ GrantTokens: 'stringList' }, { GrantTokens: 'a' })).toBeNull();
   expect(recordedParameters({ EncryptionContext: 'stringMap' }, { EncryptionContext: ['a'] })).toBeNull();
+  expect(recordedParameters({ EncryptionContext: 'stringMap' }, { EncryptionContext: { a: 'x', b: 2 } })).toBeNull();
   expect(recordedParameters({ EncryptionContext: 'stringMap' }, { EncryptionContext: null })).toBeNull();
   expect(recordedParameters({ EncryptionContext: 'stringMap' }, { EncryptionContext: Buffer.alloc(0) })).toBeNull();
 });
