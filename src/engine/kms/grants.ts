@@ -246,7 +246,8 @@ export function revokeGrant(kms: Kms, req: unknown, caller: Caller) {
 
 /** The grants of one key, oldest first, to read (not to change: they are the stored records). */
 export function grantsOf(kms: Kms, key: KeyRecord): GrantRecord[] {
-  return [...kms.grants.untrackedValues()].filter((g) => g.KeyArn === key.Arn);
+  const arn = key.Arn;
+  return [...kms.grants.untrackedValues()].filter((g) => g.KeyArn === arn);
 }
 
 function grantOf(kms: Kms, key: KeyRecord, grantId: string): GrantRecord {
@@ -317,8 +318,9 @@ export interface GrantRequest {
 export function grantsAnswer(kms: Kms, key: KeyRecord, caller: Caller, request: GrantRequest): 'Allow' | 'NotApplicable' {
   assertGrantTokens(request.grantTokens);
   if (kms.grants.size === 0) return 'NotApplicable'; // asked on every call: nothing to look through
+  const arn = key.Arn; // read once: a key from the model is a tracking view, each read a proxy trap
   for (const grant of kms.grants.untrackedValues()) {
-    if (grant.KeyArn !== key.Arn || !grant.Operations.includes(request.operation)) continue;
+    if (grant.KeyArn !== arn || !grant.Operations.includes(request.operation)) continue;
     if (!isGrantee(grant.GranteePrincipal, caller, request.accountDelegates)) continue;
     if (request.operation === 'CreateGrant' ? newGrantWithin(grant, request.newGrant) : constraintsHold(grant, request.operation, request.encryptionContext)) return 'Allow';
   }
