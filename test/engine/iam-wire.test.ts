@@ -110,12 +110,24 @@ describe('CloudTrail', () => {
     await iam.send(new GetUserCommand({ UserName: 'nobody' })).catch(() => undefined);
     const role = await iam.send(new (await import('@aws-sdk/client-iam')).CreateRoleCommand({ RoleName: 'traced-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'sts:AssumeRole' }] }) }));
     const creds = (await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn, RoleSessionName: 'traced' }))).Credentials!;
+    const issuedAt = new Date(Math.floor(te.clock.now().getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    te.clock.advance(60);
+    const asRole = new STSClient({ ...te.clientConfig, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+    await asRole.send(new GetCallerIdentityCommand({}));
+    asRole.destroy();
     const events = (await cloudtrail.send(new LookupEventsCommand({}))).Events!.map((e) => JSON.parse(e.CloudTrailEvent!));
     const named = (name: string) => events.find((e) => e.eventName === name);
     expect(named('CreateUser')).toMatchObject({ eventSource: 'iam.amazonaws.com', awsRegion: 'us-east-1', readOnly: false, requestParameters: { userName: 'traced', tags: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] }, responseElements: { user: { userName: 'traced' } } });
     expect(named('CreateAccessKey')).toMatchObject({ responseElements: { accessKey: { accessKeyId: key.AccessKeyId, status: 'Active', userName: 'traced' } } });
     expect(named('GetUser')).toMatchObject({ errorCode: 'NoSuchEntity', errorMessage: 'The user with name nobody cannot be found.', readOnly: true, responseElements: null });
     expect(named('AssumeRole')).toMatchObject({ eventSource: 'sts.amazonaws.com', readOnly: true, responseElements: { credentials: { accessKeyId: creds.AccessKeyId }, assumedRoleUser: { arn: 'arn:aws:sts::111122223333:assumed-role/traced-role/traced' } } });
+    // A call made with the session's credentials names the role session and when it was issued.
+    expect(named('GetCallerIdentity').userIdentity).toMatchObject({
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111122223333:assumed-role/traced-role/traced',
+      accessKeyId: creds.AccessKeyId,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: role.Role!.Arn, userName: 'traced-role' }, attributes: { creationDate: issuedAt } },
+    });
     const all = JSON.stringify(events);
     expect(all).not.toContain(key.SecretAccessKey);
     expect(all).not.toContain(creds.SecretAccessKey);

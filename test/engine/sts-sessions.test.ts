@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 import { MAX_SESSIONS, Sessions, type Session } from '../../src/engine/sts/sessions.js';
 
 const session = (id: number, expiresAt: number): Session => ({
-  accessKeyId: `ASIA${String(id).padStart(16, '0')}`, secretAccessKey: 's', sessionToken: 't', expiresAt,
+  accessKeyId: `ASIA${String(id).padStart(16, '0')}`, secretAccessKey: 's', sessionToken: 't', expiresAt, createdAt: expiresAt - 900_000,
   accountId: '111122223333', roleName: 'r', roleId: 'AROAEXAMPLE', roleArn: 'arn:aws:iam::111122223333:role/r', sessionName: 'n', assumedBy: 'x',
 });
 

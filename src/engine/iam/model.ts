@@ -74,6 +74,7 @@ export interface SessionRecord {
   WrappedSecret: string;
   WrappedToken: string;
   ExpiresAt: number;
+  CreatedAt: number;
   AccountId: string;
   RoleName: string;
   RoleId: string;

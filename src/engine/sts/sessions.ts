@@ -9,6 +9,8 @@ export interface Session {
   sessionToken: string;
   /** Epoch ms on the engine clock. */
   expiresAt: number;
+  /** When it was issued, epoch ms on the engine clock (CloudTrail's sessionContext creationDate). */
+  createdAt: number;
   accountId: string;
   /** The role the session was issued for, as it was then (its name finds its policies now). */
   roleName: string;
