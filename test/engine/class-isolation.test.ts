@@ -2,7 +2,21 @@
 // uses only that account's KMS keys and aliases, S3 buckets and CloudTrail events, as on AWS;
 // the instructor's account reads every account's events; the class is the same after a restart.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  ListAliasesCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+  PutKeyPolicyCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-kms';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -87,6 +101,26 @@ test("KMS: another account's key is not found by its id, and by its ARN is denie
   // An alias ARN of another account names nothing here.
   await one.kms.send(new CreateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: key.KeyId }));
   await expectAwsError(two.kms.send(new DescribeKeyCommand({ KeyId: key.Arn!.replace(/key\/.*$/, 'alias/mine') })), 'NotFoundException');
+});
+
+test("KMS: a key policy that lets another account in makes cross-account use by ARN work, for the operations AWS allows across accounts only", async () => {
+  const { one, two, profiles } = await classOfTwo();
+  const policy = (accounts: string[]) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'both', Effect: 'Allow', Principal: { AWS: accounts.map((a) => `arn:aws:iam::${a}:root`) }, Action: 'kms:*', Resource: '*' }] });
+  const key = (await one.kms.send(new CreateKeyCommand({ Policy: policy([profiles.learner1.accountId, profiles.learner2.accountId]) }))).KeyMetadata!;
+  expect((await two.kms.send(new DescribeKeyCommand({ KeyId: key.Arn }))).KeyMetadata!.KeyId).toBe(key.KeyId);
+  const sealed = await two.kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: Buffer.from('across accounts') }));
+  expect(Buffer.from((await one.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }))).Plaintext!).toString()).toBe('across accounts');
+  // Still another account's key: not listed, not named by its id, and not managed from here, whatever its policy allows.
+  expect((await two.kms.send(new ListKeysCommand({}))).Keys).toEqual([]);
+  await expectAwsError(two.kms.send(new DescribeKeyCommand({ KeyId: key.KeyId })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.Arn, PendingWindowInDays: 7 })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new PutKeyPolicyCommand({ KeyId: key.Arn, PolicyName: 'default', Policy: policy([profiles.learner2.accountId]) })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new GetKeyPolicyCommand({ KeyId: key.Arn, PolicyName: 'default' })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new TagResourceCommand({ KeyId: key.Arn, Tags: [{ TagKey: 'owner', TagValue: 'learner2' }] })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new ListResourceTagsCommand({ KeyId: key.Arn })), 'NotFoundException');
+  await expectAwsError(two.kms.send(new CreateAliasCommand({ AliasName: 'alias/borrowed', TargetKeyId: key.Arn })), 'NotFoundException');
+  expect((await one.kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState).toBe('Enabled');
 });
 
 test("S3: bucket names are global, buckets are not: another account's name is taken, its bucket denied, ListBuckets shows one's own", async () => {

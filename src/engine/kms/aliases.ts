@@ -17,7 +17,7 @@ function assertAliasName(name: string) {
 export function createAlias(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ AliasName: AliasNameField, TargetKeyId: TargetKeyIdField } as const, req);
   assertAliasName(input.AliasName);
-  const key = kms.resolve(input.TargetKeyId, caller, { allowAlias: false });
+  const key = kms.resolve(input.TargetKeyId, caller, { allowAlias: false, ownAccount: true }); // an alias and its key are in one account
   kms.assertNotPendingDeletion(key);
   if (kms.findAlias(input.AliasName, caller))
     throw kmsErrors.alreadyExists(`An alias with the name ${kms.aliasArn(caller, input.AliasName)} already exists`);
@@ -32,7 +32,7 @@ export function updateAlias(kms: Kms, req: unknown, caller: Caller) {
   assertAliasName(input.AliasName);
   const alias = kms.findAlias(input.AliasName, caller);
   if (!alias) throw kmsErrors.notFound(`Alias ${kms.aliasArn(caller, input.AliasName)} is not found.`);
-  const key = kms.resolve(input.TargetKeyId, caller, { allowAlias: false });
+  const key = kms.resolve(input.TargetKeyId, caller, { allowAlias: false, ownAccount: true }); // an alias and its key are in one account
   kms.assertNotPendingDeletion(key);
   alias.TargetKeyId = key.KeyId;
   alias.LastUpdatedDate = kms.clock.now().getTime();
@@ -55,7 +55,7 @@ export function listAliases(kms: Kms, req: unknown, caller: Caller) {
   kms.sweepDeleted();
   let aliases = kms.aliasesIn(caller.region, caller.accountId).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
   if (input.KeyId !== undefined) {
-    const key = kms.resolve(input.KeyId, caller, { allowAlias: false });
+    const key = kms.resolve(input.KeyId, caller, { allowAlias: false, ownAccount: true });
     aliases = aliases.filter((a) => a.TargetKeyId === key.KeyId);
   }
   const p = page(aliases, input.Limit ?? 50, input.Marker, (m) => kmsErrors.invalidMarker(`Invalid marker: ${m}`));

@@ -15,14 +15,14 @@ const DEFAULT_POLICY = 'default';
 
 export function getKeyPolicy(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ KeyId: KeyIdField, PolicyName } as const, req);
-  const key = kms.resolve(input.KeyId, caller, { allowAlias: false });
+  const key = kms.resolve(input.KeyId, caller, { allowAlias: false, ownAccount: true });
   assertDefaultPolicy(key, input.PolicyName);
   return { Policy: key.Policy, PolicyName: DEFAULT_POLICY };
 }
 
 export function listKeyPolicies(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ KeyId: KeyIdField, Limit: { type: 'integer', min: 1, max: 1000 }, Marker } as const, req);
-  kms.resolve(input.KeyId, caller, { allowAlias: false });
+  kms.resolve(input.KeyId, caller, { allowAlias: false, ownAccount: true });
   const p = page([DEFAULT_POLICY], input.Limit, input.Marker, (m) => kmsErrors.invalidMarker(`Invalid marker: ${m}`));
   return { PolicyNames: p.items, Truncated: p.Truncated, ...(p.NextMarker ? { NextMarker: p.NextMarker } : {}) };
 }

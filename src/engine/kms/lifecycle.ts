@@ -175,7 +175,7 @@ export function cancelKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
 
 /** Operations that take a key id or key ARN (not an alias), on a customer managed key. */
 export function customerKey(kms: Kms, ref: string, caller: Caller, operation: string): KeyRecord {
-  const key = kms.resolve(ref, caller, { allowAlias: false });
+  const key = kms.resolve(ref, caller, { allowAlias: false, ownAccount: true }); // no management of another account's key
   if (key.KeyManager === 'AWS')
     throw kmsErrors.accessDenied(`You cannot perform ${operation} on an AWS managed key (${key.Arn}).`);
   return key;

@@ -205,8 +205,10 @@ export class Kms {
   /**
    * Finds a key by key id, key ARN, and where allowed alias name or alias ARN.
    * Keys whose deletion date has passed are deleted first, as AWS would have.
+   * Another account's key is found by its ARN unless `ownAccount`: the operations AWS
+   * allows on such a key only ('Allowing users in other accounts to use a KMS key').
    */
-  resolve(ref: string, caller: Caller, opts: { allowAlias?: boolean } = { allowAlias: true }): KeyRecord {
+  resolve(ref: string, caller: Caller, opts: { allowAlias?: boolean; ownAccount?: boolean } = { allowAlias: true }): KeyRecord {
     this.sweepDeleted();
     const isAlias = ref.startsWith('alias/') || /^arn:aws[\w-]*:kms:[^:]*:[^:]*:alias\//.test(ref);
     if (isAlias) {
@@ -221,7 +223,7 @@ export class Kms {
     const arnMatch = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):key\/(.+)$/.exec(ref);
     if (arnMatch) {
       const [, region, account, id] = arnMatch;
-      if (region !== caller.region) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
+      if (region !== caller.region || (opts.ownAccount && account !== caller.accountId)) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
       // Another account's key is named by its ARN only; whether the caller may use it is the key policy's to say (authorization.ts).
       return this.mustGet(id!, { accountId: account!, region: region! });
     }

@@ -43,7 +43,7 @@ export function untagResource(kms: Kms, req: unknown, caller: Caller) {
 
 export function listResourceTags(kms: Kms, req: unknown, caller: Caller) {
   const input = parse({ KeyId: KeyIdField, Limit: { ...Limit, max: 50 }, Marker } as const, req);
-  const key = kms.resolve(input.KeyId, caller, { allowAlias: false });
+  const key = kms.resolve(input.KeyId, caller, { allowAlias: false, ownAccount: true });
   const p = page(key.Tags, input.Limit ?? 50, input.Marker, (m) => kmsErrors.invalidMarker(`Invalid marker: ${m}`));
   return { Tags: p.items, Truncated: p.Truncated, ...(p.NextMarker ? { NextMarker: p.NextMarker } : {}) };
 }
