@@ -18,6 +18,7 @@ import { handleQuery, IAM_XMLNS, isQueryRequest, queryError, queryErrorFor, read
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { RequestQuotas } from './kms/quotas.js';
+import { RsaKeyPairPool, rsaBitsNeeded } from './kms/rsa-key-pairs.js';
 import { kmsServiceEvent } from './kms/recorded.js';
 import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   quotaTime?: () => number;
   /** Refuse unsigned requests and access keys the engine never issued (default: they act as the account's default learner; auth/authenticate.ts). */
   strict?: boolean;
+  /** Start making RSA_2048 key pairs at once, so the first RSA CreateKey or GetParametersForImport finds one ready (kms/rsa-key-pairs.ts; startEngine's default). */
+  rsaKeyPairsAtStart?: boolean;
 }
 
 /** A JSON 1.1 service: takes the operation name, the decoded input and the caller. */
@@ -57,6 +60,8 @@ export class Engine {
   readonly strict: boolean;
   /** KMS's request quotas: every KMS call, S3's on a caller's behalf included, is counted in callKms. */
   readonly quotas: RequestQuotas;
+  /** RSA key pairs made off the event loop: a KMS call that needs one waits for it before it runs. */
+  readonly rsaKeyPairs = new RsaKeyPairPool();
   /** JSON services by the X-Amz-Target prefix before the dot. */
   readonly jsonServices = new Map<string, { service: JsonService; blobs: ReadonlySet<string> }>();
   /** Services matched by the operation after the dot, whatever the prefix (CloudTrail's targets vary). */
@@ -92,9 +97,11 @@ export class Engine {
       throw e;
     }
     this.jsonServices.set('TrentService', {
-      service: (operation, input, caller, requestId) => callKms(this, operation, input, caller, requestId),
+      service: (operation, input, caller, requestId) => this.rsaKeyPairs.run(rsaBitsNeeded(operation, input), () => callKms(this, operation, input, caller, requestId)),
       blobs: KMS_BLOBS,
     });
+    // A moment after start, not during it: the worker thread's start does not delay the engine's (or a first screen).
+    if (opts.rsaKeyPairsAtStart) setTimeout(() => this.rsaKeyPairs.prefill(), 200).unref();
   }
 
   /** Moves the engine clock forward and remembers it across restarts; a ClockRangeError past year 9999 changes nothing. */
@@ -145,6 +152,7 @@ export class Engine {
   }
 
   close() {
+    this.rsaKeyPairs.close();
     for (const fn of this.onClose.splice(0)) fn();
     if (this.store.dir !== null) this.store.removeFile(CONTROL_SECRET_FILE);
     this.store.close();

@@ -31,7 +31,7 @@ export function createEngine(opts: EngineOptions): Engine {
 }
 
 export async function startEngine(opts: EngineOptions & { port?: number; host?: string }): Promise<RunningEngine> {
-  const engine = createEngine(opts);
+  const engine = createEngine({ rsaKeyPairsAtStart: true, ...opts });
   const server = createEngineServer(engine);
   let address;
   try {

@@ -24,14 +24,15 @@ export function tempHome(prefix = 'kms-workshop-test-'): string {
 }
 
 export async function startTestEngine(
-  opts: { home?: string; cloudTrailDelaySeconds?: number; clock?: EngineClock; keepHome?: boolean } & Pick<EngineOptions, 'quotaScale' | 'quotaTime'> = {},
+  opts: { home?: string; cloudTrailDelaySeconds?: number; clock?: EngineClock; keepHome?: boolean } & Pick<EngineOptions, 'quotaScale' | 'quotaTime' | 'rsaKeyPairsAtStart'> = {},
 ): Promise<TestEngine> {
   const home = opts.home ?? tempHome();
   const clock = opts.clock ?? fixedClock(new Date());
   // KMS's request quotas scaled far up unless a test asks (AWS's own figures are 1): a test of something else
   // makes its calls back to back with the SDK's retries off, faster than AWS's 5 CreateKey a second.
   const quotaScale = opts.quotaScale ?? MAX_QUOTA_SCALE;
-  const running = await startEngine({ home, clock, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? 0, quotaScale, quotaTime: opts.quotaTime });
+  // No RSA key pairs made at start: most tests make none, and hundreds of engines would each make two.
+  const running = await startEngine({ home, clock, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? 0, quotaScale, quotaTime: opts.quotaTime, rsaKeyPairsAtStart: opts.rsaKeyPairsAtStart ?? false });
   const clientConfig = { endpoint: running.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
   const kms = new KMSClient(clientConfig);
   return {

@@ -4,19 +4,19 @@
 // expire (the model drops it on the engine clock) or be deleted (DeleteImportedKeyMaterial):
 // the key is then PendingImport again until the same material is imported again. A symmetric
 // key may also take new material (ImportType NEW_KEY_MATERIAL), current after RotateKeyOnDemand.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { customerKey } from './lifecycle.js';
 import { materialId, materialIdOf, type ExpirationModel, type KeyRecord, type Kms, type MaterialRecord } from './model.js';
 import { KeyIdField } from './shapes.js';
-import { assertWrappingSupported, openImportToken, PARAMETERS_VALID_MS, sealImportToken, unwrapKeyMaterial, WrappingKeys, type WrappingKeySpec } from './wrapping.js';
+import { takeRsaKeyPair } from './rsa-key-pairs.js';
+import { assertWrappingSupported, openImportToken, PARAMETERS_VALID_MS, sealImportToken, unwrapKeyMaterial, WRAPPING_KEY_BITS, type WrappingKeySpec } from './wrapping.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** "The maximum value [of ValidTo] is 365 days from the request date." */
 const MAX_VALID_DAYS = 365;
-const wrappingKeys = new WrappingKeys();
 
 const GetParametersForImportInput = {
   KeyId: KeyIdField,
@@ -29,12 +29,12 @@ export function getParametersForImport(kms: Kms, req: unknown, caller: Caller) {
   const key = importableKey(kms, input.KeyId, caller, 'GetParametersForImport');
   assertWrappingSupported(input.WrappingAlgorithm, input.WrappingKeySpec);
   const spec = input.WrappingKeySpec as WrappingKeySpec;
-  const privateKey = wrappingKeys.take(spec);
+  const { privateKey, publicKey } = takeRsaKeyPair(WRAPPING_KEY_BITS[spec]); // a wrapping key of its own
   const validTo = kms.clock.now().getTime() + PARAMETERS_VALID_MS;
   return {
     KeyId: key.Arn,
-    ImportToken: sealImportToken(kms.store, { keyArn: key.Arn, validTo, algorithm: input.WrappingAlgorithm, spec, privateKey }),
-    PublicKey: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }), // what `openssl pkeyutl -keyform DER -pubin` reads
+    ImportToken: sealImportToken(kms.store, { keyArn: key.Arn, validTo, algorithm: input.WrappingAlgorithm, spec, privateKey: createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }) }),
+    PublicKey: publicKey, // SubjectPublicKeyInfo DER: what `openssl pkeyutl -keyform DER -pubin` reads
     ParametersValidTo: new Date(validTo),
   };
 }

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { kmsErrors } from '../errors.js';
 import type { KeyRecord } from './model.js';
+import { takeRsaKeyPair, type KeyPairDer } from './rsa-key-pairs.js';
 
 export type KeyFamily = 'SYMMETRIC' | 'RSA' | 'ECC' | 'HMAC';
 
@@ -111,15 +112,15 @@ export function keyPairParameters(spec: string): { rsaBits: number } | { curve: 
   return undefined;
 }
 
-/** A new key pair as DER: the private key PKCS#8, the public key SubjectPublicKeyInfo. */
-export function newKeyPair(spec: string): { privateKey: Buffer; publicKey: Buffer } {
+/**
+ * A new key pair as DER: the private key PKCS#8, the public key SubjectPublicKeyInfo. An RSA pair
+ * is the one the request waited for (rsa-key-pairs.ts: slow to make); an ECC pair is made here.
+ */
+export function newKeyPair(spec: string): KeyPairDer {
   const params = keyPairParameters(spec);
   if (!params) throw new Error(`${spec} is not an asymmetric key spec`);
-  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
-  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
-  return 'rsaBits' in params
-    ? generateKeyPairSync('rsa', { modulusLength: params.rsaBits, publicExponent: 0x10001, publicKeyEncoding, privateKeyEncoding })
-    : generateKeyPairSync('ec', { namedCurve: params.curve, publicKeyEncoding, privateKeyEncoding });
+  if ('rsaBits' in params) return takeRsaKeyPair(params.rsaBits);
+  return generateKeyPairSync('ec', { namedCurve: params.curve, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } });
 }
 
 /**

@@ -8,16 +8,17 @@
 // - RSA_AES_KEY_WRAP_SHA_1 / _SHA_256: an AES key encrypted with the public key (OAEP), followed
 //   by the material wrapped under that AES key with AES key wrap with padding (RFC 5649,
 //   `openssl enc -id-aes256-wrap-pad`).
-// An import token carries its own wrapping private key, sealed under the engine's root key: the
-// engine keeps nothing per token, a token outlives a restart, and the private key is in clear
-// only in memory.
-import { constants, createDecipheriv, createPrivateKey, generateKeyPair, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+// Each GetParametersForImport gets a wrapping key pair of its own (a fresh one from
+// rsa-key-pairs.ts). An import token carries its wrapping private key, sealed under
+// the engine's root key: the engine keeps nothing per token, a token outlives a restart, and the
+// private key is in clear only in memory.
+import { constants, createDecipheriv, createPrivateKey, privateDecrypt, type KeyObject } from 'node:crypto';
 import { kmsErrors } from '../errors.js';
 import type { Store } from '../store.js';
 
 export const WRAPPING_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256'] as const;
 export type WrappingAlgorithm = (typeof WRAPPING_ALGORITHMS)[number];
-const WRAPPING_KEY_BITS = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 } as const;
+export const WRAPPING_KEY_BITS = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 } as const;
 export type WrappingKeySpec = keyof typeof WRAPPING_KEY_BITS;
 
 /** "Each public key and import token set is valid for 24 hours." */
@@ -41,37 +42,6 @@ export function assertWrappingSupported(algorithm: string, spec: string): assert
     throw kmsErrors.unsupportedOperation('The SM2PKE wrapping algorithm and the SM2 wrapping key spec are available only in the China Regions.');
   if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(algorithm) || !(spec in WRAPPING_KEY_BITS))
     throw kmsErrors.validation(`WrappingAlgorithm ${algorithm} cannot be used with WrappingKeySpec ${spec}.`);
-}
-
-/**
- * RSA wrapping key pairs, made in the background: an RSA_4096 pair takes seconds, and a request
- * must not hold the engine that long. One pair per size is kept ready; a request takes it and a
- * new one is made behind it (requests that come while it is being made share the last one: an
- * import token, not its key pair, is what is single-use). Only the first request for a size
- * waits for a pair to be made.
- */
-export class WrappingKeys {
-  private readonly ready = new Map<WrappingKeySpec, KeyObject>();
-  private readonly making = new Set<WrappingKeySpec>();
-
-  take(spec: WrappingKeySpec): KeyObject {
-    let pair = this.ready.get(spec);
-    if (!pair) {
-      pair = generateKeyPairSync('rsa', { modulusLength: WRAPPING_KEY_BITS[spec] }).privateKey;
-      this.ready.set(spec, pair);
-    }
-    this.makeNext(spec);
-    return pair;
-  }
-
-  private makeNext(spec: WrappingKeySpec): void {
-    if (this.making.has(spec)) return;
-    this.making.add(spec);
-    generateKeyPair('rsa', { modulusLength: WRAPPING_KEY_BITS[spec] }, (err, _publicKey, privateKey) => {
-      this.making.delete(spec);
-      if (!err) this.ready.set(spec, privateKey);
-    });
-  }
 }
 
 /** The import token for these parameters: the wrapping private key and what it is for, sealed under the root key. */
