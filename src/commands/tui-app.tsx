@@ -50,6 +50,9 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
           ...sessionOptions,
           ...(local ? { port: port ?? ('stable' as const) } : {}),
           ...(present ? { freshEngine: true, recordProgress: false, workspaceRoot } : {}),
+        }).catch((e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          throw new Error(`port ${port} is in use: choose another with --port, or leave --port out (4599 or the next free one).`, { cause: e });
         });
         if (opened.endpoint) {
           try {
