@@ -16,7 +16,7 @@ const now = new Date();
 
 const policy = (name: string, Statement: unknown): NamedPolicy => ({ name, document: JSON.stringify({ Version: '2012-10-17', Statement }, null, 2) });
 const administratorAccess = policy('AdministratorAccess', [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
-const powerUser = policy('AWSKeyManagementServicePowerUser', [{ Effect: 'Allow', Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'], Resource: '*' }]);
+const powerUser = policy('AWSKeyManagementServicePowerUser', [{ Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:CreateKey', 'kms:DeleteAlias', 'kms:Describe*', 'kms:GenerateRandom', 'kms:Get*', 'kms:List*', 'kms:TagResource', 'kms:UntagResource', 'iam:ListGroups', 'iam:ListRoles', 'iam:ListUsers'], Resource: '*' }]);
 const defaultKeyPolicy = policy('default', [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }]);
 const conditionalKeyPolicy = policy('default', [
   { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'], Resource: '*' },

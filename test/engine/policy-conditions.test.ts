@@ -31,13 +31,13 @@ const kmsRequest = (encryptionContext?: Record<string, string>, extra: Parameter
   request('kms:Decrypt', { context: kmsContext(alice, NOW, { ...(encryptionContext ? { encryptionContext } : {}), ...extra }) });
 
 describe('actions and resources', () => {
-  // AWSKeyManagementServicePowerUser's actions (AWS managed policy).
-  const powerUser = { Effect: 'Allow', Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'], Resource: '*' };
+  // AWSKeyManagementServicePowerUser's actions (AWS managed policy, current version).
+  const powerUser = { Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:CreateKey', 'kms:DeleteAlias', 'kms:Describe*', 'kms:GenerateRandom', 'kms:Get*', 'kms:List*', 'kms:TagResource', 'kms:UntagResource', 'iam:ListGroups', 'iam:ListRoles', 'iam:ListUsers'], Resource: '*' };
 
-  test('the power user may CreateKey and GetKeyPolicy but not GenerateDataKey, Encrypt or Decrypt', () => {
+  test('the power user may CreateKey and GetKeyPolicy but not GenerateDataKey, Encrypt, Decrypt or ScheduleKeyDeletion', () => {
     expect(answer(powerUser, request('kms:CreateKey', { resource: '*' }))).toBe('Allow');
     expect(answer(powerUser, request('kms:GetKeyPolicy'))).toBe('Allow');
-    for (const a of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt']) expect(answer(powerUser, request(a))).toBe('NotApplicable');
+    for (const a of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ScheduleKeyDeletion']) expect(answer(powerUser, request(a))).toBe('NotApplicable');
   });
 
   test('actions match without regard to case; ? is one character', () => {

@@ -18,7 +18,7 @@ const policy = (name: string, Statement: unknown): NamedPolicy => ({ name, docum
 const administratorAccess = policy('AdministratorAccess', { Effect: 'Allow', Action: '*', Resource: '*' });
 const powerUser = policy('AWSKeyManagementServicePowerUser', {
   Effect: 'Allow',
-  Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'],
+  Action: ['kms:CreateAlias', 'kms:CreateKey', 'kms:DeleteAlias', 'kms:Describe*', 'kms:GenerateRandom', 'kms:Get*', 'kms:List*', 'kms:TagResource', 'kms:UntagResource', 'iam:ListGroups', 'iam:ListRoles', 'iam:ListUsers'],
   Resource: '*',
 });
 const keyPolicy = (...statements: unknown[]) => policy('default', statements);
@@ -50,7 +50,8 @@ describe('actions on no key: IAM alone', () => {
   test('after AWSKeyManagementServicePowerUser is attached, CreateKey and ListKeys are allowed', () => {
     expect(noKey(alice, 'kms:CreateKey', [powerUser])).toMatchObject({ allowed: true, reason: 'allowed-by-identity', policy: 'AWSKeyManagementServicePowerUser' });
     expect(noKey(alice, 'kms:ListKeys', [powerUser]).allowed).toBe(true);
-    expect(noKey(alice, 'kms:GenerateRandom', [powerUser]).allowed).toBe(false);
+    expect(noKey(alice, 'kms:GenerateRandom', [powerUser]).allowed).toBe(true);
+    expect(noKey(alice, 'kms:CreateCustomKeyStore', [powerUser]).allowed).toBe(false);
   });
 
   test('the account root user needs no policy', () => {
@@ -139,6 +140,14 @@ describe('grants', () => {
     const g = grants('Allow');
     expect(onKey(alice, 'kms:Decrypt', { grants: g.grants })).toMatchObject({ allowed: true, reason: 'allowed-by-grant' });
     expect(onKey(alice, 'kms:Decrypt', { grants: grants('NotApplicable').grants }).allowed).toBe(false);
+  });
+
+  test('grants are told whether the caller\'s IAM policies allow (a grant to an account delegates as a key policy does)', () => {
+    const told: boolean[] = [];
+    const keyUsersOnly = keyPolicy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/carol` }, Action: 'kms:*', Resource: '*' });
+    onKey(alice, 'kms:Decrypt', { identityPolicies: [administratorAccess], resourcePolicy: keyUsersOnly, grants: (allows) => (told.push(allows), 'NotApplicable') });
+    onKey(alice, 'kms:Decrypt', { identityPolicies: [powerUser], resourcePolicy: keyUsersOnly, grants: (allows) => (told.push(allows), 'NotApplicable') });
+    expect(told).toEqual([true, false]);
   });
 
   test('grants are not consulted when the policies allow, and do not beat an explicit deny', () => {

@@ -24,8 +24,12 @@ export interface DecisionInput {
   /** The resource's policy (a key policy, a trust policy), if the resource has one. */
   resourcePolicy?: NamedPolicy;
   resourcePolicyKind?: 'resource' | 'trust';
-  /** What the key's grants say for this caller and operation: asked only when the policies have not allowed. */
-  grants?: () => PolicyAnswer;
+  /**
+   * What the key's grants say for this caller and operation: asked only when the policies have not
+   * allowed; told whether the caller's IAM policies allow (a grant to an account counts as a key
+   * policy naming the account does).
+   */
+  grants?: (identityAllows: boolean) => PolicyAnswer;
 }
 
 export type DecisionReason =
@@ -73,7 +77,7 @@ export function decide(input: DecisionInput): Decision {
     // Actions on no resource, or a resource without a policy of its own: IAM alone, and only in the caller's account.
     const sameAccount = input.resourceAccount === undefined || input.resourceAccount === caller.accountId;
     if (sameAccount && identityAllows) return result(request, true, root ? 'root' : 'allowed-by-identity', identity?.name, identity?.verdict.statement);
-    if (sameAccount && input.grants?.() === 'Allow') return result(request, true, 'allowed-by-grant');
+    if (sameAccount && input.grants?.(identityAllows) === 'Allow') return result(request, true, 'allowed-by-grant');
     return result(request, false, sameAccount ? 'no-identity-allow' : 'no-resource-allow');
   }
 
@@ -90,7 +94,7 @@ export function decide(input: DecisionInput): Decision {
         ? result(request, true, 'root', name, resource.statement)
         : result(request, true, 'allowed-by-identity', identity?.name, identity?.verdict.statement);
   }
-  if (input.grants?.() === 'Allow') return result(request, true, 'allowed-by-grant');
+  if (input.grants?.(identityAllows) === 'Allow') return result(request, true, 'allowed-by-grant');
   // Which side is missing: the resource policy's Allow, or (it allows the account) the identity's.
   return result(request, false, resource.answer === 'Allow' ? 'no-identity-allow' : 'no-resource-allow');
 }

@@ -1,11 +1,14 @@
 // The engine's KMS: one table of operations, and the call path every KMS call
 // takes (by a client over HTTP, or by S3 on a caller's behalf): the request quota
-// (quotas.ts), the operation, then the record in CloudTrail as AWS does (recorded.ts):
+// (quotas.ts), who may (authorization.ts), the operation, then the record in CloudTrail as AWS does (recorded.ts):
 // no plaintext, no data keys, no ciphertext, no member the API does not define.
+import type { Directory } from '../auth/types.js';
 import type { Caller } from '../caller.js';
+import type { Clock } from '../clock.js';
 import type { Trail } from '../cloudtrail/trail.js';
 import { AwsError, isAwsError, kmsErrors } from '../errors.js';
 import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js';
+import { authorizeKmsCall } from './authorization.js';
 import { decrypt, encrypt, generateRandom, reEncrypt } from './crypto-ops.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
@@ -83,14 +86,19 @@ export const kmsOperations: Record<string, { run: Operation; readOnly: boolean }
 /** The API's other operations: they answer for the key they name, then that the engine lacks them. */
 const notYet = notImplementedOperations(kmsOperations);
 
-/** What a KMS call goes through: the keys, the trail that records it, the request quotas that may throttle it. */
+/**
+ * What a KMS call goes through: the keys, the trail that records it, the request quotas that may
+ * throttle it, and (with a directory and a clock) the authorization decision.
+ */
 export interface KmsCallPath {
   kms: Kms;
   trail: Trail;
   quotas: RequestQuotas;
+  directory?: Directory;
+  clock?: Clock;
 }
 
-export function callKms({ kms, trail, quotas }: KmsCallPath, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
+export function callKms({ kms, trail, quotas, directory, clock }: KmsCallPath, operation: string, input: unknown, caller: Caller, requestId: string): Record<string, unknown> {
   // Own members only: TrentService.toString or .constructor name no operation.
   const op = Object.hasOwn(kmsOperations, operation) ? kmsOperations[operation] : Object.hasOwn(notYet, operation) ? notYet[operation] : undefined;
   if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
@@ -99,6 +107,8 @@ export function callKms({ kms, trail, quotas }: KmsCallPath, operation: string, 
   try {
     // Throttling comes first, for the caller's account and Region (S3's calls on their behalf included), and is recorded below.
     quotas.admit(kms, operation, input, caller);
+    // Then who may: AccessDeniedException, recorded below like any refused call.
+    if (directory && clock) authorizeKmsCall({ kms, directory, clock }, operation, input, caller);
     output = op.run(kms, input, caller);
     refuseDryRun(operation, input); // it would have succeeded: DryRunOperationException, recorded with its resources
     return output;
