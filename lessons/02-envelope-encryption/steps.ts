@@ -149,6 +149,19 @@ export async function decryptKeyWithoutContext(
   );
 }
 
+// The reference solution of the exercise, what `s` runs: the call the
+// AWS CLI makes, keeping the plaintext data key off the screen.
+export async function decryptDataKeyYourself(
+  { kms, show, path }: StepContext,
+) {
+  const { KeyId, Plaintext } = await kms.send(new DecryptCommand({
+    CiphertextBlob: await readFile(path('datakeyEncrypted.txt')),
+    EncryptionContext: { project: 'workshop' },
+  }));
+  Plaintext!.fill(0);
+  return show.text(`Decrypted by ${KeyId}.`);
+}
+
 export async function decryptKeyAndFile({ kms, show, path }: StepContext) {
   const { Plaintext, KeyId } = await kms.send(new DecryptCommand({
     CiphertextBlob: await readFile(path('datakeyEncrypted.txt')),

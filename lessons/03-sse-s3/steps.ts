@@ -86,6 +86,45 @@ export async function uploadWithSseKms(
   return show.counter({ title: 'Calls during the upload' });
 }
 
+// The reference solution of the exercise, what `s` runs: the upload the
+// AWS CLI makes.
+export async function uploadYourself(
+  { s3, show, path, names }: StepContext,
+) {
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
+  await s3.send(new PutObjectCommand({
+    Bucket: bucket,
+    Key: 'my_encrypted.txt',
+    Body: await readFile(path('plaintext_u.txt')),
+    ServerSideEncryption: 'aws:kms',
+    SSEKMSKeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
+  return show.text(`Uploaded s3://${bucket}/my_encrypted.txt.`);
+}
+
+// The exercise's check: the object is there, encrypted with the key.
+export async function verifyYourUpload(
+  { s3, kms, show, path, names }: StepContext,
+) {
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
+    KeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
+  const head = await s3.send(new HeadObjectCommand({
+    Bucket: bucket,
+    Key: 'my_encrypted.txt',
+  })).catch(() => undefined);
+  show.check(
+    'my_encrypted.txt is stored encrypted under your KMS key',
+    head?.ServerSideEncryption === 'aws:kms' &&
+      head.SSEKMSKeyId === KeyMetadata!.Arn,
+    head
+      ? `it is stored with ${head.ServerSideEncryption ?? 'no'} ` +
+        'encryption, under ' + (head.SSEKMSKeyId ?? 'no KMS key')
+      : 'no object my_encrypted.txt in the bucket yet',
+  );
+}
+
 export async function headObject(
   { kms, s3, show, path, names }: StepContext,
 ) {
@@ -169,10 +208,9 @@ export async function cloudTrailEvents(
 
 export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
-  await s3.send(new DeleteObjectCommand({
-    Bucket: bucket,
-    Key: 'encrypted_e.txt',
-  }));
+  // yours too, if you uploaded it (a missing object is no error)
+  for (const Key of ['encrypted_e.txt', 'my_encrypted.txt'])
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   const alias = names.alias('kms_key_sse_usecase_1');
   const { KeyMetadata } = await kms.send(

@@ -62,7 +62,7 @@ async function openLesson(app: ReturnType<typeof start>, title: string) {
   return waitForFrame(app.lastFrame, /step 1 of \d+/);
 }
 
-async function runStep(app: ReturnType<typeof start>, n: number, total: number, prediction?: Question) {
+async function runStep(app: ReturnType<typeof start>, n: number, total: number, prediction?: Question, exercise = false) {
   await waitForFrame(app.lastFrame, `step ${n} of ${total}`);
   await tick();
   // Predict, then observe: a step with a prediction asks for it first.
@@ -74,7 +74,8 @@ async function runStep(app: ReturnType<typeof start>, n: number, total: number, 
     app.stdin.write(String(prediction.answer + 1));
     await waitForFrame(app.lastFrame, `Your prediction: ${prediction.answer + 1}.`);
   }
-  app.stdin.write(KEYS.enter);
+  // An exercise is the learner's to do (test/tui/exercises.test.tsx); walking the lesson, s solves it.
+  app.stdin.write(exercise ? 's' : KEYS.enter);
   return waitForFrame(app.lastFrame, /✔ done|did not do what the lesson expects|✘ stopped/, 20_000);
 }
 
@@ -89,7 +90,7 @@ test('the envelope lesson, step by step: calls and counters live, the identical 
 
   const seen: string[] = [];
   for (let i = 0; i < total; i++) {
-    frame = await runStep(app, i + 1, total, envelope.steps[i]!.predict);
+    frame = await runStep(app, i + 1, total, envelope.steps[i]!.predict, !!envelope.steps[i]!.exercise);
     expect(frame, `step ${i + 1} (${envelope.steps[i]!.id}) should pass:\n${frame}`).toContain('✔ done');
     seen.push(frame);
     const step = envelope.steps[i]!;

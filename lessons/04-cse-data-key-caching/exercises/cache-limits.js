@@ -30,7 +30,8 @@ export default async function ({ kms, path, names, show }) {
   );
 
   const plaintext = await readFile(path('plaintext_u.txt'));
-  const options = { encryptionContext: { usecase: 'cse-4', cache: 'mine' } };
+  const encryptionContext = { usecase: 'cse-4', cache: 'mine' };
+  const options = { encryptionContext };
   for (const n of [1, 2]) {
     const { result } = await encrypt(cachingCmm, plaintext, options);
     await writeFile(path(`encrypted_mine_${n}.txt`), result);
