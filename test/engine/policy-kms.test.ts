@@ -151,4 +151,16 @@ describe('S3 on the caller\'s behalf', () => {
     const err = await expectAwsError(e.kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' })), 'AccessDeniedException');
     expect(err.message).toMatch(/because no resource-based policy allows the kms:GenerateDataKey action$/);
   });
+
+  test('an S3 upload by a caller who may not use the key fails as S3 reports it: 403 AccessDenied naming the KMS action', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'ivan' }));
+    const access = (await iam.send(new CreateAccessKeyCommand({ UserName: 'ivan' }))).AccessKey!;
+    await allow('ivan', 's3', { Effect: 'Allow', Action: 's3:*', Resource: '*' });
+    const key = await newKey(doc(enableIam));
+    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true, credentials: { accessKeyId: access.AccessKeyId!, secretAccessKey: access.SecretAccessKey! } });
+    clients.push(s3);
+    await s3.send(new CreateBucketCommand({ Bucket: 'ivan-bucket' }));
+    const err = await expectAwsError(s3.send(new PutObjectCommand({ Bucket: 'ivan-bucket', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId })), 'AccessDenied', 403);
+    expect(err.message).toBe(`User: ${arnOf('ivan')} is not authorized to perform: kms:GenerateDataKey on resource: ${key.Arn} because no identity-based policy allows the kms:GenerateDataKey action`);
+  });
 });
