@@ -13,7 +13,6 @@ import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
 import { loadLessonIndex } from './lesson-index.js';
-import { announceRunningEngine } from './running-engine.js';
 import type { StepRun } from '../tui/run-store.js';
 import { presentingProgressPort, progressPort } from './tui-progress.js';
 import type { TuiOptions } from './tui.js';
@@ -44,7 +43,7 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
       shellLine={local ? shellLine(home) : undefined}
       saveTranscript={(lesson, runOf, answers) => saveTranscript(workspaceRoot, lesson, session?.targetLabel ?? 'local engine', runOf, answers)}
       openSession={async () => {
-        const [{ openSession }, { LOCAL_REGION }] = await Promise.all([import('../runtime/session.js'), import('../runtime/local-target.js')]);
+        const [{ openSession }, { LOCAL_REGION }, { announceRunningEngine }] = await Promise.all([import('../runtime/session.js'), import('../runtime/local-target.js'), import('./running-engine.js')]);
         const opened = await openSession({
           home,
           ...sessionOptions,
