@@ -1,7 +1,7 @@
 // Step results and calls as plain text for a log or a pipe (no colours, no
 // cursor tricks), and as JSON for `run --json`. Knows the result kinds of
 // src/runtime/types.ts, nothing of AWS.
-import type { ApiCall, Lesson, StepOutcome, StepResult } from '../runtime/types.js';
+import type { ApiCall, Lesson, StepListener, StepOutcome, StepResult } from '../runtime/types.js';
 
 const INDENT = '    ';
 
@@ -89,17 +89,39 @@ export function introText(lesson: Pick<Lesson, 'intro' | 'basedOn'>): string {
   return lines.length ? `${lines.join('\n')}\n\n` : '';
 }
 
-/** The plain report of one step: calls, results, and how it ended. */
-export function stepReport(outcome: StepOutcome, header: string): string {
+/**
+ * The plain report of one step: its calls and results in the order they
+ * happened (`order`: the kinds of the step's 'call' and 'result' events as
+ * they came, from stepOrder), then how it ended. Without an order, calls first.
+ */
+export function stepReport(outcome: StepOutcome, header: string, order: ReadonlyArray<'call' | 'result'> = []): string {
   const lines = [header];
-  for (const call of outcome.calls) lines.push(`${INDENT}call  ${callLine(call)}`);
-  for (const result of outcome.results) for (const [i, line] of resultLines(result).entries()) lines.push(`${INDENT}${i === 0 ? '' : '  '}${line}`);
+  const calls = outcome.calls.values();
+  const results = outcome.results.values();
+  const putCall = (call: ApiCall) => lines.push(`${INDENT}call  ${callLine(call)}`);
+  const putResult = (result: StepResult) => {
+    for (const [i, line] of resultLines(result).entries()) lines.push(`${INDENT}${i === 0 ? '' : '  '}${line}`);
+  };
+  for (const kind of order) {
+    const next = kind === 'call' ? calls.next() : results.next();
+    if (next.done) continue;
+    if (kind === 'call') putCall(next.value as ApiCall);
+    else putResult(next.value as StepResult);
+  }
+  for (const call of calls) putCall(call);
+  for (const result of results) putResult(result);
   if (outcome.status === 'passed') lines.push(`${INDENT}passed (${outcome.durationMs} ms)`);
   else {
     lines.push(`${INDENT}FAILED: ${outcome.error.message}`);
     if (outcome.error.requestId) lines.push(`${INDENT}request id: ${outcome.error.requestId}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A step listener that notes the order of its calls and results, for stepReport. */
+export function stepOrder(): { order: Array<'call' | 'result'>; listener: StepListener } {
+  const order: Array<'call' | 'result'> = [];
+  return { order, listener: (event) => (event.type === 'call' || event.type === 'result' ? void order.push(event.type) : undefined) };
 }
 
 /** A result as JSON: hex dumps carry their bytes as hex text. */

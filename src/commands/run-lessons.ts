@@ -1,7 +1,7 @@
 // Plays lessons headless, step after step, and reports each step as plain
 // text or as one JSON object per line. Shared by `run` and `check`.
 import type { ApiCall, Lesson, RuntimeSession, StepOutcome, StepListener } from '../runtime/types.js';
-import { introText, resultJson, stepReport } from './plain-results.js';
+import { introText, resultJson, stepOrder, stepReport } from './plain-results.js';
 
 export interface RunReport {
   lessons: number;
@@ -39,7 +39,12 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
         else out.write(`${header}\n    skipped: an earlier step failed\n`);
         continue;
       }
-      const outcome = await session.runStep(lesson, step, session.target === 'aws' ? waitProgress(process.stderr) : undefined);
+      const happened = stepOrder();
+      const progress = session.target === 'aws' ? waitProgress(process.stderr) : undefined;
+      const outcome = await session.runStep(lesson, step, (event) => {
+        happened.listener(event);
+        progress?.(event);
+      });
       opts.onStep?.(lesson, outcome);
       if (outcome.status === 'passed') report.passed++;
       else {
@@ -49,7 +54,7 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
       // The lesson's introduction travels with its first step's line.
       if (opts.json) out.write(JSON.stringify({ ...stepJson(lesson, step.title, outcome), ...(i === 0 ? { intro: lesson.intro, basedOn: lesson.basedOn } : {}) }) + '\n');
       else if (opts.brief) out.write(briefLine(header, outcome));
-      else out.write(stepReport(outcome, header));
+      else out.write(stepReport(outcome, header, happened.order));
     }
   }
   report.ms = Date.now() - started;
