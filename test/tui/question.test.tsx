@@ -22,7 +22,7 @@ test('a right answer picked by number is confirmed and explained', async () => {
   expect(lastFrame()).toContain('✔ 2. CloudTrail delivers events some minutes after the call');
   expect(lastFrame()).toContain('Right.');
   expect(lastFrame()).toContain('CloudTrail delivers events within about 5 minutes of the API call.');
-  expect(onAnswered).toHaveBeenCalledWith(true);
+  expect(onAnswered).toHaveBeenCalledWith(true, 1); // right, and which choice (for the transcript)
 });
 
 test('a wrong answer chosen with the arrows and Enter shows which one was right', async () => {
@@ -48,7 +48,7 @@ test('Down, Down and Enter in one burst choose the third answer, and a second an
   stdin.write('2');
   await tick();
   expect(lastFrame()).toContain('✘ 3. The cache expires');
-  expect(onAnswered.mock.calls).toEqual([[false]]);
+  expect(onAnswered.mock.calls).toEqual([[false, 2]]);
 });
 
 test('a prediction keeps its verdict back until revealed, then judges the answer given', async () => {
