@@ -45,7 +45,10 @@ describe('kms-workshop run', () => {
 
     const list = cli(['list', '--home', home]);
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).at(-1))).toEqual(Array(LESSONS).fill('done'));
+    // Headless, an exercise runs its reference solution: done, with the exercises solved rather than passed.
+    const progress = list.stdout.trim().split('\n').slice(1);
+    expect(progress.map((l) => l.replace(/ \(\d+ solved\)$/, '').split(/\s+/).at(-1))).toEqual(Array(LESSONS).fill('done'));
+    expect(progress[0]).toMatch(/done \(1 solved\)$/);
     const again = cli(['run', 'all', '--home', home]); // the engine state in the home is reused
     expect(again.code).toBe(0);
   });
@@ -59,14 +62,18 @@ describe('kms-workshop run', () => {
       ['encrypt-with-data-key', 'passed'],
       ['openssl-trap', 'passed'],
       ['decrypt-key-without-context', 'passed'],
+      ['decrypt-key-yourself', 'passed'],
       ['decrypt-key-and-file', 'passed'],
       ['clean-up', 'passed'],
     ]);
+    // An exercise says so, and that its reference solution did it.
+    expect(lines[4]).toMatchObject({ exercise: 'terminal', solved: true });
+    expect(lines[3]).not.toHaveProperty('exercise');
     const generate = lines[1];
     expect(generate.calls[0]).toMatchObject({ operation: 'GenerateDataKey', caller: 'you', encryptionContext: { project: 'workshop' }, outcome: { ok: true } });
     expect(generate.results[0].value.Plaintext).toMatch(/^.{2}\*\*\.\.\.\*\*.{3}$/);
     expect(generate.results.find((x: { kind: string }) => x.kind === 'hexdump').bytes).toMatch(/^[0-9a-f]+$/);
-    expect(r.stderr).toMatch(/1 lesson, 6 steps: 6 passed, 0 failed/);
+    expect(r.stderr).toMatch(/1 lesson, 7 steps: 7 passed, 0 failed/);
   });
 
   test("each lesson's introduction and what it is based on come before its first step, in the log and in --json", () => {
@@ -85,7 +92,7 @@ describe('kms-workshop run', () => {
   test('lessons can be named by number or folder; an unknown one is a usage error', () => {
     const named = cli(['run', '1', '01-direct-encryption', 'envelope', '--fresh', '--home', tempDir()]);
     expect(named.code).toBe(0);
-    expect(named.stdout).toMatch(/^3 lessons, 20 steps: 20 passed/m);
+    expect(named.stdout).toMatch(/^3 lessons, 23 steps: 23 passed/m);
     const r = cli(['run', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`kms-workshop run: no lesson 'nope'. Lessons: ${packaged.map((l) => l.id).join(', ')}, or all.\n`);
