@@ -34,14 +34,13 @@ test('on disk: the folder is private, segments are listed by number from their n
   const dir = join(root, 'a', 'segments');
   const files = new DiskSegmentFiles(dir);
   expect(statSync(dir).mode & 0o777).toBe(0o700);
-  files.create(120);
-  files.create(7);
+  for (const seg of [120, 7, 2000, 9, 10, 100, 5]) files.create(seg);
   files.append(7, '{"n":1}');
   writeFileSync(join(dir, name(3, 'idx')), 'x');
   writeFileSync(join(dir, `${String(5).padStart(15, '0')}.jsonl`), 'x');
   writeFileSync(join(dir, `${name(9)}.tmp`), 'x');
   writeFileSync(join(dir, 'notes.txt'), 'x');
-  expect(files.list()).toEqual([7, 120]);
+  expect(files.list()).toEqual([5, 7, 9, 10, 100, 120, 2000]); // by number, not as text
   expect(statSync(join(dir, name(7))).mode & 0o777).toBe(0o600);
   files.close();
 });
@@ -67,12 +66,17 @@ test('on disk: appends say where each line is in bytes; reads give it back, acro
 test('on disk: more segments read than handles kept still read right (the oldest handle is closed)', () => {
   const files = new DiskSegmentFiles(root);
   for (let seg = 0; seg < 12; seg++) files.append(seg, `{"seg":${seg}}`);
+  for (let i = 0; i < 10; i++) files.read(0, 0, 9);
+  files.read(1, 0, 9);
+  files.read(2, 0, 9);
+  expect(openFiles().length).toBe(3 + 1); // one handle per segment read, kept for the next read; and the one appended to
   for (let round = 0; round < 2; round++) for (let seg = 0; seg < 12; seg++) expect(files.read(seg, 0, 8 + String(seg).length)).toBe(`{"seg":${seg}}`);
   expect(openFiles().length).toBeLessThanOrEqual(8 + 1); // 8 readers and the segment being appended to
   files.remove(3);
   expect(files.list()).not.toContain(3);
   expect(files.read(4, 0, 9)).toBe('{"seg":4}');
   files.close();
+  expect(openFiles()).toEqual([]);
 });
 
 test('on disk: a torn last line is not a line; repair cuts it off, reading without repair leaves it', () => {
@@ -106,16 +110,23 @@ test('on disk: sealing keeps the index beside the segment and ends appending to 
   expect(files.append(16, '{"b":2}').offset).toBe(8); // reopened at its end
   files.remove(16);
   expect(files.list()).toEqual([]);
+  files.append(16, '{"c":3}'); // a segment removed while appended to starts again, on disk
+  expect(files.list()).toEqual([16]);
+  expect(files.read(16, 0, 7)).toBe('{"c":3}');
+  files.remove(16);
   expect(files.readIndex(16)).toBeUndefined();
   expect(files.size(16)).toBe(0);
   files.remove(16); // nothing left: no error
   files.close();
+  files.seal(16, Buffer.from('x')); // nothing appended to: sealing still keeps the index
+  expect(files.readIndex(16)!.toString()).toBe('x');
   files.close();
 });
 
 test('in memory: the same contract, a line\'s place being its number', () => {
   const mem = new MemorySegmentFiles();
   mem.create(9);
+  expect([...mem.lines(9)]).toEqual([]);
   expect(mem.append(3, 'abc')).toEqual({ offset: 0, length: 3, bytes: 4 });
   expect(mem.append(3, 'de')).toEqual({ offset: 1, length: 2, bytes: 3 });
   expect(mem.list()).toEqual([3, 9]);
@@ -129,6 +140,7 @@ test('in memory: the same contract, a line\'s place being its number', () => {
   expect(mem.readIndex()).toBeUndefined();
   mem.remove(3);
   expect(mem.list()).toEqual([9]);
+  expect(mem.append(9, 'x')).toEqual({ offset: 0, length: 1, bytes: 2 });
   mem.close();
 });
 
@@ -148,7 +160,12 @@ test('readLines: lines across 1 MB chunks are whole, a line longer than MAX_LINE
     [a.length + b.length + huge.length + edge.length + 10, 4, 4, 'l'],
   ]);
   expect(lines[2]!.text).toBe('short');
+  expect(openFiles()).toEqual([]); // closed once read
   expect([...readLines(join(root, 'missing.jsonl'))]).toEqual([]);
+  // The chunk buffer is reused: a newline left at the end of the previous chunk is not read as the torn last line's end.
+  const stale = join(root, 'stale.jsonl');
+  writeFileSync(stale, `${'x'.repeat(10)}\n${'y'.repeat(1024 * 1024 - 11)}${'z'.repeat(10)}`);
+  expect([...readLines(stale)].map((l) => l.text)).toEqual(['x'.repeat(10)]);
   writeFileSync(join(root, 'plain'), '');
   expect(() => [...readLines(join(root, 'plain', 'under-a-file.jsonl'))]).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
   mkdirSync(join(root, 'dir.jsonl'));

@@ -59,18 +59,18 @@ test('matches: each attribute compares exactly the field it names', () => {
 test('the index keeps each event\'s time, delivery, place and length, grows past its capacity, and tracks the bounds', () => {
   const index = new SegmentIndex(100, 1);
   index.add(event(), 5000, 5120, 0, 40, 41);
-  index.add(event({ eventID: 'e-2' }), 3000, 9000, 41, 50, 51);
-  index.add(event({ eventID: 'e-3' }), 7000, 7000, 92, 60, 61);
+  index.add(event({ eventID: 'e-3' }), 7000, 7000, 41, 50, 51);
+  index.add(event({ eventID: 'e-2' }), 3000, 9000, 92, 60, 61);
   expect(index.count).toBe(3);
   expect(index.lastSeq).toBe(102);
   expect(index.bytes).toBe(153);
   expect([0, 1, 2].map((i) => [index.time(i), index.deliverAt(i), index.offset(i), index.length(i)])).toEqual([
-    [5000, 5120, 0, 40], [3000, 9000, 41, 50], [7000, 7000, 92, 60],
+    [5000, 5120, 0, 40], [7000, 7000, 41, 50], [3000, 9000, 92, 60],
   ]);
   expect([index.minTime, index.maxTime, index.maxDeliverAt]).toEqual([3000, 7000, 9000]);
   index.trim();
-  expect(index.time(2)).toBe(7000);
-  expect(SegmentIndex.candidates('EventId', 'e-3')(index, 2)).toBe(true);
+  expect(index.time(2)).toBe(3000);
+  expect(SegmentIndex.candidates('EventId', 'e-2')(index, 2)).toBe(true);
   expect(index.serialize().length).toBe(32 + 3 * (2 * 8 + 12 * 4));
   const empty = new SegmentIndex(7);
   expect([empty.count, empty.lastSeq, empty.minTime, empty.maxTime, empty.maxDeliverAt]).toEqual([0, 6, Infinity, -Infinity, -Infinity]);
@@ -81,20 +81,21 @@ test('the index keeps each event\'s time, delivery, place and length, grows past
 
 test('a saved index reads back the same, from a buffer at any offset; one that is not an index, or covers other data, is refused', () => {
   const index = new SegmentIndex(0);
-  index.add(event(), 1000, 1100, 0, 10, 11);
-  index.add(event({ eventName: 'Encrypt', readOnly: false }), 2000, 2500, 11, 20, 21);
+  index.add(event(), 2000, 2500, 0, 10, 11);
+  index.add(event({ eventName: 'Encrypt', readOnly: false }), 1000, 1100, 11, 20, 21);
   const saved = index.serialize();
   const odd = Buffer.concat([Buffer.alloc(3), saved]).subarray(3); // not 8-byte aligned
   const back = SegmentIndex.deserialize(0, odd, 32)!;
   expect(back).toBeDefined();
   expect([back.count, back.bytes, back.minTime, back.maxTime, back.maxDeliverAt]).toEqual([2, 32, 1000, 2000, 2500]);
-  expect([back.time(1), back.deliverAt(1), back.offset(1), back.length(1)]).toEqual([2000, 2500, 11, 20]);
+  expect([back.time(1), back.deliverAt(1), back.offset(1), back.length(1)]).toEqual([1000, 1100, 11, 20]);
   expect(SegmentIndex.candidates('EventName', 'Encrypt')(back, 1)).toBe(true);
   expect(SegmentIndex.candidates('EventName', 'Encrypt')(back, 0)).toBe(false);
   expect(SegmentIndex.candidates('ReadOnly', 'false')(back, 1)).toBe(true);
 
   expect(SegmentIndex.deserialize(0, saved, 33)).toBeUndefined(); // covers other data
   expect(SegmentIndex.deserialize(0, saved.subarray(0, 31), 32)).toBeUndefined();
+  expect(SegmentIndex.deserialize(0, saved.subarray(0, 8), 32)).toBeUndefined(); // magic and version only: too short to read on
   expect(SegmentIndex.deserialize(0, saved.subarray(0, saved.length - 1), 32)).toBeUndefined();
   expect(SegmentIndex.deserialize(0, Buffer.concat([saved, Buffer.alloc(1)]), 32)).toBeUndefined();
   for (const at of [0, 4, 8]) {
