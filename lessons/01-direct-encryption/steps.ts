@@ -111,6 +111,24 @@ export async function encryptAndDecryptYourself(
   return show.diff('NewSecretFile.txt', 'MySecret.decrypted');
 }
 
+// The reference solution of the exercise, what `s` runs: the starter in
+// exercises/decrypt-with-context.js with the context given to Decrypt too.
+export async function decryptInCode(
+  { kms, path, names, show }: StepContext,
+) {
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({
+    KeyId: names.alias('kms-workshop-direct'),
+    Plaintext: await readFile(path('NewSecretFile.txt')),
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  const { Plaintext } = await kms.send(new DecryptCommand({
+    CiphertextBlob,
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  await writeFile(path('CodeSecret.decrypted'), Plaintext!);
+  return show.diff('NewSecretFile.txt', 'CodeSecret.decrypted');
+}
+
 export async function encryptTooBig(
   { kms, show, path, expectError, names }: StepContext,
 ) {

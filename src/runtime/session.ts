@@ -157,7 +157,7 @@ class Session implements RuntimeSession {
     load: () => Promise<StepFunction>,
     listener: StepListener | undefined,
     mode: 'step' | 'solution' | 'learner',
-  ): Promise<{ outcome: StepOutcome; checks: ExerciseCheck[] }> {
+  ): Promise<{ outcome: StepOutcome; checks: ExerciseCheck[]; threw: boolean }> {
     if (this.active) throw new Error(`step '${this.active.stepId}' is still running; run one step at a time`);
     const active: ActiveStep = { stepId: step.id, calls: [], listener, undo: [] };
     this.active = active;
@@ -178,6 +178,7 @@ class Session implements RuntimeSession {
 
     let failure: StepFailure | undefined;
     let checks: ExerciseCheck[] = [];
+    let threw = false;
     try {
       const first = step.id === lesson.steps[0]?.id && mode !== 'learner';
       const workspace = first ? resetWorkspace(this.workspaceRoot, lesson) : ensureWorkspace(this.workspaceRoot, lesson);
@@ -197,6 +198,9 @@ class Session implements RuntimeSession {
       if (failedCheck) failure = { message: `The lesson expects: ${failedCheck.label}${failedCheck.detail ? ` (${failedCheck.detail})` : ''}, but it is not so.` };
     } catch (e) {
       failure = describeFailure(e, active.calls);
+      threw = true;
+      // The learner's file stopped: its checklist still says which call missed, and why.
+      if (mode === 'learner') checks = await this.exerciseChecks(lesson, step, [...active.calls], ensureWorkspace(this.workspaceRoot, lesson)).catch(() => []);
       const cleanUp = isMissingResource(e) ? this.passOrder.cleanedUpBefore(lesson, step) : undefined;
       if (cleanUp) failure = afterCleanUpFailure(failure, lesson, cleanUp);
     } finally {
@@ -210,7 +214,7 @@ class Session implements RuntimeSession {
     // The learner's file passing is the exercise's watch to record; a solution or a step records here.
     if (outcome.status === 'passed' && mode !== 'learner') this.recordPassed(lesson, step, solved);
     emit({ type: 'end', outcome });
-    return { outcome, checks };
+    return { outcome, checks, threw };
   }
 
   private recordPassed(lesson: Lesson, step: LessonStep, solved: boolean) {

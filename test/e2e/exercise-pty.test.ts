@@ -73,7 +73,7 @@ describe('an exercise in a real terminal', () => {
       `${aws} kms decrypt --ciphertext-blob fileb://MySecret.encrypted --encryption-context project=kmsworkshop --query Plaintext --output text | base64 --decode > MySecret.decrypted`,
     );
     expect(out).toContain('exit=0');
-    screen = await tui.waitFor(/step 5 of 8 ●{5}○/);
+    screen = await tui.waitFor(/step 5 of 9 ●{5}○/);
     expect(screen).toContain('✔ MySecret.decrypted is the same as NewSecretFile.txt');
     tui.press('q');
     await tui.waitFor(PROMPT);

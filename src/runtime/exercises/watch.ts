@@ -21,7 +21,8 @@ export interface WatchParts {
   calls: readonly ApiCall[];
   onCall(listener: (call: ApiCall) => void): () => void;
   evaluate(calls: readonly ApiCall[]): Promise<ExerciseCheck[]>;
-  runLearnerCode(fn: StepFunction): Promise<{ outcome: StepOutcome; checks: ExerciseCheck[] }>;
+  /** `threw`: the file stopped with an error (rather than missing a check). */
+  runLearnerCode(fn: StepFunction): Promise<{ outcome: StepOutcome; checks: ExerciseCheck[]; threw: boolean }>;
   passed(): void;
   onVerdict(verdict: ExerciseVerdict): void;
 }
@@ -65,12 +66,11 @@ export function watchExercise(parts: WatchParts): ExerciseWatch {
     } catch (e) {
       return { passed: false, checks: [], calls: [], file: file!, run: { ok: false, results: [], error: (e as Error).message, at } };
     }
-    const { outcome, checks } = await parts.runLearnerCode(fn);
+    const { outcome, checks, threw } = await parts.runLearnerCode(fn);
     const labels = new Set(checks.map((c) => c.label));
     // The run's results without the exercise's own checks, which the checklist shows.
     const results = outcome.results.filter((r: StepResult) => !(r.kind === 'check' && labels.has(r.label)));
-    const ranOk = outcome.status === 'passed' || checks.some((c) => !c.ok);
-    const error = outcome.status === 'failed' && !ranOk ? outcome.error.message : undefined;
+    const error = outcome.status === 'failed' && threw ? outcome.error.message : undefined;
     return {
       passed: outcome.status === 'passed' && checks.every((c) => c.ok),
       checks,
