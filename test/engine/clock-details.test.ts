@@ -1,7 +1,7 @@
 // The engine clock (engine/clock.ts, pure): real time plus an offset that only grows, never
 // past 9999-01-01 (the last year AWS's four-digit date formats carry), and the checks a saved
 // offset (clock.json) must pass before it is used.
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { ClockRangeError, EngineClock, fixedClock, LATEST_ENGINE_TIME } from '../../src/engine/clock.js';
 
 const T = Date.parse('2026-06-01T12:00:00Z');
@@ -73,4 +73,32 @@ test('fixedClock stands still at 2026-01-01 (or the start given) until advanced'
   c.advance(1);
   expect(c.now().toISOString()).toBe('2026-01-01T00:00:01.000Z');
   expect(fixedClock(new Date(T)).now().getTime()).toBe(T);
+});
+
+test('offsetAt: how far ahead the clock ran at a past wall-clock time (fast-forwards made after it not counted), for the last 256 fast-forwards', () => {
+  vi.useFakeTimers({ toFake: ['Date'] }); // offsetAt is about the wall clock a client signs with
+  try {
+    vi.setSystemTime(1_000_000);
+    const c = at(T);
+    c.advance(10);
+    vi.setSystemTime(2_000_000);
+    c.advance(20);
+    expect(c.offsetAt(999_999)).toBe(0);
+    expect(c.offsetAt(1_000_000)).toBe(10_000); // a fast-forward at that very millisecond counts
+    expect(c.offsetAt(1_999_999)).toBe(10_000);
+    expect(c.offsetAt(2_000_000)).toBe(30_000);
+    expect(c.offsetAt(9_000_000)).toBe(30_000);
+    expect(at(T).offsetAt(0)).toBe(0);
+
+    const many = at(T);
+    for (let i = 1; i <= 300; i++) {
+      vi.setSystemTime(i * 1000);
+      many.advance(1);
+    }
+    expect(many.offsetAt(300_000)).toBe(300_000);
+    expect(many.offsetAt(299_999)).toBe(299_000);
+    expect(many.offsetAt(0)).toBe(44_000); // only the last 256 fast-forwards are remembered
+  } finally {
+    vi.useRealTimers();
+  }
 });
