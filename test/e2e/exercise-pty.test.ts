@@ -22,10 +22,12 @@ function terminal(size: { columns: number; rows: number }) {
   return t;
 }
 
-/** Types a command in the shell and waits for the prompt after it. */
+let commands = 0;
+/** Types a command in the shell and waits for the prompt after it (a mark of its own: the screen may still show the last one's). */
 async function shell(t: Terminal, command: string) {
-  t.type(`clear; ${command}; echo "exit=$?"`);
-  return t.waitFor(/exit=\d+\s*\n[\s\S]*ready\$/, 30_000);
+  const mark = `done-${++commands}`;
+  t.type(`clear; ${command}; echo "${mark} exit=$?"`);
+  return t.waitFor(new RegExp(`^${mark} exit=\\d+\\s*\\n[\\s\\S]*ready\\$`, 'm'), 30_000);
 }
 
 describe('an exercise in a real terminal', () => {
