@@ -25,7 +25,8 @@ ${TARGET}
                            4608; 0 picks any free one)
   --present                presenting a live demo: a fresh engine in memory each start, no
                            progress recorded, Enter runs the step or moves on and runs the
-                           next, a step timer on screen
+                           next, a step timer on screen (t writes the transcript to the
+                           current folder, as the lessons' files go when it stops)
 `,
   serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N]
 

@@ -41,7 +41,8 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
       reportError={reportError}
       present={present}
       shellLine={local ? shellLine(home) : undefined}
-      saveTranscript={(lesson, runOf, answers) => saveTranscript(workspaceRoot, lesson, session?.targetLabel ?? 'local engine', runOf, answers)}
+      // Presenting, the workspace goes at exit: the transcript goes to the folder the presenter started in.
+      saveTranscript={(lesson, runOf, answers) => saveTranscript(present ? process.cwd() : workspaceRoot, lesson, session?.targetLabel ?? 'local engine', runOf, answers)}
       openSession={async () => {
         const [{ openSession }, { LOCAL_REGION }, { announceRunningEngine }] = await Promise.all([import('../runtime/session.js'), import('../runtime/local-target.js'), import('./running-engine.js')]);
         const opened = await openSession({
@@ -113,7 +114,7 @@ export function shellLine(home: string): string {
 
 /** `t`: the lesson as it went so far, as Markdown beside the lesson's workspace (which step 1 empties); returns the file. */
 async function saveTranscript(
-  workspaceRoot: string,
+  folder: string,
   lesson: Lesson,
   target: string,
   runOf: (step: LessonStep) => StepRun | undefined,
@@ -127,8 +128,8 @@ async function saveTranscript(
       return [[step.id, { status: run.status, calls: run.calls, results: run.results, ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}), ...(run.failure ? { error: run.failure.message } : run.crash ? { error: run.crash.message } : {}), ...(run.solved ? { solved: true } : {}) }] as const];
     }),
   );
-  const file = join(workspaceRoot, `${lesson.slug}-transcript.md`);
-  mkdirSync(workspaceRoot, { recursive: true });
+  const file = join(folder, `${lesson.slug}-transcript.md`);
+  mkdirSync(folder, { recursive: true });
   writeFileSync(file, lessonTranscript({ lesson, target, steps, answers }));
   return file;
 }

@@ -2,7 +2,7 @@
 // menu shows, pasted into another shell, lets the real AWS CLI reach the engine
 // the TUI is running. And --present in a real terminal: Enter alone runs and
 // advances, and nothing is left in the home.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ensureBuilt } from '../helpers/cli.js';
@@ -64,13 +64,13 @@ describe('the TUI and a second shell', () => {
     expect(existsSync(join(home, 'tui-engine.json'))).toBe(false);
     second.type(`kms-workshop env --home ${home} > /dev/null; echo "env=$?"`);
     await second.waitFor(/^env=1$/m);
-  });
+  }, 120_000);
 
   test('--present: Enter opens, begins, runs step 1, then moves on and runs step 2, with a timer; nothing is left in the home', async () => {
     const t = terminal();
     const home = join(t.dir, 'home');
     await t.waitFor(PROMPT);
-    t.type(`KMS_WORKSHOP_HOME=${home} ${process.execPath} ${CLI} --present`);
+    t.type(`cd ${t.dir} && KMS_WORKSHOP_HOME=${home} ${process.execPath} ${CLI} --present`);
     await t.waitFor(/presenting: nothing recorded[\s\S]*Shell eval/);
     t.press('Enter');
     await t.waitFor(/introduction/);
@@ -82,6 +82,12 @@ describe('the TUI and a second shell', () => {
     const screen = await t.waitFor(/step 2 of \d+[\s\S]*(✔ done|✘)/, 30_000);
     expect(screen).toMatch(/⏱ \d+:\d\d/);
     expect(screen).toContain('✔ done');
+    // t: the transcript, in the folder the presenter started in (the run's workspace goes at exit).
+    t.press('t');
+    await t.waitFor(/Transcript written to .*-transcript\.md/);
+    const transcript = readFileSync(join(t.dir, '01-direct-encryption-transcript.md'), 'utf8');
+    expect(transcript).toMatch(/^# Direct encryption with a KMS key/);
+    expect(transcript).toMatch(/## 1\. Create a KMS key[\s\S]*kms:CreateKey {2}you[\s\S]*## 2\./);
     t.press('Escape');
     await t.waitFor(/1\. Direct encryption.*not started/);
     t.press('q');
@@ -89,5 +95,5 @@ describe('the TUI and a second shell', () => {
     // No progress, no engine state, no workspace, no announcement: the home holds at most the lesson index cache.
     const left = existsSync(home) ? readdirSync(home) : [];
     expect(left.filter((f) => f !== 'cache')).toEqual([]);
-  });
+  }, 120_000);
 });

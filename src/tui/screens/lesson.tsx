@@ -154,8 +154,14 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
     if (status !== 'passed') return start(index, true);
     if (index + 1 >= lesson.steps.length) return;
     nav.next();
-    start(index + 1, true);
+    setRunOnArrival(index + 1); // once the next page is open, so the screen follows that run from its start
   };
+  const [runOnArrival, setRunOnArrival] = useState<number | undefined>();
+  useEffect(() => {
+    if (runOnArrival === undefined || runOnArrival !== nav.index - introPages) return;
+    setRunOnArrival(undefined);
+    start(runOnArrival, true);
+  }, [nav.index, runOnArrival]);
 
   useInput(
     (input, key) => {
