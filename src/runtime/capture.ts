@@ -2,7 +2,8 @@
 // command's input before it is sent and the output or error after, so the
 // screen can show each call (operation, key, context, outcome, time) as it
 // happens. Works the same for any target: it sits in the client, not the wire.
-import type { ApiCall, CallOutcome } from './types.js';
+import { toDisplayJson } from './mask.js';
+import type { ApiCall, CallOutcome, JsonValue } from './types.js';
 
 /** A call as captured, before the session numbers it. */
 export type CapturedCall = Omit<ApiCall, 'seq' | 'stepId'>;
@@ -31,12 +32,12 @@ export function captureCalls(client: MiddlewareClient, onCall: (call: CapturedCa
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       try {
         const result = await next(args);
-        onCall(describeCall(service, operation, args.input, result.output, { ok: true }, time, Date.now() - started, requestIdOf(result.output)));
+        onCall({ ...describeCall(service, operation, args.input, result.output, { ok: true }, time, Date.now() - started, requestIdOf(result.output)), ...inFull(args.input, result.output) });
         return result;
       } catch (e) {
         const err = e as { name?: string; Code?: string; message?: string; $metadata?: { requestId?: string } };
         const outcome: CallOutcome = { ok: false, code: err.name ?? err.Code ?? 'Error', message: err.message === 'UnknownError' ? '' : (err.message ?? String(e)) };
-        onCall(describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId));
+        onCall({ ...describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId), ...inFull(args.input, undefined) });
         throw e;
       }
     };
@@ -84,6 +85,31 @@ export function describeCall(
     durationMs,
     ...(requestId ? { requestId } : {}),
   };
+}
+
+/** The request and response, for a learner who opens the call. */
+function inFull(input: Input, output: Input | undefined): Pick<ApiCall, 'request' | 'response'> {
+  const response = forDisplay(output);
+  return { request: forDisplay(input)!, ...(response !== undefined ? { response } : {}) };
+}
+
+/** Longest text kept of one value in a call's request or response: a 4 KB ciphertext in base64 fits. */
+const MAX_SHOWN = 8192;
+
+/** A request or response as the learner may open it: secrets masked, an S3 body named, not copied; long text cut. */
+function forDisplay(value: Input | undefined): JsonValue | undefined {
+  if (!value) return undefined;
+  const { Body, ...rest } = value;
+  const json = toDisplayJson(rest);
+  if (Body !== undefined && json && typeof json === 'object' && !Array.isArray(json)) json.Body = '(the object body)';
+  return clip(json);
+}
+
+function clip(value: JsonValue): JsonValue {
+  if (typeof value === 'string') return value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}… (${value.length - MAX_SHOWN} more characters)` : value;
+  if (Array.isArray(value)) return value.map(clip);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clip(v)]));
+  return value;
 }
 
 function contextOf(input: Input): Record<string, string> | undefined {

@@ -179,6 +179,9 @@ export interface ApiCall {
   stepId?: string;
   /** A call from another client (the AWS CLI in a second shell): its user agent's first word. */
   client?: string;
+  /** The request and the response as sent and received, secrets masked (capture.ts); calls followed from the engine have none. */
+  request?: JsonValue;
+  response?: JsonValue;
 }
 
 export type CallOutcome = { ok: true } | { ok: false; code: string; message: string };

@@ -59,10 +59,15 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
         const judged = reveal && (chosen !== null || closed);
         const mark = judged ? (i === answer ? '✔' : i === chosen ? '✘' : ' ') : chosen === i ? '•' : arrowKeys && chosen === null && !closed && i === cursor ? '›' : ' ';
         const colour = judged ? (i === answer ? tone('ok') : i === chosen ? tone('error') : tone('muted')) : chosen === i || (arrowKeys && chosen === null && i === cursor) ? tone('accent') : undefined;
+        // A choice that wraps keeps its indent, under its own text, not at column 0.
+        const label = `${mark} ${i + 1}. `;
         return (
-          <Text key={i} color={colour}>
-            {mark} {i + 1}. {choice}
-          </Text>
+          <Box key={i}>
+            <Box width={label.length} flexShrink={0}>
+              <Text color={colour}>{label}</Text>
+            </Box>
+            <Text color={colour}>{choice}</Text>
+          </Box>
         );
       })}
       {chosen === null && !closed ? (

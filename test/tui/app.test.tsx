@@ -151,7 +151,7 @@ test('a question takes a digit and explains the answer', async () => {
   const lessons = [lesson('caching', [step('why-wait', { question: { prompt: 'Why wait?', choices: ['no reason', 'CloudTrail delivers later'], answer: 1, explanation: 'Events arrive minutes after the call.' } })])];
   const { lastFrame, stdin } = start(lessons);
   stdin.write(KEYS.enter);
-  await waitForFrame(lastFrame, /↓ \d+ more/);
+  await waitForFrame(lastFrame, 'step 1 of 1');
   for (let i = 0; i < 10; i++) stdin.write(KEYS.down);
   await waitForFrame(lastFrame, 'press 1-2 to answer');
   stdin.write('2');

@@ -75,3 +75,9 @@ test('a paragraph flows to the panel width: soft line breaks become spaces, no w
   }
   expect(lines.join(' ').replace(/\s+/g, ' ').trim()).toBe('The encryption context is bound to the ciphertext as authenticated data, and Decrypt needs it.');
 });
+
+test("a title's backticks render as code, not literally", async () => {
+  const { InlineMarkdown } = await import('../../src/tui/markdown/markdown.js');
+  const { lastFrame } = render(<InlineMarkdown text="Decrypt with `aws kms decrypt` and **care**" />);
+  expect(lastFrame()).toBe('Decrypt with aws kms decrypt and care');
+});

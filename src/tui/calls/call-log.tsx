@@ -31,10 +31,11 @@ export function callerLabel(caller: string): string {
   return caller === 'you' ? 'you' : `${caller} for you`;
 }
 
-export function CallLog({ calls, limit, width = 80 }: { calls: readonly ApiCall[]; limit?: number; width?: number }) {
+/** `empty`: what to say when there are no calls (a step that ran and made none says so). */
+export function CallLog({ calls, limit, width = 80, empty }: { calls: readonly ApiCall[]; limit?: number; width?: number; empty?: string }) {
   const shown = limit !== undefined && calls.length > limit ? calls.slice(calls.length - limit) : calls;
   const hidden = calls.length - shown.length;
-  if (calls.length === 0) return <Text color={tone('muted')}>no API calls yet: run the step with Enter</Text>;
+  if (calls.length === 0) return <Text color={tone('muted')}>{empty ?? 'no API calls yet: run the step with Enter'}</Text>;
   const opWidth = Math.min(22, Math.max(...shown.map((c) => c.operation.length)) + 1);
   return (
     <Box flexDirection="column" width={width}>

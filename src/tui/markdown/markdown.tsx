@@ -13,6 +13,16 @@ export function Markdown({ text }: { text: string }) {
   return <Blocks tokens={tokens} />;
 }
 
+/** One line of inline markdown (a step's title): `code`, **bold** and _emphasis_ drawn, not shown literally. */
+export function InlineMarkdown({ text }: { text: string }) {
+  const tokens = useMemo(() => Lexer.lexInline(text), [text]);
+  return (
+    <Text>
+      <Inline tokens={tokens} />
+    </Text>
+  );
+}
+
 function Blocks({ tokens }: { tokens: Token[] }) {
   const blocks = tokens.filter((t) => t.type !== 'space' && t.type !== 'def');
   return (

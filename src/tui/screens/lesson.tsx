@@ -8,6 +8,7 @@ import { Box, measureElement, Text, useInput, type DOMElement } from 'ink';
 import React, { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Lesson, RuntimeSession } from '../../runtime/types.js';
 import { CallCounter, countCalls, counterWidth } from '../calls/call-counter.js';
+import { CallBrowser } from '../calls/call-browser.js';
 import { CallLog } from '../calls/call-log.js';
 import { CodeBlock } from '../code/code-block.js';
 import { useScroll } from '../hooks/use-scroll.js';
@@ -19,7 +20,7 @@ import { KeyBar } from '../layout/key-help.js';
 import { hasIntroduction, Introduction } from './introduction.js';
 import { INTRO_KEYS, LESSON_KEYS } from './lesson-keys.js';
 import { ScrollHint, ScrollPanel } from '../layout/scroll-panel.js';
-import { Markdown } from '../markdown/markdown.js';
+import { InlineMarkdown, Markdown } from '../markdown/markdown.js';
 import { Question } from '../question.js';
 import { ExercisePanel } from '../exercise/exercise-panel.js';
 import { ResultList } from '../results/result-view.js';
@@ -64,6 +65,11 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
   const step = lesson.steps[stepIndex]!;
   const run = store.runOf(lesson, step);
   const [showCli, setShowCli] = useState(false);
+  // a: the step's calls, one opened in full in place of the step (↑↓ Enter Esc).
+  const [browsingCalls, setBrowsingCalls] = useState(false);
+  // The code folds to one line once the step has run, so its results have the room; v opens it again.
+  const [codeOpen, setCodeOpen] = useState(true);
+  const stepActive = active && !browsingCalls;
   // h shows the step's hints one level at a time, from a nudge to nearly the answer, then hides them.
   const [hintLevel, setHintLevel] = useState(0);
   const hints = [...(step.hint ? [step.hint] : []), ...(step.hints ?? [])];
@@ -79,13 +85,22 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
 
   const compact = height < 18;
   const logRows = compact ? 2 : 4;
-  const callsHeight = logRows + 1;
+  // The call pane is as tall as the calls it lists (at most logRows): rows it does not need go to the step.
+  const shownCalls = store.runOf(lesson, lesson.steps[Math.max(0, nav.index - introPages)]!)?.calls.length ?? 0;
+  const callsHeight = Math.min(logRows, Math.max(1, shownCalls + (shownCalls >= logRows ? 1 : 0))) + 1;
   const panelHeight = onIntro ? Math.max(3, height - 1 - 1 - 1 - 1) : Math.max(3, height - 1 - 1 - callsHeight - 1 - 1);
-  const scroll = useScroll(panelHeight, { active });
+  const scroll = useScroll(panelHeight, { active: stepActive });
   const beforeResults = useRef<DOMElement>(null);
   const [resultsAt, setResultsAt] = useState(0);
   const beforePrediction = useRef<DOMElement>(null);
   const [predictionAt, setPredictionAt] = useState(0);
+  const beforeHint = useRef<DOMElement>(null);
+  const [hintAt, setHintAt] = useState(0);
+  // Where each question is, so that when the screen scrolls by itself its choices are not left below the fold.
+  const questionBox = useRef<DOMElement>(null);
+  const predictBox = useRef<DOMElement>(null);
+  const [questionSpan, setQuestionSpan] = useState<[number, number] | null>(null);
+  const [predictSpan, setPredictSpan] = useState<[number, number] | null>(null);
   useLayoutEffect(() => {
     if (beforeResults.current) {
       const h = measureElement(beforeResults.current).height;
@@ -95,10 +110,54 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
       const h = measureElement(beforePrediction.current).height;
       if (h !== predictionAt) setPredictionAt(h);
     }
+    if (beforeHint.current) {
+      const h = measureElement(beforeHint.current).height;
+      if (h !== hintAt) setHintAt(h);
+    }
+    const resultsHeight = resultsBox.current ? measureElement(resultsBox.current).height : 0;
+    const q: [number, number] | null = questionBox.current ? [resultsAt + 1 + resultsHeight + 1, measureElement(questionBox.current).height] : null;
+    if (q?.[0] !== questionSpan?.[0] || q?.[1] !== questionSpan?.[1]) setQuestionSpan(q);
+    const p: [number, number] | null = predictBox.current ? [predictionAt + 1, measureElement(predictBox.current).height] : null;
+    if (p?.[0] !== predictSpan?.[0] || p?.[1] !== predictSpan?.[1]) setPredictSpan(p);
   });
+  const resultsBox = useRef<DOMElement>(null);
+  /**
+   * A question whose prompt is in view has its choices in view too: scrolled down just enough, or,
+   * where what is at the top matters more (a run's status), up until the question is wholly below the fold.
+   */
+  const choicesInView = (offset: number, keepTop = false) => {
+    for (const span of [predictSpan, questionSpan]) {
+      if (!span) continue;
+      const [top, rows] = span;
+      if (top >= offset && top < offset + panelHeight && top + rows > offset + panelHeight)
+        return keepTop && top - panelHeight >= 0 ? top - panelHeight : Math.min(top, top + rows - panelHeight);
+    }
+    return offset;
+  };
+  // When the screen moves by itself (a step opens, a run's results arrive), not when the learner scrolls.
+  // followRun: a run started here, its results kept in view; atTop: the page as opened.
+  const followRun = useRef(false);
+  const atTop = useRef(true);
+  const page = useRef(nav.index);
+  const learnerScrolled = () => {
+    followRun.current = false;
+    atTop.current = false;
+  };
+  useEffect(() => {
+    if (page.current !== nav.index) {
+      page.current = nav.index;
+      followRun.current = false;
+      atTop.current = true;
+    }
+    const wanted = followRun.current ? resultsAt : atTop.current ? 0 : scroll.offset;
+    const adjusted = choicesInView(wanted, followRun.current);
+    if (followRun.current || atTop.current || adjusted !== scroll.offset) scroll.scrollTo(adjusted);
+  }, [nav.index, run?.status, run?.results.length, resultsAt, predictSpan?.[0], predictSpan?.[1], questionSpan?.[0], questionSpan?.[1], scroll.contentHeight]);
 
   useEffect(() => {
     scroll.reset();
+    setCodeOpen(true);
+    setBrowsingCalls(false);
     setHintLevel(0);
     store.stopWatching();
     predicted.current = false;
@@ -118,11 +177,18 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
     const target = lesson.steps[index];
     if (target?.exercise && !solve && session.session.watchExercise) {
       // The exercise's panel and checklist come right after the narrative.
+      learnerScrolled();
       scroll.scrollTo(predictionAt);
       if (store.runOf(lesson, target)?.status !== 'watching') void store.startExercise(session.session, lesson, index);
       return;
     }
     scroll.scrollTo(resultsAt);
+    // The results below the code need the room: the code folds (v opens it) and the screen follows it.
+    if (index === nav.current() - introPages) {
+      setCodeOpen(false);
+      atTop.current = false;
+      followRun.current = true;
+    }
     void store.run(session.session, lesson, index);
   };
   /** After the lesson's clean-up: forget its runs and run it again from step 1. */
@@ -165,6 +231,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
 
   useInput(
     (input, key) => {
+      if (/^[jk ]$/.test(input) || key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.home || key.end) learnerScrolled();
       if (transcript.notice) transcript.clear();
       if (input === 't') return transcript.write();
       if (nav.current() < introPages) {
@@ -177,23 +244,37 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
       else if (key.return || input === 'r') {
         if (current.predict && !predicted.current && !asked.current && !store.runOf(lesson, current)) {
           askToPredict(true);
-          scroll.scrollTo(predictionAt);
+          learnerScrolled();
+          scroll.scrollTo(choicesInView(predictionAt));
         }
         else start();
       } else if (input === 'b' && store.runOf(lesson, current)?.failure?.afterCleanUp) startOver();
       else if (key.escape) onBack();
-      else if (input === 'c') setShowCli((v) => !v);
-      else if (input === 'h') setHintLevel((n) => (n >= Math.max(1, hints.length) ? 0 : n + 1));
+      else if (input === 'c') {
+        setShowCli((v) => !v);
+        setCodeOpen(true);
+      } else if (input === 'v') setCodeOpen((v) => !v);
+      else if (input === 'a') setBrowsingCalls(true);
+      else if (input === 'h') {
+        const opening = hintLevel < Math.max(1, hints.length);
+        setHintLevel((n) => (n >= Math.max(1, hints.length) ? 0 : n + 1));
+        // The hint opens under the narrative: bring it into view if the learner has scrolled past it or not yet to it.
+        if (opening && (scroll.offset > hintAt || hintAt >= scroll.offset + panelHeight - 2)) {
+          learnerScrolled();
+          scroll.scrollTo(hintAt);
+        }
+      }
       else if (input === 's' && current.exercise) start(undefined, true);
     },
-    { isActive: active },
+    { isActive: stepActive },
   );
 
   const calls = run?.calls ?? [];
   const counts = countCalls(calls);
   const countersWidth = Math.min(40, counterWidth(counts, { highlight: WATCHED_OPERATION, compact: true }));
   const logWidth = Math.max(20, width - countersWidth - 1);
-  const codeTitle = showCli ? 'AWS CLI' : `Code · steps.ts line ${step.sourceLine}`;
+  const cliShown = showCli && Boolean(step.cli);
+  const codeTitle = cliShown ? 'AWS CLI' : `Code · steps.ts line ${step.sourceLine}`;
   if (onIntro)
     return (
       <Box flexDirection="column" width={width} height={height - 1}>
@@ -221,10 +302,14 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
       <Text>
         <Text bold>{step.exercise ? `Solution · ${codeTitle}` : codeTitle}</Text>
         <Text color={tone('muted')}>{step.cli ? `  (c: ${showCli ? 'show the code' : 'show the AWS CLI'})` : '  (no AWS CLI equivalent)'}</Text>
+        {codeOpen ? null : <Text color={tone('muted')}>{'  '}v: show it</Text>}
       </Text>
-      <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
-        {showCli && step.cli ? <CodeBlock source={step.cli} language="sh" /> : <CodeBlock source={step.source} language="ts" />}
-      </Box>
+      {showCli && !step.cli ? <Text color={tone('warn')}>This step has no AWS CLI equivalent: its code is all there is.</Text> : null}
+      {codeOpen ? (
+        <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
+          {cliShown ? <CodeBlock source={step.cli!} language="sh" width={width - 4} /> : <CodeBlock source={step.source} language="ts" width={width - 4} />}
+        </Box>
+      ) : null}
     </Box>
   );
   // A prediction closes when the step runs, and its answer shows once the step has passed (a failed run leaves it open).
@@ -242,14 +327,18 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         <StepDots lesson={lesson} store={store} current={stepIndex} />
         {present ? <Text color={tone('accent')}>{`  ⏱ ${formatTimer(stepSeconds)}`}</Text> : null}
       </Box>
+      {browsingCalls ? <CallBrowser calls={calls} width={width} height={panelHeight + 1} active={active} onClose={() => setBrowsingCalls(false)} /> : null}
+      <Box display={browsingCalls ? 'none' : 'flex'} flexDirection="column" flexShrink={0}>
       <ScrollPanel height={panelHeight} offset={scroll.offset} onContentHeight={scroll.setContentHeight}>
         <Box ref={beforeResults} flexDirection="column" flexShrink={0}>
           <Box ref={beforePrediction} flexDirection="column" flexShrink={0}>
-            <Text bold>
-              {stepIndex + 1}. {step.title}
-            </Text>
-            <Box marginTop={1}>
-              <Markdown text={step.text} />
+            <Box ref={beforeHint} flexDirection="column" flexShrink={0}>
+              <Text bold>
+                {stepIndex + 1}. <InlineMarkdown text={step.title} />
+              </Text>
+              <Box marginTop={1}>
+                <Markdown text={step.text} />
+              </Box>
             </Box>
             {hintLevel > 0 && hints.length > 0 ? (
               <Box marginTop={1} borderStyle="round" borderColor={tone('accent')} paddingX={1} flexDirection="column">
@@ -267,14 +356,14 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
             {hintLevel > 0 && hints.length === 0 ? <Text color={tone('muted')}>This step has no hint.</Text> : null}
           </Box>
           {step.predict ? (
-            <Box marginTop={1} flexDirection="column" flexShrink={0}>
+            <Box ref={predictBox} marginTop={1} flexDirection="column" flexShrink={0}>
               <Text bold color={tone('accent')}>
                 Predict first
               </Text>
               <Question
                 key={`${lesson.id}/${step.id}/predict`}
                 {...step.predict}
-                active={active && !predictionClosed}
+                active={stepActive && !predictionClosed}
                 arrowKeys={false}
                 reveal={run?.status === 'passed'}
                 closed={predictionClosed}
@@ -306,7 +395,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
           ) : null}
           {step.exercise ? null : code}
         </Box>
-        <Box marginTop={1} flexDirection="column" flexShrink={0}>
+        <Box ref={resultsBox} marginTop={1} flexDirection="column" flexShrink={0}>
           <RunStatus run={run} session={session} pending={pendingRun} startingLabel={startingLabel} choices={step.predict?.choices.length} />
           {run && run.results.length > 0 ? (
             <Box marginTop={1}>
@@ -329,14 +418,15 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
           ) : null}
         </Box>
         {step.question ? (
-          <Box marginTop={1} flexShrink={0}>
+          <Box ref={questionBox} marginTop={1} flexShrink={0}>
             <Question
               key={`${lesson.id}/${step.id}`}
               {...step.question}
-              active={active && (!step.predict || predictionClosed)}
+              active={stepActive && (!step.predict || predictionClosed)}
               arrowKeys={false}
               onAnswered={(_, choice) => {
                 answers?.set(`${step.id}/question`, choice);
+                learnerScrolled();
                 scroll.scrollTo(Number.MAX_SAFE_INTEGER);
               }}
             />
@@ -344,10 +434,11 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
         ) : null}
       </ScrollPanel>
       <ScrollHint offset={scroll.offset} height={panelHeight} contentHeight={scroll.contentHeight} />
+      </Box>
       <Box height={callsHeight} flexShrink={0}>
         <Box flexDirection="column" width={logWidth} flexShrink={0}>
           <Text bold>{run?.status === 'watching' ? 'Your calls, as they reach the engine' : `API calls${run ? ' of this step' : ''}`}</Text>
-          <CallLog calls={calls} limit={logRows - 1} width={logWidth} />
+          <CallLog calls={calls} limit={calls.length > callsHeight - 1 ? callsHeight - 2 : callsHeight - 1} width={logWidth} empty={run && run.status !== 'running' && run.status !== 'watching' ? 'this step made no API calls' : undefined} />
         </Box>
         <Box flexDirection="column" width={countersWidth} marginLeft={1} flexShrink={0}>
           <Text bold wrap="truncate-end">
