@@ -96,13 +96,15 @@ function toLookupEvent(e: TrailEvent) {
 }
 
 /**
- * LookupEvents as a JSON 1.1 operation; the lookup itself is recorded, as CloudTrail records it.
- * A caller sees their own account's events unless `seesEveryAccount` says otherwise.
+ * LookupEvents as a JSON 1.1 operation; the lookup itself is recorded, as CloudTrail records it,
+ * a refused one too. A caller sees their own account's events unless `seesEveryAccount` says
+ * otherwise; `authorize` throws AccessDeniedException unless they may cloudtrail:LookupEvents.
  */
-export function lookupEventsOperation(trail: Trail, now: () => Date, seesEveryAccount: (caller: Caller) => boolean = () => false) {
+export function lookupEventsOperation(trail: Trail, now: () => Date, seesEveryAccount: (caller: Caller) => boolean = () => false, authorize: (caller: Caller) => void = () => {}) {
   return (_operation: string, input: unknown, caller: Caller, requestId: string) => {
     let error: AwsError | undefined;
     try {
+      authorize(caller);
       return lookupEvents(trail, now(), input, seesEveryAccount(caller) ? undefined : caller.accountId);
     } catch (e) {
       if (e instanceof AwsError) error = e;

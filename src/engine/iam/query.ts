@@ -7,6 +7,7 @@
 // The service is the one the request was signed for (the SigV4 credential scope's service:
 // /iam/aws4_request or /sts/aws4_request), else the one that has the Action. Every call is
 // recorded in CloudTrail, failed ones with their error, never with a secret.
+import { authorizeCall, type DeniedAs } from '../auth/authorize.js';
 import type { Caller } from '../caller.js';
 import type { Engine } from '../engine.js';
 import { AwsError, isAwsError } from '../errors.js';
@@ -51,6 +52,8 @@ export interface QueryOperation {
   action: string;
   /** The ARN of the resource the call acts on, or '*' (for the authorization decision). */
   resource(call: QueryCall): string;
+  /** Who decides the permission: the dispatch by default; 'none' needs none; 'decided-by-operation' is decided in run (it reads what only the operation finds). */
+  permission?: 'none' | 'decided-by-operation';
   /** As CloudTrail marks the event; a read-only call's responseElements are null unless recordsResponse. */
   readOnly: boolean;
   /** CloudTrail shows what this read-only call answered (STS's AssumeRole: the credentials' id and the session). */
@@ -113,12 +116,18 @@ export async function handleQuery(engine: Engine, req: EngineRequest, caller: Ca
   }
 }
 
+/** IAM's and STS's refusal: AccessDenied, HTTP 403, Type Sender. */
+export const QUERY_DENIED: DeniedAs = { error: (message) => iamErrors.accessDenied(message) };
+
 /**
- * The one place IAM and STS calls meet the authorization decision (auth/, issue 10): each
- * operation names its action and resource. Until that decision point is wired, every call is allowed.
+ * The one place IAM and STS calls meet the authorization decision (auth/authorize.ts, issue 10):
+ * each operation's action on its resource, by the caller's IAM policies; an operation that
+ * needs no permission (GetCallerIdentity) or decides for itself (AssumeRole: the role's trust
+ * policy with the caller's policies) says so.
  */
-function authorize(call: QueryCall, operation: QueryOperation): { action: string; resource: string } {
-  return { action: operation.action, resource: operation.resource(call) };
+function authorize(call: QueryCall, operation: QueryOperation): void {
+  if (operation.permission === 'none' || operation.permission === 'decided-by-operation') return;
+  authorizeCall(call.engine, call.caller, operation.action, operation.resource(call), QUERY_DENIED);
 }
 
 // --- CloudTrail ----------------------------------------------------------------------

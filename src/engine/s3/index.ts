@@ -2,6 +2,7 @@
 // operations, renders failures as S3's XML errors, and records S3's management
 // events (bucket operations) in CloudTrail; object reads and writes are data events,
 // which CloudTrail's event history (LookupEvents) does not show.
+import { authorizeCall, type DeniedAs } from '../auth/authorize.js';
 import type { Caller } from '../caller.js';
 import type { Engine } from '../engine.js';
 import { AwsError, isAwsError } from '../errors.js';
@@ -13,12 +14,12 @@ import { bufferedRequest } from './body.js';
 import { copyObject } from './copy-object.js';
 import { deleteObjects } from './delete-objects.js';
 import { ObjectCrypto } from './encryption.js';
-import { s3ErrorResponse, s3Errors } from './errors.js';
+import { S3Error, s3ErrorResponse, s3Errors } from './errors.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import { deleteObject, getObject, headObject, putObject } from './objects.js';
 import { targetOf } from './request.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart } from './multipart.js';
-import { assertBucketName, assertKey, bucketArn } from './names.js';
+import { assertBucketName, assertKey, bucketArn, objectArn } from './names.js';
 import { S3State } from './state.js';
 import { Uploads } from './uploads.js';
 
@@ -30,6 +31,12 @@ interface Route {
   streamsBody?: true;
   /** Management events go to CloudTrail's event history; readOnly as CloudTrail marks them. */
   management?: { readOnly: boolean };
+  /**
+   * The permission the call needs ("Required permissions for Amazon S3 API operations"): the
+   * action, on every bucket (arn:aws:s3:::*), the bucket, or the object (or, for DeleteObjects,
+   * the bucket's objects). Absent for operations the engine lacks (NotImplemented).
+   */
+  needs?: { action: string; on: 'account' | 'bucket' | 'object' | 'objects' };
 }
 
 // Query parameters that name a subresource: each is its own S3 operation.
@@ -64,36 +71,39 @@ const notImplemented = (what: string, sub: string): Route => ({
   },
 });
 
+const onBucket = (action: string) => ({ action, on: 'bucket' as const });
+const onObject = (action: string) => ({ action, on: 'object' as const });
+
 function route(req: EngineRequest, bucket: string | undefined, key: string | undefined): Route {
   const sub = SUBRESOURCES.find((s) => req.query.has(s));
   const m = req.method;
   if (bucket === undefined) {
-    if (m === 'GET') return { name: 'ListBuckets', run: listBuckets, management: { readOnly: true } };
+    if (m === 'GET') return { name: 'ListBuckets', run: listBuckets, management: { readOnly: true }, needs: { action: 's3:ListAllMyBuckets', on: 'account' } };
     throw s3Errors.methodNotAllowed(m, 'SERVICE');
   }
   if (key === undefined) {
-    if (m === 'PUT' && sub === 'encryption') return { name: 'PutBucketEncryption', run: putBucketEncryption, management: { readOnly: false } };
-    if (m === 'GET' && sub === 'encryption') return { name: 'GetBucketEncryption', run: getBucketEncryption, management: { readOnly: true } };
-    if (m === 'DELETE' && sub === 'encryption') return { name: 'DeleteBucketEncryption', run: deleteBucketEncryption, management: { readOnly: false } };
-    if (m === 'GET' && sub === 'location') return { name: 'GetBucketLocation', run: getBucketLocation, management: { readOnly: true } };
-    if (m === 'POST' && sub === 'delete') return { name: 'DeleteObjects', run: deleteObjects };
+    if (m === 'PUT' && sub === 'encryption') return { name: 'PutBucketEncryption', run: putBucketEncryption, management: { readOnly: false }, needs: onBucket('s3:PutEncryptionConfiguration') };
+    if (m === 'GET' && sub === 'encryption') return { name: 'GetBucketEncryption', run: getBucketEncryption, management: { readOnly: true }, needs: onBucket('s3:GetEncryptionConfiguration') };
+    if (m === 'DELETE' && sub === 'encryption') return { name: 'DeleteBucketEncryption', run: deleteBucketEncryption, management: { readOnly: false }, needs: onBucket('s3:PutEncryptionConfiguration') };
+    if (m === 'GET' && sub === 'location') return { name: 'GetBucketLocation', run: getBucketLocation, management: { readOnly: true }, needs: onBucket('s3:GetBucketLocation') };
+    if (m === 'POST' && sub === 'delete') return { name: 'DeleteObjects', run: deleteObjects, needs: { action: 's3:DeleteObject', on: 'objects' } };
     if (sub) return notImplemented(`The ${m} ?${sub} bucket operation`, sub);
-    if (m === 'PUT') return { name: 'CreateBucket', run: createBucket, management: { readOnly: false } };
-    if (m === 'HEAD') return { name: 'HeadBucket', run: headBucket, management: { readOnly: true } };
-    if (m === 'DELETE') return { name: 'DeleteBucket', run: deleteBucket, management: { readOnly: false } };
-    if (m === 'GET') return req.query.get('list-type') === '2' ? { name: 'ListObjectsV2', run: listObjectsV2 } : { name: 'ListObjects', run: listObjectsV1 };
+    if (m === 'PUT') return { name: 'CreateBucket', run: createBucket, management: { readOnly: false }, needs: onBucket('s3:CreateBucket') };
+    if (m === 'HEAD') return { name: 'HeadBucket', run: headBucket, management: { readOnly: true }, needs: onBucket('s3:ListBucket') };
+    if (m === 'DELETE') return { name: 'DeleteBucket', run: deleteBucket, management: { readOnly: false }, needs: onBucket('s3:DeleteBucket') };
+    if (m === 'GET') return req.query.get('list-type') === '2' ? { name: 'ListObjectsV2', run: listObjectsV2, needs: onBucket('s3:ListBucket') } : { name: 'ListObjects', run: listObjectsV1, needs: onBucket('s3:ListBucket') };
     throw s3Errors.methodNotAllowed(m, 'BUCKET');
   }
   const uploadId = req.query.has('uploadId');
-  if (m === 'POST' && sub === 'uploads') return { name: 'CreateMultipartUpload', run: createMultipartUpload };
-  if (m === 'PUT' && uploadId && req.query.has('partNumber') && req.headers['x-amz-copy-source'] === undefined) return { name: 'UploadPart', run: uploadPart, streamsBody: true };
-  if (m === 'POST' && uploadId) return { name: 'CompleteMultipartUpload', run: completeMultipartUpload };
-  if (m === 'DELETE' && uploadId) return { name: 'AbortMultipartUpload', run: abortMultipartUpload };
+  if (m === 'POST' && sub === 'uploads') return { name: 'CreateMultipartUpload', run: createMultipartUpload, needs: onObject('s3:PutObject') };
+  if (m === 'PUT' && uploadId && req.query.has('partNumber') && req.headers['x-amz-copy-source'] === undefined) return { name: 'UploadPart', run: uploadPart, streamsBody: true, needs: onObject('s3:PutObject') };
+  if (m === 'POST' && uploadId) return { name: 'CompleteMultipartUpload', run: completeMultipartUpload, needs: onObject('s3:PutObject') };
+  if (m === 'DELETE' && uploadId) return { name: 'AbortMultipartUpload', run: abortMultipartUpload, needs: onObject('s3:AbortMultipartUpload') };
   if (sub) return notImplemented(`The ${m} ?${sub} object operation`, sub);
-  if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject } : { name: 'PutObject', run: putObject, streamsBody: true };
-  if (m === 'GET') return { name: 'GetObject', run: getObject };
-  if (m === 'HEAD') return { name: 'HeadObject', run: headObject };
-  if (m === 'DELETE') return { name: 'DeleteObject', run: deleteObject };
+  if (m === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? { name: 'CopyObject', run: copyObject, needs: onObject('s3:PutObject') } : { name: 'PutObject', run: putObject, streamsBody: true, needs: onObject('s3:PutObject') };
+  if (m === 'GET') return { name: 'GetObject', run: getObject, needs: onObject('s3:GetObject') };
+  if (m === 'HEAD') return { name: 'HeadObject', run: headObject, needs: onObject('s3:GetObject') };
+  if (m === 'DELETE') return { name: 'DeleteObject', run: deleteObject, needs: onObject('s3:DeleteObject') };
   throw s3Errors.methodNotAllowed(m, 'OBJECT');
 }
 
@@ -112,6 +122,7 @@ async function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requ
     const target = targetOf(req);
     routed = route(req, target.bucket, target.key);
     call = { req, caller, requestId, bucket: target.bucket ?? '', key: target.key ?? '' };
+    authorizeRoute(ctx, routed, call);
     if (!routed.streamsBody) call.req = await bufferedRequest(req);
     const reply = await routed.run(ctx, call);
     if (routed.management) recordManagementEvent(ctx, routed, call);
@@ -121,6 +132,34 @@ async function handleS3(ctx: S3Context, req: EngineRequest, caller: Caller, requ
     if (!isAwsError(e)) console.error(e);
     if (routed?.management && call) recordManagementEvent(ctx, routed, call, error);
     return s3ErrorResponse(error, requestId);
+  }
+}
+
+/** S3's refusal: AccessDenied, 403, the resource's ARN in quotes. */
+const S3_DENIED: DeniedAs = { error: (message) => new S3Error('AccessDenied', message, 403), quoteResource: true };
+
+/**
+ * The call's permission, decided by the caller's IAM policies (no bucket policy is modelled),
+ * before anything else, as S3 does; CopyObject also needs s3:GetObject on its source.
+ */
+function authorizeRoute(ctx: S3Context, routed: Route, call: S3Call): void {
+  const needs = routed.needs;
+  if (!needs) return;
+  const resource =
+    needs.on === 'account' ? 'arn:aws:s3:::*' : needs.on === 'bucket' ? bucketArn(call.bucket) : needs.on === 'objects' ? objectArn(call.bucket, '*') : objectArn(call.bucket, call.key);
+  authorizeCall(ctx.engine, call.caller, needs.action, resource, S3_DENIED);
+  const source = routed.name === 'CopyObject' ? copySourceArn(call.req.headers['x-amz-copy-source']) : undefined;
+  if (source) authorizeCall(ctx.engine, call.caller, 's3:GetObject', source, S3_DENIED);
+}
+
+/** x-amz-copy-source's object ("bucket/key" or "/bucket/key", URL-encoded, maybe ?versionId=) as an ARN; CopyObject refuses a bad one itself. */
+function copySourceArn(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  try {
+    const path = decodeURIComponent(header.split('?')[0]!.replace(/^\//, ''));
+    return path.includes('/') ? `arn:aws:s3:::${path}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 

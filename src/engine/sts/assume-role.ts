@@ -6,11 +6,11 @@
 // default; at most an hour for role chaining) on the engine clock.
 import { callerContext } from '../auth/condition-context.js';
 import type { Caller } from '../caller.js';
-import { accessDeniedMessage, decide } from '../auth/decision.js';
+import { authorizeCall } from '../auth/authorize.js';
 import { isRootCaller } from '../iam/directory.js';
 import { iamErrors } from '../iam/errors.js';
 import type { QueryOperation } from '../iam/query.js';
-import { ARN } from '../iam/query.js';
+import { ARN, QUERY_DENIED } from '../iam/query.js';
 import { assumedRoleArn } from './sessions.js';
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
@@ -28,6 +28,8 @@ function assumeRoleContext(caller: Caller, now: Date, sessionName: string, exter
 
 export const assumeRole: QueryOperation = {
   action: 'sts:AssumeRole',
+  // The role's trust policy with the caller's IAM policies, decided in run once the role is found.
+  permission: 'decided-by-operation',
   // CloudTrail marks STS's AssumeRole read-only, and shows the session it made.
   readOnly: true,
   recordsResponse: true,
@@ -44,14 +46,12 @@ export const assumeRole: QueryOperation = {
     if (!m) throw iamErrors.validation(`${arn.slice(0, 200)} is invalid`);
     const role = engine.directory.role(m[1]!, m[2]!);
     if (!role || role.Arn !== arn) throw denied(); // AWS does not say whether the role exists
-    const decision = decide({
-      request: { caller, action: 'sts:AssumeRole', resource: role.Arn, context: assumeRoleContext(caller, engine.clock.now(), sessionName, externalId) },
+    authorizeCall(engine, caller, 'sts:AssumeRole', role.Arn, QUERY_DENIED, {
+      context: assumeRoleContext(caller, engine.clock.now(), sessionName, externalId),
       resourceAccount: role.AccountId,
-      identityPolicies: engine.directory.identityPolicies(caller),
       resourcePolicy: { name: role.Arn, document: role.AssumeRolePolicyDocument },
       resourcePolicyKind: 'trust',
     });
-    if (!decision.allowed) throw iamErrors.accessDenied(accessDeniedMessage(decision));
     const chained = caller.type === 'AssumedRole';
     const duration = requested ?? ONE_HOUR;
     if (chained && duration > ONE_HOUR) throw iamErrors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');

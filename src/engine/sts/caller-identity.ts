@@ -5,6 +5,7 @@ import type { QueryOperation } from '../iam/query.js';
 
 export const getCallerIdentity: QueryOperation = {
   action: 'sts:GetCallerIdentity',
+  permission: 'none',
   readOnly: true,
   resource: () => '*',
   run({ caller, engine }) {
