@@ -97,16 +97,17 @@ describe('the engine answers while a pair is made', () => {
   test(`more than ${MAX_WAITING} requests waiting for pairs: the next is ThrottlingException, answered at once`, async () => {
     const busy = await startTestEngine();
     const client = new KMSClient(busy.clientConfig);
+    let waiting: Promise<unknown>[] = [];
     try {
-      const waiting = Array.from({ length: MAX_WAITING }, () => client.send(new CreateKeyCommand({ KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' })).catch((err: Error) => err));
+      waiting = Array.from({ length: MAX_WAITING }, () => client.send(new CreateKeyCommand({ KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' })).catch((err: Error) => err));
       await until(() => busy.engine.rsaKeyPairs.counts().waiting === MAX_WAITING, `${MAX_WAITING} requests waiting`);
       await expectAwsError(client.send(new CreateKeyCommand({ KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' })), 'ThrottlingException');
-      await busy.stop(); // the waiting requests fail with the engine; nothing more is made
-      await Promise.all(waiting);
-      expect(busy.engine.rsaKeyPairs.counts()).toEqual({ ready: 0, making: 0, waiting: 0, worker: false });
     } finally {
+      await busy.stop(); // the waiting requests fail with the engine; nothing more is made
       client.destroy();
     }
+    await Promise.all(waiting);
+    expect(busy.engine.rsaKeyPairs.counts()).toEqual({ ready: 0, making: 0, waiting: 0, worker: false });
   }, 60_000);
 });
 
