@@ -121,6 +121,7 @@ describe('a valid lesson', () => {
     expect(lessons.map((l) => l.id)).toEqual([
       'direct-encryption', 'envelope-encryption', 'sse-s3', 'cse-data-key-caching',
       'key-lifecycle', 'imported-key-material', 'rotation-and-reencryption', 'asymmetric-and-hmac',
+      'quotas-and-backoff',
     ]);
     for (const l of lessons) for (const s of l.steps) expect(s.source).toMatch(new RegExp(`export async function ${s.functionName}\\(`));
   });
