@@ -129,6 +129,15 @@ class Session implements RuntimeSession {
 
   watchExercise(lesson: Lesson, step: LessonStep, onVerdict: (verdict: ExerciseVerdict) => void): ExerciseWatch {
     if (!step.exercise) throw new Error(`step '${step.id}' is not an exercise`);
+    // On AWS another client's calls reach CloudTrail minutes later and are not followed: say so in the checklist.
+    const unseen = step.exercise.kind === 'terminal' && !this.t.followOtherClients;
+    const say = unseen
+      ? (verdict: ExerciseVerdict) =>
+          onVerdict(verdict.passed ? verdict : {
+            ...verdict,
+            checks: [...verdict.checks, { label: 'your own calls can be seen here', ok: false, why: `on ${this.targetLabel}, calls from your own terminal are not followed as they happen: s runs the solution instead` }],
+          })
+      : onVerdict;
     return watchExercise({
       lesson,
       step,
@@ -143,7 +152,7 @@ class Session implements RuntimeSession {
         return this.execute(lesson, step, async () => fn, undefined, 'learner');
       },
       passed: () => this.recordPassed(lesson, step, false),
-      onVerdict,
+      onVerdict: say,
     });
   }
 
