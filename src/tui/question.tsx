@@ -4,6 +4,7 @@
 // closed takes no answer and shows the right one.
 import { Box, Text, useInput } from 'ink';
 import React, { useRef, useState } from 'react';
+import { Prose } from './layout/prose.js';
 import { Markdown } from './markdown/markdown.js';
 import { tone } from './theme.js';
 
@@ -66,7 +67,9 @@ export function Question({ prompt, choices, answer, explanation, active = true, 
             <Box width={label.length} flexShrink={0}>
               <Text color={colour}>{label}</Text>
             </Box>
-            <Text color={colour}>{choice}</Text>
+            <Prose>
+              <Text color={colour}>{choice}</Text>
+            </Prose>
           </Box>
         );
       })}
