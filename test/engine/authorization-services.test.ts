@@ -134,6 +134,18 @@ describe('S3 SSE-KMS on the caller\'s behalf', () => {
     const decrypt = kmsEvents.find((ev) => ev.eventName === 'Decrypt');
     expect(decrypt).toMatchObject({ errorCode: 'AccessDeniedException', userIdentity: { arn: bob.arn, invokedBy: 's3.amazonaws.com' } });
   });
+  test('with an S3 Bucket Key, a bucket key S3 holds for one caller is no way around another caller\'s missing kms:Decrypt or kms:GenerateDataKey', async () => {
+    const keyId = (await te.kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const sealed = { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: keyId, BucketKeyEnabled: true };
+    await s3.send(new PutObjectCommand({ Bucket: 'shared', Key: 'by-admin', Body: 'secret', ...sealed }));
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: 'shared', Key: 'by-admin' }))).Body!.transformToString()).toBe('secret');
+    const bob = await user('bob');
+    await iam.send(new PutUserPolicyCommand({ UserName: 'bob', PolicyName: 's3', PolicyDocument: policy({ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: '*' }) }));
+    const read = await expectAwsError(bob.s3.send(new GetObjectCommand({ Bucket: 'shared', Key: 'by-admin' })), 'AccessDenied', 403);
+    expect(read.message).toContain('kms:Decrypt');
+    const write = await expectAwsError(bob.s3.send(new PutObjectCommand({ Bucket: 'shared', Key: 'by-bob', Body: 'x', ...sealed })), 'AccessDenied', 403);
+    expect(write.message).toContain('kms:GenerateDataKey');
+  });
 });
 
 test('denied calls are in LookupEvents with their error: IAM, S3 management events and LookupEvents itself', async () => {

@@ -49,9 +49,9 @@ export function openBytes(key: Buffer, sealed: Buffer, aad: string): Buffer {
 
 export class ObjectCrypto {
   private readonly sseS3Key: Buffer;
-  /** Bucket keys in use for writes, by bucket, KMS key ARN and caller context. */
+  /** Bucket keys in use for writes, by bucket, KMS key ARN, caller context and caller: one caller's key is never another's way around KMS's decision. */
   private readonly writeBucketKeys = new Map<string, { plaintext: Buffer; blob: Buffer; keyArn: string }>();
-  /** Bucket keys already decrypted, by their KMS ciphertext (base64). */
+  /** Bucket keys already decrypted, by caller and their KMS ciphertext (base64). */
   private readonly readBucketKeys = new Map<string, Buffer>();
 
   constructor(private readonly engine: Engine) {
@@ -127,17 +127,17 @@ export class ObjectCrypto {
   private bucketKeyForWrite(bucket: string, keyRef: string, userContext: Record<string, string> | undefined, caller: Caller, requestId: string) {
     const contextId = canonicalContext(userContext).toString('hex');
     const usable = this.usableKeyArn(keyRef, caller);
-    const cached = usable && this.writeBucketKeys.get(`${bucket}\0${usable}\0${contextId}`);
+    const cached = usable && this.writeBucketKeys.get(`${bucket}\0${usable}\0${contextId}\0${caller.arn}`);
     if (cached) return cached;
     const out = this.callKms('GenerateDataKey', { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: { ...userContext, 'aws:s3:arn': bucketArn(bucket) } }, caller, requestId);
     const entry = { plaintext: out.Plaintext as Buffer, blob: out.CiphertextBlob as Buffer, keyArn: out.KeyId as string };
-    this.writeBucketKeys.set(`${bucket}\0${entry.keyArn}\0${contextId}`, entry);
-    this.readBucketKeys.set(entry.blob.toString('base64'), Buffer.from(entry.plaintext));
+    this.writeBucketKeys.set(`${bucket}\0${entry.keyArn}\0${contextId}\0${caller.arn}`, entry);
+    this.readBucketKeys.set(`${caller.arn}\0${entry.blob.toString('base64')}`, Buffer.from(entry.plaintext));
     return entry;
   }
 
   private bucketKeyForRead(enc: StoredEncryption, bucket: string, caller: Caller, requestId: string): Buffer {
-    const cached = this.readBucketKeys.get(enc.bucketKeyBlob!);
+    const cached = this.readBucketKeys.get(`${caller.arn}\0${enc.bucketKeyBlob!}`);
     if (cached && this.usableKeyArn(enc.kmsKeyArn!, caller)) return cached;
     const out = this.callKms(
       'Decrypt',
@@ -146,7 +146,7 @@ export class ObjectCrypto {
       requestId,
     );
     const plaintext = out.Plaintext as Buffer;
-    this.readBucketKeys.set(enc.bucketKeyBlob!, plaintext);
+    this.readBucketKeys.set(`${caller.arn}\0${enc.bucketKeyBlob!}`, plaintext);
     return plaintext;
   }
 
