@@ -243,13 +243,12 @@ export async function findFailedCalls(
     .map((e) => JSON.parse(e.CloudTrailEvent!))
     .filter((e) => e.errorCode);
   show.table(
-    ['time', 'event', 'user', 'errorCode', 'errorMessage'],
+    ['time', 'event', 'user', 'errorCode'],
     failed.map((e) => [
       e.eventTime,
       e.eventName,
-      e.userIdentity.arn,
+      e.userIdentity.userName ?? e.userIdentity.arn,
       e.errorCode,
-      e.errorMessage ?? '',
     ]),
     'Decrypt calls that failed',
   );
@@ -274,12 +273,11 @@ export async function callsMadeByS3(
     .map((e) => JSON.parse(e.CloudTrailEvent!))
     .filter((e) => e.userIdentity.invokedBy === 's3.amazonaws.com');
   show.table(
-    ['event', 'user', 'invoked by', 'source', 'encryption context'],
+    ['event', 'user', 'invoked by', 'encryption context'],
     byS3.map((e) => [
       e.eventName,
-      e.userIdentity.arn,
+      e.userIdentity.userName ?? e.userIdentity.arn,
       e.userIdentity.invokedBy,
-      e.sourceIPAddress,
       JSON.stringify(e.requestParameters?.encryptionContext ?? {}),
     ]),
     'Calls S3 made with your key, on your behalf',
