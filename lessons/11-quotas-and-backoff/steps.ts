@@ -53,7 +53,7 @@ export async function burstWithoutRetries(ctx: StepContext) {
   if (!lowered.applied) {
     // On AWS: no burst against a real account's shared quota
     return show.text(
-      'Skipped on AWS: 10 GenerateDataKey at once, one attempt each, ' +
+      'Skipped on AWS: 20 GenerateDataKey at once, one attempt each, ' +
         'against a quota of 5 a second.',
       'info',
     );
@@ -65,7 +65,7 @@ export async function burstWithoutRetries(ctx: StepContext) {
     KeySpec: 'AES_256',
   }));
   const results = await Promise.allSettled(
-    Array.from({ length: 10 }, generate),
+    Array.from({ length: 20 }, generate),
   );
   const throttled = results.filter((r) => r.status === 'rejected');
   show.table(

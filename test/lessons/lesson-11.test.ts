@@ -57,10 +57,10 @@ test('lesson 11 loads, meets the standards, ends with clean-up, and every step p
 });
 
 describe('the bursts', () => {
-  test('with the retries off, some of the 10 GenerateDataKey are throttled (ThrottlingException with AWS words) and the rest get data keys', () => {
+  test('with the retries off, some of the 20 GenerateDataKey are throttled (ThrottlingException with AWS words) and the rest get data keys', () => {
     const o = outcome('burst-without-retries');
     const all = generated(o);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(20);
     expect(throttled(o).length).toBeGreaterThan(0);
     expect(all.filter((c) => c.outcome.ok).length).toBeGreaterThan(0);
     const [error] = results(o, 'expectedError');
