@@ -4,7 +4,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { lessonStatus, readProgress, recordStepPassed, resetLessonProgress } from '../../src/runtime/progress.js';
+import { lessonStatus, readProgress, recordStepPassed, recordStepSolved, resetLessonProgress } from '../../src/runtime/progress.js';
 import type { Lesson } from '../../src/runtime/types.js';
 
 // A fault to inject: while set, renaming anything onto that path fails, as a full or failing
@@ -37,20 +37,20 @@ const step = (id: string) => ({ id, title: id, text: '', functionName: id, sourc
 const lesson: Lesson = { id: 'l1', slug: '01-l1', dir: '/x', title: 'L1', summary: 's', minutes: 1, level: 'beginner', basedOn: [], intro: '', steps: [step('a'), step('b'), step('c')] };
 
 test('no progress file: nothing done, resume at the first step', () => {
-  expect(lessonStatus(readProgress(home()), lesson)).toEqual({ done: 0, total: 3, complete: false, nextStep: 'a' });
+  expect(lessonStatus(readProgress(home()), lesson)).toEqual({ done: 0, solved: 0, total: 3, complete: false, nextStep: 'a' });
 });
 
 test('passed steps are counted, the next step to do is the first not done, and completion is dated once', () => {
   const h = home();
   recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:00:00Z'));
   recordStepPassed(h, lesson, 'c', new Date('2026-01-01T00:01:00Z'));
-  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 2, total: 3, complete: false, nextStep: 'b' });
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 2, solved: 0, total: 3, complete: false, nextStep: 'b' });
   recordStepPassed(h, lesson, 'b', new Date('2026-01-01T00:02:00Z'));
   recordStepPassed(h, lesson, 'a', new Date('2026-01-01T00:03:00Z'));
   const saved = readProgress(h).lessons['l1']!;
   expect(saved.completedAt).toBe('2026-01-01T00:02:00.000Z');
   expect(saved.lastStep).toBe('a');
-  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 3, total: 3, complete: true });
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 3, solved: 0, total: 3, complete: true });
 });
 
 test('written atomically: the file is whole JSON and no temporary file is left', () => {
@@ -69,7 +69,7 @@ test('a write that fails before it replaces the file leaves the old progress who
   expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
   expect(readdirSync(h)).toEqual(['progress.json']); // the temporary file is removed, not left behind
   failRenameOnto(undefined);
-  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, total: 3, complete: false, nextStep: 'b' });
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, solved: 0, total: 3, complete: false, nextStep: 'b' });
   recordStepPassed(h, lesson, 'b');
   expect(lessonStatus(readProgress(h), lesson).done).toBe(2);
 });
@@ -113,9 +113,9 @@ test('a lesson can be started over; the other lessons keep their progress', () =
   recordStepPassed(h, other, 'y', new Date('2026-01-01T00:01:00Z'));
   const kept = readProgress(h).lessons['l2'];
   resetLessonProgress(h, 'l1');
-  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 0, total: 3, complete: false, nextStep: 'a' });
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 0, solved: 0, total: 3, complete: false, nextStep: 'a' });
   expect(readProgress(h).lessons).toEqual({ l2: kept });
-  expect(lessonStatus(readProgress(h), other)).toEqual({ done: 2, total: 2, complete: true });
+  expect(lessonStatus(readProgress(h), other)).toEqual({ done: 2, solved: 0, total: 2, complete: true });
 });
 
 test('starting over a lesson never run changes nothing', () => {
@@ -126,4 +126,14 @@ test('starting over a lesson never run changes nothing', () => {
   const before = readFileSync(join(h, 'progress.json'), 'utf8');
   resetLessonProgress(h, 'l9');
   expect(readFileSync(join(h, 'progress.json'), 'utf8')).toBe(before);
+});
+
+test('an exercise solved counts as done but is kept apart as solved; done by the learner later, it is theirs; solving again does not take it back', () => {
+  const h = home();
+  recordStepSolved(h, lesson, 'b');
+  expect(lessonStatus(readProgress(h), lesson)).toEqual({ done: 1, solved: 1, total: 3, complete: false, nextStep: 'a' });
+  recordStepPassed(h, lesson, 'b');
+  expect(readProgress(h).lessons[lesson.id]!.solved).toBeUndefined();
+  recordStepSolved(h, lesson, 'b');
+  expect(lessonStatus(readProgress(h), lesson)).toMatchObject({ done: 1, solved: 0 });
 });
