@@ -13,6 +13,7 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { reset } from '../../src/commands/reset.js';
 import { loadLessons } from '../../src/lessons/loader.js';
 import { checkLessonStandards } from '../../src/lessons/standards.js';
+import { planLessons } from '../../src/runtime/cost.js';
 import { startLocalTarget } from '../../src/runtime/local-target.js';
 import { openSession } from '../../src/runtime/session.js';
 import type { Lesson, RuntimeSession, StepOutcome, StepResult } from '../../src/runtime/types.js';
@@ -169,3 +170,9 @@ test('reset after a run stopped after the upload deletes the object, the bucket 
     rmSync(stopped, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('on --target aws the plan counts what the lesson makes: one key, one alias, one bucket with one object, no key of another kind', () => {
+  expect(planLessons([lesson])).toEqual([
+    expect.objectContaining({ keys: 1, importedKeys: 0, aliases: 1, buckets: 1, objects: 1, keySpecs: [], asymmetricRequests: 0, rotations: 0 }),
+  ]);
+});
