@@ -47,6 +47,19 @@ export function openBytes(key: Buffer, sealed: Buffer, aad: string): Buffer {
   }
 }
 
+/** Bucket keys held in memory at most, per map: callers and encryption contexts are the requester's to vary, memory is not. */
+export const MAX_CACHED_BUCKET_KEYS = 1000;
+
+/**
+ * Remembers a bucket key, forgetting the oldest once the map holds MAX_CACHED_BUCKET_KEYS. The one
+ * forgotten is not zeroed: an upload still streaming may hold it (close() zeroes what is held).
+ */
+export function remember<V>(map: Map<string, V>, slot: string, value: V) {
+  map.delete(slot);
+  map.set(slot, value);
+  while (map.size > MAX_CACHED_BUCKET_KEYS) map.delete(map.keys().next().value as string);
+}
+
 export class ObjectCrypto {
   private readonly sseS3Key: Buffer;
   /** Bucket keys in use for writes, by bucket, KMS key ARN, caller context and caller: one caller's key is never another's way around KMS's decision. */
@@ -131,8 +144,8 @@ export class ObjectCrypto {
     if (cached) return cached;
     const out = this.callKms('GenerateDataKey', { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: { ...userContext, 'aws:s3:arn': bucketArn(bucket) } }, caller, requestId);
     const entry = { plaintext: out.Plaintext as Buffer, blob: out.CiphertextBlob as Buffer, keyArn: out.KeyId as string };
-    this.writeBucketKeys.set(`${bucket}\0${entry.keyArn}\0${contextId}\0${caller.arn}`, entry);
-    this.readBucketKeys.set(`${caller.arn}\0${entry.blob.toString('base64')}`, Buffer.from(entry.plaintext));
+    remember(this.writeBucketKeys, `${bucket}\0${entry.keyArn}\0${contextId}\0${caller.arn}`, entry);
+    remember(this.readBucketKeys, `${caller.arn}\0${entry.blob.toString('base64')}`, Buffer.from(entry.plaintext));
     return entry;
   }
 
@@ -146,7 +159,7 @@ export class ObjectCrypto {
       requestId,
     );
     const plaintext = out.Plaintext as Buffer;
-    this.readBucketKeys.set(`${caller.arn}\0${enc.bucketKeyBlob!}`, plaintext);
+    remember(this.readBucketKeys, `${caller.arn}\0${enc.bucketKeyBlob!}`, plaintext);
     return plaintext;
   }
 
