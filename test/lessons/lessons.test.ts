@@ -51,11 +51,13 @@ const sample = readFileSync(join(assetsRoot(), 'plaintext_u.txt'));
 
 test('the lessons load in order, and every step of every lesson passes', () => {
   expect(problems).toEqual([]);
-  expect(lessons.map((l) => l.id)).toEqual([
+  // Lessons are being added (9-12) in parallel: these keep their folder order, others may come between
+  const known = [
     'direct-encryption', 'envelope-encryption', 'sse-s3', 'cse-data-key-caching',
     'key-lifecycle', 'imported-key-material', 'rotation-and-reencryption', 'asymmetric-and-hmac',
     'quotas-and-backoff',
-  ]);
+  ];
+  expect(lessons.map((l) => l.id).filter((id) => known.includes(id))).toEqual(known);
   const failed = [...played.entries()].flatMap(([lesson, steps]) =>
     [...steps.values()].filter((o) => o.status !== 'passed').map((o) => `${lesson}/${o.stepId}: ${o.status === 'failed' ? o.error.message : ''}`),
   );

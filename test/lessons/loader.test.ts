@@ -118,11 +118,13 @@ describe('a valid lesson', () => {
   test('every packaged lesson loads without a problem', () => {
     const { lessons, problems } = loadLessons();
     expect(problems).toEqual([]);
-    expect(lessons.map((l) => l.id)).toEqual([
+    // Lessons are being added (9-12) in parallel: these keep their folder order, others may come between
+    const known = [
       'direct-encryption', 'envelope-encryption', 'sse-s3', 'cse-data-key-caching',
       'key-lifecycle', 'imported-key-material', 'rotation-and-reencryption', 'asymmetric-and-hmac',
       'quotas-and-backoff',
-    ]);
+    ];
+    expect(lessons.map((l) => l.id).filter((id) => known.includes(id))).toEqual(known);
     for (const l of lessons) for (const s of l.steps) expect(s.source).toMatch(new RegExp(`export async function ${s.functionName}\\(`));
   });
 });
