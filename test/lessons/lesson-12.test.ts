@@ -139,6 +139,13 @@ test('the clean-up schedules the key for deletion and removes the object, the bu
   expect(ops).toEqual(expect.arrayContaining(['DeleteObject', 'DeleteBucket', 'DeleteAlias', 'ScheduleKeyDeletion']));
 });
 
+test('a lookup run again after the clean-up is explained as such (the key is gone), not a raw NotFoundException', async () => {
+  const step = lesson.steps.find((st) => st.id === 'lookup-by-key')!;
+  const again = await session.runStep(lesson, step);
+  expect(again.status).toBe('failed');
+  if (again.status === 'failed') expect(again.error.afterCleanUp).toBe(true);
+});
+
 test('reset after a run stopped after the upload deletes the object, the bucket and the alias and schedules the key', async () => {
   const stopped = mkdtempSync(join(tmpdir(), 'kms-workshop-lesson-12-reset-'));
   try {
