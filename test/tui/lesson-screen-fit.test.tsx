@@ -150,3 +150,12 @@ test('a choice that wraps keeps its indent, under its own text', () => {
   const at = lines.findIndex((l) => l.includes('2. only'));
   expect(lines[at + 1]).toMatch(/^ {5}\S/);
 });
+
+test('a menu title is cut only when the screen has no room for it (not at 100 columns)', async () => {
+  const long = 'Server-side encryption of an S3 object with a KMS key';
+  const fake = fakeSession({});
+  const app = render(<App lessons={[lesson('sse', [step('one')], { title: long })]} workspaceRoot="/ws" openSession={async () => fake.session} progress={memoryProgress()} reportError={(_, e) => ({ message: String(e) })} />);
+  cleanup.push(app.unmount);
+  const frame = await waitForFrame(app.lastFrame, 'Target local engine');
+  expect(frame).toContain(`1. ${long}`);
+});

@@ -60,7 +60,9 @@ export function Home({ lessons, progressOf, target, targetState, targetNote, wor
   const current = lessons[selected];
   // Columns: marker 2, title, minutes 8, level 14 (dropped when narrow), progress 13.
   const showLevel = width >= 72;
-  const titleWidth = Math.max(12, Math.min(44, width - 2 - 1 - 8 - (showLevel ? 14 : 0) - 13));
+  // As wide as the longest title ("12. " before it) where the screen has room: a title is cut only when it must be.
+  const longest = Math.max(0, ...lessons.map((l, i) => `${i + 1}. ${l.title}`.length));
+  const titleWidth = Math.max(12, Math.min(longest, width - 2 - 1 - 8 - (showLevel ? 14 : 0) - 13));
   const listRows = height === undefined ? lessons.length : Math.max(3, height - ROWS_BESIDES_LIST - (targetNote ? 1 : 0));
   const [first, end] = visibleWindow(lessons.length, selected, listRows);
   return (
