@@ -259,14 +259,19 @@ export async function quotaIncrease({ show, region }: StepContext) {
 }
 
 export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
-  const bucket = await readFile(path('bucket-name.txt'), 'utf8');
-  for (const prefix of ['bucket-key-false', 'bucket-key-true'])
-    for (let n = 1; n <= 10; n++)
-      await s3.send(new DeleteObjectCommand({
-        Bucket: bucket,
-        Key: `${prefix}/object-${n}.txt`,
-      }));
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  // No file: the lesson stopped before the S3 step made its bucket
+  const bucket = await readFile(path('bucket-name.txt'), 'utf8')
+    .catch(() => undefined);
+  if (bucket) {
+    // a missing object is no error
+    for (const prefix of ['bucket-key-false', 'bucket-key-true'])
+      for (let n = 1; n <= 10; n++)
+        await s3.send(new DeleteObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}/object-${n}.txt`,
+        }));
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  }
   const alias = names.alias('kms-workshop-quotas');
   const { KeyMetadata } = await kms.send(
     new DescribeKeyCommand({ KeyId: alias }),
@@ -278,7 +283,7 @@ export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
       PendingWindowInDays: 7,
     }),
   );
-  await rm(path('bucket-name.txt'));
+  await rm(path('bucket-name.txt'), { force: true });
   show.json(
     { KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate },
     'Key scheduled for deletion',

@@ -154,3 +154,17 @@ describe('on --target aws (no lowerRequestQuota)', () => {
     }
   });
 });
+
+test('the clean-up after only the first step (no bucket yet) still deletes the alias and schedules the key, so reset leaves nothing', async () => {
+  const h = mkdtempSync(join(tmpdir(), 'kms-workshop-lesson-11-early-'));
+  const s = await openSession({ home: h, freshEngine: true });
+  try {
+    expect((await s.runStep(lesson, lesson.steps[0]!)).status).toBe('passed');
+    const o = await s.runStep(lesson, lesson.steps.at(-1)!);
+    expect(o.status).toBe('passed');
+    expect(o.calls.map((c) => c.operation)).toEqual(['DescribeKey', 'DeleteAlias', 'ScheduleKeyDeletion']);
+  } finally {
+    await s.close();
+    rmSync(h, { recursive: true, force: true });
+  }
+});
