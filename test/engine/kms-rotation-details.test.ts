@@ -108,3 +108,11 @@ test('ListKeyRotations of an imported key: import state, expiration, description
   expect(after[0]!.RotationType).toBeUndefined();
   expect((await e.kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId }))).Rotations!.map((r) => r.KeyMaterialId)).toEqual([next.KeyMaterialId]);
 });
+
+test('ListKeyRotations of a key whose material KMS made shows no ImportState', async () => {
+  const key = await newKey();
+  await e.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
+  const all = (await e.kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
+  expect(all).toHaveLength(2);
+  for (const r of all) expect(r).not.toHaveProperty('ImportState');
+});
