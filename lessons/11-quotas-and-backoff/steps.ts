@@ -26,9 +26,13 @@ import {
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
-export async function createKey({ kms, show, names }: StepContext) {
+export async function createKey(ctx: StepContext) {
+  const { kmsWithRetries, show, names } = ctx;
   // 'alias/kms-workshop-quotas'; on AWS with your prefix
   const alias = names.alias('kms-workshop-quotas');
+  // CreateKey has a quota of its own (5 a second): lessons played
+  // back to back may just have used it, so this client backs off.
+  const kms = kmsWithRetries({ maxAttempts: 5 });
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({
     Description: 'kms-workshop: quotas and backoff',
   }));

@@ -41,7 +41,7 @@ describe('kms-workshop run', () => {
     expect(r.stdout).toMatch(/call {2}kms:GenerateDataKey {2}s3\.amazonaws\.com on your behalf/);
     expect(r.stdout).toMatch(/GenerateDataKey +1 {2}by you/);
     expect(r.stdout).toMatch(/fast-forwarded the local engine clock by 120 s/);
-    expect(r.stdout).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
     const list = cli(['list', '--home', home]);
     expect(list.code).toBe(0);
@@ -51,7 +51,7 @@ describe('kms-workshop run', () => {
     expect(progress[0]).toMatch(/done \(2 solved\)$/);
     const again = cli(['run', 'all', '--home', home]); // the engine state in the home is reused
     expect(again.code).toBe(0);
-  });
+  }, 180_000); // ten lessons, lesson 11 waits out real backoff: about 17 s alone, more on a loaded machine
 
   test('--json: one JSON object per step, with calls and masked results', () => {
     const r = cli(['run', 'envelope-encryption', '--json', '--fresh', '--home', tempDir()]);
@@ -176,6 +176,6 @@ describe('kms-workshop check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[1\/2\] Decrypt rubbish: FAILED: Decrypt failed with InvalidCiphertextException \(request id [0-9a-f-]{36}\)/);
     expect(r.stdout).toMatch(/0 passed, 1 failed, 1 skipped/);
-    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });
