@@ -1,58 +1,17 @@
 // The TUI driven by keys through the real lessons, the real runtime and a fresh
 // local engine: what a learner sees on a 100x24 screen.
-import { render } from 'ink-testing-library';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import React from 'react';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { progressPort } from '../../src/commands/tui-progress.js';
-import { loadLessons } from '../../src/lessons/loader.js';
-import { openSession } from '../../src/runtime/session.js';
-import type { Lesson, Question, RuntimeSession } from '../../src/runtime/types.js';
-import { App } from '../../src/tui/app.js';
+import { expect, test } from 'vitest';
+import type { Question } from '../../src/runtime/types.js';
 import { KEYS, tick, waitForFrame } from './fake-workshop.js';
+import { chooseLesson, closeAppsAfterEach, lessons, start, type LessonApp } from './lesson-player.js';
 
-let lessons: Lesson[];
-const open: Array<{ unmount: () => void; session?: RuntimeSession; home: string }> = [];
-
-beforeAll(() => {
-  lessons = loadLessons().lessons;
-});
-
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    o.unmount();
-    await o.session?.close();
-    rmSync(o.home, { recursive: true, force: true });
-  }
-});
-
-function start() {
-  const home = mkdtempSync(join(tmpdir(), 'kmsws-tui-'));
-  const entry: (typeof open)[number] = { home, unmount: () => {} };
-  const app = render(
-    <App
-      lessons={lessons}
-      workspaceRoot={join(home, 'workspace')}
-      progress={progressPort(home)}
-      reportError={(_, e) => ({ message: String((e as Error)?.message ?? e) })}
-      openSession={async () => (entry.session = await openSession({ home, freshEngine: true }))}
-    />,
-  );
-  entry.unmount = app.unmount;
-  open.push(entry);
-  return app;
-}
+closeAppsAfterEach();
 
 /** Moves the menu selection to the lesson with this title and opens it. */
-async function openLesson(app: ReturnType<typeof start>, title: string) {
-  await waitForFrame(app.lastFrame, /Target local engine at http:\/\/127\.0\.0\.1:\d+/, 15_000);
+async function openLesson(app: LessonApp, title: string) {
   const index = lessons.findIndex((l) => l.title === title);
   expect(index).toBeGreaterThanOrEqual(0);
-  app.stdin.write(String(index + 1));
-  await waitForFrame(app.lastFrame, new RegExp(`› ${index + 1}\\. `));
-  app.stdin.write(KEYS.enter);
+  await chooseLesson(app, index);
   // Every packaged lesson opens at its introduction, with what it is based on.
   const intro = await waitForFrame(app.lastFrame, /introduction/);
   expect(intro).toContain('Based on');
@@ -62,7 +21,7 @@ async function openLesson(app: ReturnType<typeof start>, title: string) {
   return waitForFrame(app.lastFrame, /step 1 of \d+/);
 }
 
-async function runStep(app: ReturnType<typeof start>, n: number, total: number, prediction?: Question, exercise = false) {
+async function runStep(app: LessonApp, n: number, total: number, prediction?: Question, exercise = false) {
   await waitForFrame(app.lastFrame, `step ${n} of ${total}`);
   await tick();
   // Predict, then observe: a step with a prediction asks for it first.
