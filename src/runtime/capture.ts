@@ -79,6 +79,7 @@ export function describeCall(
     ...(alias ? { alias } : {}),
     ...(str(input.Bucket) ? { bucket: str(input.Bucket) } : {}),
     ...(str(input.Key) ? { objectKey: str(input.Key) } : {}),
+    ...(output?.BucketKeyEnabled === true ? { bucketKey: true } : {}),
     ...(encryptionContext ? { encryptionContext } : {}),
     caller: 'you',
     outcome,

@@ -148,7 +148,8 @@ export function expectationsFor(calls: readonly ApiCall[]): Expectation[] {
     if (call.service === 'kms' && call.requestId) out.push({ id: `call:${call.requestId}`, kind: 'call', requestId: call.requestId, operation: call.operation, time });
     const operation = call.operation === 'PutObject' ? 'GenerateDataKey' : call.operation === 'GetObject' ? 'Decrypt' : undefined;
     const partition = call.keyId ? /^arn:([^:]+):kms:/.exec(call.keyId)?.[1] : undefined;
-    if (call.service === 's3' && operation && partition && call.bucket && call.objectKey)
+    // With an S3 Bucket Key, S3 calls KMS once per bucket key, with the bucket's ARN as context: no event names this object.
+    if (call.service === 's3' && operation && partition && call.bucket && call.objectKey && !call.bucketKey)
       out.push({ id: `service:${call.seq}`, kind: 'service', operation, objectArn: `arn:${partition}:s3:::${call.bucket}/${call.objectKey}`, keyArn: call.keyId!, time });
   }
   return out;

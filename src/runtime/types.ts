@@ -169,6 +169,8 @@ export interface ApiCall {
   /** S3 bucket/key for S3 calls. */
   bucket?: string;
   objectKey?: string;
+  /** An S3 object call that used an S3 Bucket Key (S3's KMS call, if any, names the bucket, not the object). */
+  bucketKey?: boolean;
   encryptionContext?: Record<string, string>;
   caller: CallCaller;
   outcome: CallOutcome;

@@ -232,6 +232,19 @@ describe('the CloudTrail waiter, against the engine over HTTP', () => {
   });
 });
 
+describe('what the CloudTrail waiter awaits', () => {
+  const call = (over: Partial<ApiCall>): ApiCall => ({
+    seq: 1, time: new Date().toISOString(), service: 's3', operation: 'PutObject', caller: 'you', outcome: { ok: true }, durationMs: 1,
+    bucket: 'b', objectKey: 'k', keyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', ...over,
+  }) as ApiCall;
+
+  test("an SSE-KMS upload: S3's GenerateDataKey naming the object; with a Bucket Key none (S3 names the bucket, once per bucket key)", () => {
+    expect(expectationsFor([call({})])).toMatchObject([{ kind: 'service', operation: 'GenerateDataKey', objectArn: 'arn:aws:s3:::b/k' }]);
+    expect(expectationsFor([call({ seq: 2, bucketKey: true })])).toEqual([]);
+    expect(expectationsFor([call({ seq: 3, operation: 'GetObject', bucketKey: true })])).toEqual([]);
+  });
+});
+
 describe('plain explanations', () => {
   test('each known problem says what happened and what to do; anything else is left alone', () => {
     const cases: [unknown, RegExp][] = [
