@@ -92,6 +92,55 @@ export async function decryptWithContext({ kms, show, path }: StepContext) {
   );
 }
 
+export async function base64Trap(
+  { kms, show, path, names, expectError }: StepContext,
+) {
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({
+    KeyId: names.alias('kms-workshop-direct'),
+    Plaintext: await readFile(path('NewSecretFile.txt')),
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  // `--output text --query CiphertextBlob > NewSecretFile.base64`:
+  // the CLI prints the blob as base64, then a newline
+  await writeFile(
+    path('NewSecretFile.base64'),
+    Buffer.from(CiphertextBlob!).toString('base64') + '\n',
+  );
+  show.hexdump('NewSecretFile.base64', 'what --output text saved');
+
+  // `--ciphertext-blob fileb://NewSecretFile.base64`: fileb://
+  // sends the file's bytes as they are
+  await expectError(
+    kms.send(new DecryptCommand({
+      CiphertextBlob: await readFile(path('NewSecretFile.base64')),
+      EncryptionContext: { project: 'kmsworkshop' },
+    })),
+    {
+      code: 'InvalidCiphertextException',
+      why:
+        'The file holds the base64 text of the ciphertext, and ' +
+        'fileb:// sent that text as the ciphertext.',
+      fix:
+        'Decode it first: base64 --decode NewSecretFile.base64 ' +
+        '> NewSecretFile.bin, then fileb://NewSecretFile.bin.',
+    },
+  );
+
+  // `base64 --decode NewSecretFile.base64 > NewSecretFile.bin`
+  const text = await readFile(path('NewSecretFile.base64'), 'utf8');
+  await writeFile(path('NewSecretFile.bin'), Buffer.from(text, 'base64'));
+  show.hexdump('NewSecretFile.bin', 'decoded: the ciphertext itself');
+  const { Plaintext } = await kms.send(new DecryptCommand({
+    CiphertextBlob: await readFile(path('NewSecretFile.bin')),
+    EncryptionContext: { project: 'kmsworkshop' },
+  }));
+  const secret = await readFile(path('NewSecretFile.txt'));
+  return show.check(
+    'decoded first, the same ciphertext decrypts to the secret',
+    Buffer.from(Plaintext!).equals(secret),
+  );
+}
+
 // The reference solution of the exercise, what `s` runs: the same two
 // calls the AWS CLI makes, with the same files.
 export async function encryptAndDecryptYourself(

@@ -3,9 +3,13 @@
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAliasCommand,
+  CreateGrantCommand,
   CreateKeyCommand,
+  DecryptCommand,
   DeleteAliasCommand,
   DescribeKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  RevokeGrantCommand,
   ScheduleKeyDeletionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
@@ -18,6 +22,7 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { StepContext } from '../../src/runtime/context.js';
 
@@ -206,6 +211,65 @@ export async function cloudTrailEvents(
   );
 }
 
+export async function ebsEnvelope(
+  { kms, show, path, names }: StepContext,
+) {
+  // a volume id as EC2 makes them: vol- and 17 hex digits
+  const volumeId = 'vol-' + randomBytes(9).toString('hex').slice(0, 17);
+  const context = { 'aws:ebs:id': volumeId };
+
+  // CreateVolume: EBS asks for an encrypted data key only
+  const generated = await kms.send(
+    new GenerateDataKeyWithoutPlaintextCommand({
+      KeyId: names.alias('kms_key_sse_usecase_1'),
+      KeySpec: 'AES_256',
+      EncryptionContext: context,
+    }),
+  );
+  // EBS keeps it with the volume's metadata
+  await writeFile(path('volume-datakey.bin'), generated.CiphertextBlob!);
+  show.json(generated, 'GenerateDataKeyWithoutPlaintext');
+  show.check(
+    'no Plaintext in the answer: EBS never holds the data key',
+    !('Plaintext' in generated),
+  );
+
+  // AttachVolume: a grant lets the EC2 host decrypt, for this
+  // volume only (here to your account: there is no EC2 host)
+  const { KeyMetadata } = await kms.send(new DescribeKeyCommand({
+    KeyId: names.alias('kms_key_sse_usecase_1'),
+  }));
+  const { GrantId } = await kms.send(new CreateGrantCommand({
+    KeyId: KeyMetadata!.KeyId,
+    GranteePrincipal: `arn:aws:iam::${KeyMetadata!.AWSAccountId}:root`,
+    Operations: ['Decrypt'],
+    Constraints: { EncryptionContextSubset: context },
+  }));
+  // the host decrypts the data key into the hypervisor's memory
+  const { Plaintext } = await kms.send(new DecryptCommand({
+    CiphertextBlob: await readFile(path('volume-datakey.bin')),
+    EncryptionContext: context,
+  }));
+  show.check(
+    'Decrypt with aws:ebs:id gave the 256-bit data key back',
+    Plaintext!.length === 32,
+  );
+  Plaintext!.fill(0);
+  await kms.send(new RevokeGrantCommand({
+    KeyId: KeyMetadata!.KeyId,
+    GrantId,
+  }));
+  return show.counter({
+    title: 'The calls EBS and EC2 make for a volume',
+    operations: [
+      'GenerateDataKeyWithoutPlaintext',
+      'CreateGrant',
+      'Decrypt',
+      'RevokeGrant',
+    ],
+  });
+}
+
 export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
   const bucket = await readFile(path('bucket-name.txt'), 'utf8');
   // yours too, if you uploaded it (a missing object is no error)
@@ -225,6 +289,7 @@ export async function cleanUp({ kms, s3, show, path, names }: StepContext) {
   );
   await rm(path('plaintext_u_cycled.txt'));
   await rm(path('bucket-name.txt'));
+  await rm(path('volume-datakey.bin'), { force: true });
   show.json(
     { KeyId: KeyMetadata!.KeyId, KeyState, DeletionDate },
     'Key scheduled for deletion',
