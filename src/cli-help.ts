@@ -1,5 +1,5 @@
 // What `--help` prints: an overview, and one page per command with every option.
-export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env';
+export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env' | 'join';
 
 const HOME = `  --home DIR               where state, progress and lesson workspaces are kept
                            (default $KMS_WORKSHOP_HOME, else ~/.kms-workshop)`;
@@ -113,6 +113,33 @@ Options:
   --shell NAME             the syntax (default: from $SHELL, else bash)
 ${HOME}
 `,
+  join: `Usage: kms-workshop join URL --profile learnerN [--credentials FILE] [--config FILE] [--home DIR]
+       kms-workshop join URL --profile learnerN run <lesson...|all> [--json] [--transcript FILE.md]
+
+Joins a class: the instructor's engine at URL (kms-workshop serve --learners N) with
+the profile they handed you. Opens the tutorial with the class engine as its
+target: every lesson, exercise and counter works as on the local engine, in an
+account of your own there (fast-forwarding moves your clock only). With run, the
+lessons play without the screen, as kms-workshop run plays them.
+
+Your progress stays on this machine, in <home>/classes/<host>-<port>/<profile>,
+and is told to the class engine after each step (so the instructor sees where
+you are). If the engine goes away, run the same command again to carry on where
+you were.
+
+  kms-workshop join http://192.168.1.20:4599 --profile learner7 --credentials ./credentials
+
+Options:
+  --profile NAME           your profile in the credentials file (learner1, learner2, ...)
+  --credentials FILE       the credentials file the instructor handed out (default
+                           $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)
+  --config FILE            its config file, for the profile's Region (default: the file
+                           named config beside --credentials, else $AWS_CONFIG_FILE, else
+                           ~/.aws/config; us-east-1 without one)
+  --json                   with run: one JSON object per step on stdout
+  --transcript FILE.md     with run: also write a Markdown record of what happened
+${HOME}
+`,
   reset: `Usage: kms-workshop reset [lesson] [--home DIR]
 
 Starts a lesson over (or every lesson, with none named): runs its clean-up on the
@@ -134,6 +161,7 @@ Usage:
   kms-workshop check [DIR]         validate lesson folders, then run them on a fresh engine
   kms-workshop reset [lesson]      start a lesson (or all) over
   kms-workshop env                 exports for a second shell: eval "$(kms-workshop env)"
+  kms-workshop join URL --profile learnerN   join a class on the instructor's engine
 
   kms-workshop <command> --help    every option of a command
   -h, --help                       this overview

@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       return runReset(rest);
     case 'env':
       return runEnv(rest);
+    case 'join':
+      return runJoin(rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
@@ -231,6 +233,47 @@ async function runServe(args: string[]): Promise<number> {
   }
   const { serve } = await import('./commands/serve.js');
   return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict, ...(learners !== undefined ? { learners } : {}) });
+}
+
+/** `join URL --profile P [run <lesson...|all>]`: src/commands/join.ts. */
+async function runJoin(args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: {
+        profile: { type: 'string' },
+        credentials: { type: 'string' },
+        config: { type: 'string' },
+        home: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        transcript: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    return usageError('kms-workshop join', parseMessage(e), 'join');
+  }
+  if (values.help) return printHelp('join');
+  const [url, command, ...names] = positionals;
+  if (url === undefined) return usageError('kms-workshop join', "name the class engine's URL (the instructor gives it: http://ADDRESS:PORT)", 'join');
+  if (!/^https?:\/\/[^/\s]+/.test(url)) return usageError('kms-workshop join', `'${url}' is not a class engine's URL (http://ADDRESS:PORT)`, 'join');
+  if (!values.profile?.trim()) return usageError('kms-workshop join', 'name your profile with --profile (learner1, learner2, ...: the one your instructor handed you)', 'join');
+  if (command !== undefined && command !== 'run') return usageError('kms-workshop join', `after the URL comes nothing (the tutorial) or run <lesson...|all>, not '${command}'`, 'join');
+  if (command === 'run' && names.length === 0) return usageError('kms-workshop join', "name a lesson after run (see 'kms-workshop list') or 'all'", 'join');
+  if (command === undefined && (values.json || values.transcript !== undefined)) return usageError('kms-workshop join', '--json and --transcript go with run', 'join');
+  const { join } = await import('./commands/join.js');
+  return join({
+    url,
+    profile: values.profile,
+    ...(values.credentials ? { credentialsFile: values.credentials } : {}),
+    ...(values.config ? { configFile: values.config } : {}),
+    home: programHome(values.home),
+    ...(command === 'run' ? { run: { names, json: values.json!, ...(values.transcript !== undefined ? { transcript: values.transcript } : {}) } } : {}),
+  });
 }
 
 /** `env [--shell S] [--home DIR]`: src/commands/env.ts. */

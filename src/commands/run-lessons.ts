@@ -10,6 +10,8 @@ export interface RunReport {
   failed: number;
   skipped: number;
   ms: number;
+  /** The target went away (a class engine stopped answering): the run stopped there, with this message. */
+  lost?: string;
 }
 
 export interface RunLessonsOptions {
@@ -25,7 +27,7 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
   const out = opts.out ?? process.stdout;
   const report: RunReport = { lessons: lessons.length, steps: 0, passed: 0, failed: 0, skipped: 0, ms: 0 };
   const started = Date.now();
-  for (const lesson of lessons) {
+  every: for (const lesson of lessons) {
     if (!opts.json) out.write(`\n== ${lesson.id}: ${lesson.title} (${lesson.steps.length} steps, workspace ${session.workspace(lesson)})\n`);
     const intro = opts.json || opts.brief ? '' : introText(lesson);
     if (intro) out.write(`\n${intro}`);
@@ -55,6 +57,10 @@ export async function runLessons(session: RuntimeSession, lessons: Lesson[], opt
       if (opts.json) out.write(JSON.stringify({ ...stepJson(lesson, step.title, outcome), ...(i === 0 ? { intro: lesson.intro, basedOn: lesson.basedOn } : {}) }) + '\n');
       else if (opts.brief) out.write(briefLine(header, outcome));
       else out.write(stepReport(outcome, header, happened.order));
+      if (outcome.status === 'failed' && outcome.error.connectionLost) {
+        report.lost = outcome.error.message;
+        break every; // every step after would fail the same way
+      }
     }
   }
   report.ms = Date.now() - started;

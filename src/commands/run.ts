@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatProblem } from '../lessons/errors.js';
 import { loadLessons } from '../lessons/loader.js';
+import type { ClassTargetOptions } from '../runtime/class-target.js';
 import type { Lesson, StepOutcome, TargetKind } from '../runtime/types.js';
 import { lessonTranscript, transcriptStepOf, type TranscriptStep } from './transcript.js';
 import { quietOnBrokenPipe, runLessons, selectLessons, summaryLine } from './run-lessons.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   yes?: boolean;
   /** Also write a Markdown record of what happened to this file. */
   transcript?: string;
+  /** `join URL --profile P run`: the lessons on a class engine, in the learner's own account there. */
+  join?: ClassTargetOptions;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
@@ -42,9 +45,9 @@ export async function run(opts: RunOptions): Promise<number> {
   const { openSession } = await import('../runtime/session.js');
   let session;
   try {
-    session = await openSession({ home: opts.home, freshEngine: opts.fresh, ...(aws ? { target: 'aws' as const, aws } : {}) });
+    session = await openSession({ home: opts.home, freshEngine: opts.fresh, ...(aws ? { target: 'aws' as const, aws } : {}), ...(opts.join ? { target: 'class' as const, class: opts.join } : {}) });
   } catch (e) {
-    process.stderr.write(`kms-workshop run: ${(e as Error).message}\n`);
+    process.stderr.write(`${opts.join ? 'kms-workshop join' : 'kms-workshop run'}: ${(e as Error).message}\n`);
     return 1;
   }
   for (const note of session.notes ?? []) process.stderr.write(`kms-workshop run: note: ${note}\n`);
@@ -70,6 +73,7 @@ export async function run(opts: RunOptions): Promise<number> {
       const written = writeTranscript(opts.transcript, lessons.map((lesson) => lessonTranscript({ lesson, target: session.targetLabel, steps: outcomes.get(lesson) ?? new Map() })));
       if (!written) return 1;
     }
+    if (report.lost) process.stderr.write(`kms-workshop join: ${report.lost}\n`);
     return report.failed === 0 && problems.length === 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', interrupted);

@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import React from 'react';
-import type { Lesson, LessonStep, RuntimeSession } from '../runtime/types.js';
+import type { Lesson, LessonStep, RuntimeSession, TargetKind } from '../runtime/types.js';
 import { App } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen } from '../tui/terminal.js';
@@ -31,7 +31,7 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
   // Presenting touches no state in the home: the lessons' files go to a folder of this run only.
   const workspaceRoot = present ? mkdtempSync(join(tmpdir(), 'kms-workshop-present-')) : join(home, 'workspace');
   let unannounce = () => {};
-  const local = sessionOptions?.target !== 'aws';
+  const local = (sessionOptions?.target ?? 'local') === 'local';
 
   const instance = render(
     <App
@@ -63,7 +63,7 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
         }
         return opened;
       }}
-      startingLabel={sessionOptions?.target === 'aws' ? 'connecting to AWS…' : 'starting the local engine…'}
+      startingLabel={STARTING[sessionOptions?.target ?? 'local']}
       onSession={(s) => (session = s)}
     />,
     { exitOnCtrlC: true, patchConsole: false },
@@ -104,6 +104,9 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
   }
   return 0;
 }
+
+/** What the menu says while the session opens. */
+const STARTING: Record<TargetKind, string> = { local: 'starting the local engine…', aws: 'connecting to AWS…', class: 'joining the class engine…' };
 
 /** The line to paste into a second shell: `kms-workshop env`, with this home when it is not the default one. */
 export function shellLine(home: string): string {

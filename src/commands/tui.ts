@@ -8,7 +8,7 @@ import { canOpenTui } from '../tui/terminal.js';
 export interface TuiOptions {
   home: string;
   /** Passed on to openSession (e.g. --target aws, set up and agreed to before the screen opens). */
-  session?: Pick<SessionOptions, 'target' | 'aws'>;
+  session?: Pick<SessionOptions, 'target' | 'aws' | 'class'>;
   /** The local engine's port (default 'stable': 4599 or the next free one). */
   port?: number;
   /** Presenting: a fresh engine in memory, no progress recorded, one key runs and advances, a step timer. */

@@ -96,9 +96,9 @@ export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtra
   progress(label: string, done: number, total: number): void;
   waitForCloudTrail(progress: (done: number, total: number, detail?: string) => void): Promise<{ seconds: number; fastForwarded: boolean; note?: string }>;
   /** Sets a request quota until the step ends; absent where quotas cannot be changed (AWS). */
-  lowerRequestQuota?(operation: string, perSecond: number): RequestQuota;
+  lowerRequestQuota?(operation: string, perSecond: number): Promise<RequestQuota>;
   /** Moves the engine clock forward and gives its new time; absent where time cannot be moved (AWS). */
-  advanceClock?(seconds: number): Date;
+  advanceClock?(seconds: number): Promise<Date>;
 }
 
 export function createStepContext(parts: ContextParts): StepContext {
@@ -161,8 +161,8 @@ export function createStepContext(parts: ContextParts): StepContext {
         });
         return { applied: false };
       }
-      const quota = parts.lowerRequestQuota(operation, perSecond);
-      emit({ kind: 'text', tone: 'info', text: quotaText(quota) });
+      const quota = await parts.lowerRequestQuota(operation, perSecond);
+      emit({ kind: 'text', tone: 'info', text: quotaText(quota, parts.target) });
       return { applied: true, quota };
     },
     kmsWithRetries: parts.kmsWithRetries,
@@ -176,17 +176,19 @@ export function createStepContext(parts: ContextParts): StepContext {
         });
         return { applied: false };
       }
-      const now = parts.advanceClock(days * 86_400);
-      emit({ kind: 'text', tone: 'info', text: `The local engine's clock moved forward ${days} days at once: it is now ${now.toISOString()}.` });
+      const now = await parts.advanceClock(days * 86_400);
+      const clock = parts.target === 'class' ? "Your account's clock on the class engine (no one else's)" : "The local engine's clock";
+      emit({ kind: 'text', tone: 'info', text: `${clock} moved forward ${days} days at once: it is now ${now.toISOString()}.` });
       return { applied: true, now };
     },
   };
 }
 
 /** The quota as a learner should read it: which operations share it, its figure here and on AWS. */
-function quotaText(quota: RequestQuota): string {
+function quotaText(quota: RequestQuota, target: TargetKind): string {
   const shared = quota.operations.length > 1 ? `, which ${quota.operations.join(', ')} share` : '';
-  return `The local engine now allows ${quota.perSecond} requests a second under the quota "${quota.name}"${shared}, until this step ends (AWS's default here: ${quota.awsPerSecond.toLocaleString('en-US')} a second).`;
+  const engine = target === 'class' ? 'The class engine now allows your account' : 'The local engine now allows';
+  return `${engine} ${quota.perSecond} requests a second under the quota "${quota.name}"${shared}, until this step ends (AWS's default here: ${quota.awsPerSecond.toLocaleString('en-US')} a second).`;
 }
 
 /** The SDK says 'UnknownError' when AWS sends an error without a message (as KMS does for InvalidCiphertextException). */

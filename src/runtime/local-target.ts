@@ -4,9 +4,8 @@
 import { createServer } from 'node:net';
 import { startEngine, type RunningEngine } from '../engine/index.js';
 import { quotaOfOperation } from '../engine/kms/quotas.js';
-import type { TrailEvent } from '../engine/cloudtrail/trail.js';
-import type { CapturedCall } from './capture.js';
-import { RUNTIME_USER_AGENT, type Target } from './target.js';
+import type { Target } from './target.js';
+import { callFromEvent, callFromOtherClient, isOtherClientCall, isServiceCall } from './trail-calls.js';
 
 /** Static credentials for the local engine, which accepts any: never real AWS. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -43,12 +42,12 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
     clientSettings: { region: LOCAL_REGION, endpoint: running.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 },
     followServiceCalls(listener) {
       return engine.trail.onRecord((event) => {
-        if (event.userIdentity.invokedBy) listener(callFromEvent(event));
+        if (isServiceCall(event)) listener(callFromEvent(event));
       });
     },
     followOtherClients(listener) {
       return engine.trail.onRecord((event) => {
-        if (!event.userIdentity.invokedBy && !event.userAgent.includes(RUNTIME_USER_AGENT)) listener(callFromOtherClient(event));
+        if (isOtherClientCall(event)) listener(callFromOtherClient(event));
       });
     },
     async waitForCloudTrail(progress) {
@@ -57,13 +56,13 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
       progress(seconds, seconds);
       return { seconds, fastForwarded: true };
     },
-    setRequestQuota(operation, perSecond) {
+    async setRequestQuota(operation, perSecond) {
       const quota = quotaOfOperation(operation);
       if (quota === undefined) throw new Error(`KMS has no request quota for '${operation}': name an operation such as GenerateDataKey or CreateKey.`);
       engine.quotas.setQuota(quota, perSecond); // a RangeError for a figure out of bounds
       return engine.quotas.describe(quota, LOCAL_REGION);
     },
-    advanceClock(seconds) {
+    async advanceClock(seconds) {
       engine.advanceClock(seconds); // a ClockRangeError past year 9999 changes nothing
       return engine.clock.now();
     },
@@ -93,30 +92,4 @@ function isFree(port: number): Promise<boolean> {
     probe.once('error', () => resolve(false));
     probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
   });
-}
-
-function callFromEvent(event: TrailEvent): CapturedCall {
-  const params = (event.requestParameters ?? {}) as Record<string, unknown>;
-  const keyId = event.resources?.[0]?.ARN ?? (typeof params.keyId === 'string' ? params.keyId : undefined);
-  const context = params.encryptionContext;
-  return {
-    time: event.eventTime,
-    service: event.eventSource.split('.')[0]!,
-    operation: event.eventName,
-    ...(keyId ? { keyId } : {}),
-    ...(context && typeof context === 'object' ? { encryptionContext: context as Record<string, string> } : {}),
-    caller: event.userIdentity.invokedBy ?? 'you',
-    outcome: event.errorCode ? { ok: false, code: event.errorCode, message: event.errorMessage ?? '' } : { ok: true },
-    durationMs: 0,
-    requestId: event.requestID,
-  };
-}
-
-/** A call from another client: as callFromEvent, with the alias it named and its user agent's first word. */
-function callFromOtherClient(event: TrailEvent): CapturedCall {
-  const call = callFromEvent(event);
-  const params = (event.requestParameters ?? {}) as Record<string, unknown>;
-  const named = [params.keyId, params.aliasName, params.targetKeyId].find((v): v is string => typeof v === 'string' && v.startsWith('alias/'));
-  const bucket = typeof params.bucketName === 'string' ? params.bucketName : undefined;
-  return { ...call, ...(named ? { alias: named } : {}), ...(bucket ? { bucket } : {}), caller: 'you', client: event.userAgent.split(/[\s/]/)[0] || 'another client' };
 }

@@ -108,6 +108,20 @@ export function lessonStatus(progress: Progress, lesson: Lesson): LessonStatus {
   return { done, solved, total: lesson.steps.length, complete: done === lesson.steps.length, ...(next ? { nextStep: next.id } : {}) };
 }
 
+/**
+ * Steps passed (solved exercises among them) and exercises solved, over every lesson: what a
+ * class engine is told. Zeros when the progress cannot be read: telling is a convenience.
+ */
+export function progressCounts(home: string): { passed: number; solved: number } {
+  try {
+    const lessons = Object.values(readProgress(home).lessons);
+    const count = (of: (l: LessonProgress) => Record<string, string> | undefined) => lessons.reduce((n, l) => n + Object.keys(of(l) ?? {}).length, 0);
+    return { passed: count((l) => l.steps), solved: count((l) => l.solved) };
+  } catch {
+    return { passed: 0, solved: 0 };
+  }
+}
+
 function empty(): Progress {
   return { version: 1, lessons: {} };
 }

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { afterCleanUpFailure, isMissingResource, PassOrder } from './after-clean-up.js';
 import { explainAwsProblem } from './aws-errors.js';
 import type { AwsSetup } from './aws-target.js';
+import type { ClassTargetOptions } from './class-target.js';
 import { captureCalls, type CapturedCall } from './capture.js';
 import { createStepContext, StepExpectationError, type StepFunction } from './context.js';
 import { startLocalTarget } from './local-target.js';
 import { lessonNames, type Names } from './names.js';
-import { recordStepPassed, recordStepSolved } from './progress.js';
+import { progressCounts, recordStepPassed, recordStepSolved } from './progress.js';
 import { watchExercise } from './exercises/watch.js';
 import { callLabel, checkCalls, checkFiles, keyIdOf } from './exercises/expect.js';
 import { createShow } from './show.js';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   target?: TargetKind;
   /** For 'aws': credentials and Region found by prepareAws() (run before, so a command can ask first). */
   aws?: AwsSetup;
+  /** For 'class': the class engine joined and the learner's profile (kms-workshop join). */
+  class?: ClassTargetOptions;
   /** For 'aws': where the clean-up at close reports (default stderr). */
   notice?: (line: string) => void;
   /** The program home (see src/home.ts): engine state, progress.json, workspaces. */
@@ -49,6 +52,11 @@ export async function openSession(opts: SessionOptions): Promise<RuntimeSession>
     const setup = opts.aws ?? (await prepareAws({ home: opts.home }));
     return new Session(await startAwsTarget(setup, { ...(opts.notice ? { notice: opts.notice } : {}) }), opts);
   }
+  if (kind === 'class') {
+    if (!opts.class) throw new Error("target 'class' needs a class engine's URL and a profile: kms-workshop join URL --profile learnerN");
+    const { startClassTarget } = await import('./class-target.js');
+    return new Session(await startClassTarget(opts.class), opts);
+  }
   if (kind !== 'local') throw new Error(`unknown target '${kind}': use 'local' or 'aws'.`);
   let target;
   try {
@@ -66,8 +74,8 @@ interface ActiveStep {
   verifying?: boolean;
   calls: ApiCall[];
   listener?: StepListener;
-  /** Undone when the step ends: request quotas it lowered, clients it made. */
-  undo: (() => void)[];
+  /** Undone in turn when the step ends: request quotas it lowered, clients it made. */
+  undo: (() => unknown)[];
 }
 
 class Session implements RuntimeSession {
@@ -104,6 +112,8 @@ class Session implements RuntimeSession {
     this.s3 = new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true });
     this.cloudtrail = new CloudTrailClient(settings);
     for (const client of [this.kms, this.s3, this.cloudtrail]) captureCalls(client, (call) => this.record(call));
+    // A target that follows S3's calls from afar delivers them before an S3 call returns, as locally.
+    if (t.catchUp) catchUpAfterEachCall(this.s3, () => t.catchUp!());
     const stopService = t.followServiceCalls((call) => this.record(call));
     const stopOthers = t.followOtherClients?.((call) => this.record(call));
     this.stopFollowing = () => {
@@ -151,7 +161,10 @@ class Session implements RuntimeSession {
         while (this.active) await new Promise((r) => setTimeout(r, 50)); // one step at a time
         return this.execute(lesson, step, async () => fn, undefined, 'learner');
       },
-      passed: () => this.recordPassed(lesson, step, false),
+      passed: () => {
+        this.recordPassed(lesson, step, false);
+        this.reportProgress(lesson, step);
+      },
       onVerdict: say,
     });
   }
@@ -207,6 +220,8 @@ class Session implements RuntimeSession {
       if (failedCheck) failure = { message: `The lesson expects: ${failedCheck.label}${failedCheck.detail ? ` (${failedCheck.detail})` : ''}, but it is not so.` };
     } catch (e) {
       failure = describeFailure(e, active.calls);
+      const lost = this.t.explainError?.(e);
+      if (lost) failure = { message: lost, connectionLost: true };
       threw = true;
       // The learner's file stopped: its checklist still says which call missed, and why.
       if (mode === 'learner') checks = await this.exerciseChecks(lesson, step, [...active.calls], ensureWorkspace(this.workspaceRoot, lesson)).catch(() => []);
@@ -214,7 +229,7 @@ class Session implements RuntimeSession {
       if (cleanUp) failure = afterCleanUpFailure(failure, lesson, cleanUp);
     } finally {
       this.active = undefined;
-      for (const undo of active.undo.splice(0)) undo();
+      await undoAll(active);
     }
 
     const base = { lessonId: lesson.id, stepId: step.id, results, calls: active.calls, durationMs: Date.now() - started };
@@ -222,6 +237,7 @@ class Session implements RuntimeSession {
     const outcome: StepOutcome = failure ? { status: 'failed', ...base, error: failure } : { status: 'passed', ...base, ...(solved ? { solved } : {}) };
     // The learner's file passing is the exercise's watch to record; a solution or a step records here.
     if (outcome.status === 'passed' && mode !== 'learner') this.recordPassed(lesson, step, solved);
+    this.reportProgress(lesson, step);
     emit({ type: 'end', outcome });
     return { outcome, checks, threw };
   }
@@ -235,6 +251,13 @@ class Session implements RuntimeSession {
     } catch {
       /* progress is a convenience; a read-only home must not fail the step */
     }
+  }
+
+  /** Tells the target (a class engine) where the learner is: this step, and their counts over every lesson. */
+  private reportProgress(lesson: Lesson, step: LessonStep) {
+    if (!this.t.reportProgress) return;
+    const { passed, solved } = this.opts.recordProgress === false ? { passed: 0, solved: 0 } : progressCounts(this.opts.home);
+    void this.t.reportProgress({ lesson: lesson.id, lessonTitle: lesson.title, step: lesson.steps.indexOf(step) + 1, steps: lesson.steps.length, stepTitle: step.title, passed, solved });
   }
 
   private context(active: ActiveStep, workspace: string, calls: readonly ApiCall[], show: (r: StepResult) => void, emit: (e: StepEvent) => void) {
@@ -286,7 +309,7 @@ class Session implements RuntimeSession {
     } catch (e) {
       checks.push({ label: 'the exercise could be checked', ok: false, why: describeFailure(e, active.calls).message });
     } finally {
-      for (const undo of active.undo.splice(0)) undo();
+      await undoAll(active);
       this.active = outer;
       outer?.calls.push(...active.calls);
     }
@@ -328,8 +351,8 @@ class Session implements RuntimeSession {
   }
 
   /** For this step only: the step's end gives the quota back its figure. */
-  private lowerRequestQuota(active: ActiveStep, operation: string, perSecond: number) {
-    const quota = this.t.setRequestQuota!(operation, perSecond);
+  private async lowerRequestQuota(active: ActiveStep, operation: string, perSecond: number) {
+    const quota = await this.t.setRequestQuota!(operation, perSecond);
     active.undo.push(() => this.t.setRequestQuota!(operation, undefined));
     return quota;
   }
@@ -376,6 +399,31 @@ class Session implements RuntimeSession {
       }
     }
   }
+}
+
+/** Undoes, in turn, what a step changed for itself; one that fails does not stop the others nor hide the step's outcome. */
+async function undoAll(active: ActiveStep): Promise<void> {
+  for (const undo of active.undo.splice(0)) {
+    try {
+      await undo();
+    } catch {
+      /* the step's outcome stands */
+    }
+  }
+}
+
+/** After each call of `client`, waits until the target has delivered what services did on the learner's behalf meanwhile. */
+function catchUpAfterEachCall(client: S3Client, catchUp: () => Promise<void>): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } finally {
+        await catchUp();
+      }
+    },
+    { step: 'initialize', name: 'kmsWorkshopCatchUp', priority: 'low' },
+  );
 }
 
 const RESULT_KINDS = new Set<StepResult['kind']>(['text', 'table', 'json', 'hexdump', 'diff', 'counter', 'expectedError', 'wait', 'file', 'check']);

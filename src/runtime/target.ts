@@ -1,7 +1,8 @@
 // What differs between running lessons locally and against AWS, and nothing
 // else: how SDK clients are configured, how the calls a service makes on the
 // learner's behalf are followed, and how a CloudTrail wait is done.
-// `--target aws` (aws-target.ts) is the other implementation of this interface.
+// `--target aws` (aws-target.ts) and a class engine joined (class-target.ts) are the others.
+import type { LearnerProgress } from '../engine/class-protocol.js';
 import type { CapturedCall } from './capture.js';
 import type { ApiCall, TargetKind } from './types.js';
 
@@ -65,9 +66,20 @@ export interface Target {
    * Locally: sets the engine's request quota that `operation` counts against (undefined: back to
    * AWS's figure). Absent on AWS, where an account's quotas are not the lessons' to change.
    */
-  setRequestQuota?(operation: string, perSecond: number | undefined): RequestQuota;
+  setRequestQuota?(operation: string, perSecond: number | undefined): Promise<RequestQuota>;
   /** Locally: moves the engine clock forward and gives its new time. Absent on AWS, where time is real. */
-  advanceClock?(seconds: number): Date;
+  advanceClock?(seconds: number): Promise<Date>;
+  /**
+   * A target that follows service calls from afar (a class engine): resolves once the calls a
+   * service made on the learner's behalf so far have reached followServiceCalls' listeners. The
+   * session awaits it after each S3 call, so a step sees S3's KMS calls when its upload returns,
+   * as locally.
+   */
+  catchUp?(): Promise<void>;
+  /** A class engine: where the learner is, told after each step. Never rejects: a report that fails is dropped. */
+  reportProgress?(progress: LearnerProgress): Promise<void>;
+  /** The target's own words for an error of its connection (the class engine gone), instead of the SDK's. */
+  explainError?(error: unknown): string | undefined;
   /** Closes clients; on AWS first removes what the lessons left behind. */
   close(): Promise<void>;
 }

@@ -265,11 +265,14 @@ export interface StepFailure {
   operation?: string;
   /** The step failed because the lesson's clean-up has removed what it builds on; run the lesson from its start. */
   afterCleanUp?: boolean;
+  /** The target is gone (a class engine no longer answers): nothing more can run until the learner joins again. */
+  connectionLost?: boolean;
 }
 
 // ---------------------------------------------------------------- the session
 
-export type TargetKind = 'local' | 'aws';
+/** 'local': the engine in this process; 'aws': a real account; 'class': a class engine joined (kms-workshop join), in the learner's own account there. */
+export type TargetKind = 'local' | 'aws' | 'class';
 
 /** What a UI needs to run lessons. Made by openSession() in src/runtime/session.ts. */
 export interface RuntimeSession {

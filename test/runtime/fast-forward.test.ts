@@ -62,7 +62,7 @@ test('on AWS nothing moves: applied is false and the step says time cannot be mo
 
 test('a number of days that is not above 0 is refused before anything moves', async () => {
   let moved = 0;
-  const ctx = context((s) => ((moved += s), new Date()), []);
+  const ctx = context(async (s) => ((moved += s), new Date()), []);
   for (const days of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) await expect(ctx.fastForward(days)).rejects.toThrow(RangeError);
   expect(moved).toBe(0);
 });
