@@ -7,7 +7,20 @@
 // account, as on AWS. The instructor's account plays an organization's management account
 // with an organization trail: LookupEvents there shows every account's events
 // (cloudtrail/index.ts asks seesEveryAccount).
+//
+// Time is per learner: each account has a clock of its own (clock.ts), the engine's clock plus
+// the account's own fast-forwards. A learner who fast-forwards (POST /_class/advance-clock: for a
+// CloudTrail wait, a year of automatic rotation, a deletion's waiting period) moves their own
+// account's time only: their keys rotate, their material expires, their STS credentials and
+// presigned URLs expire and their CloudTrail events are delivered on it; every other learner's
+// keys, trail and clock are untouched. Request quotas are per account too, as on AWS: a learner
+// who lowers one (POST /_class/request-quota) throttles only themselves. Both are in memory
+// (the clock offsets persisted with the state, quotas back to AWS's figures on a restart).
+// The instructor's organization view of every account's events reads them on the instructor's
+// clock: an event of a learner who fast-forwarded shows there once the instructor's clock
+// reaches its delivery time (the room's calls, class-room.ts, show every call as it is made).
 import type { Caller } from './caller.js';
+import { ClassRoom } from './class-room.js';
 import type { Engine } from './engine.js';
 import { DEFAULT_LEARNER, type Iam } from './iam/directory.js';
 import type { Store } from './store.js';
@@ -70,6 +83,7 @@ export function seesEveryAccount(store: Store, caller: Caller): boolean {
  */
 export function setUpClass(engine: Engine, learners: number): ProfileCredentials[] {
   if (!Number.isInteger(learners) || learners < 1 || learners > MAX_LEARNERS) throw new RangeError(`a class has 1 to ${MAX_LEARNERS} learners, not ${learners}`);
+  classRoomOf(engine); // the room follows every call from now on
   const iam = engine.directory;
   const known = readRoster(engine.store);
   const roster: Roster = { instructor: known ? usable(iam, known.instructor) : newMember(iam), learners: [] };
@@ -99,4 +113,18 @@ function usable(iam: Iam, member: ClassMember): ClassMember {
   iam.defaultLearner(member.accountId, 'us-east-1'); // made again if it was deleted
   const { key } = iam.createAccessKey(iam.user(member.accountId, DEFAULT_LEARNER)!);
   return { accountId: member.accountId, userName: DEFAULT_LEARNER, accessKeyId: key.AccessKeyId };
+}
+
+const rooms = new WeakMap<Engine, ClassRoom>();
+
+/** The engine's room (class-room.ts), following the trail from the moment it is made: setUpClass makes it as the class is served. */
+export function classRoomOf(engine: Engine): ClassRoom {
+  let room = rooms.get(engine);
+  if (!room) {
+    const made = new ClassRoom(() => readRoster(engine.store));
+    engine.trail.onRecord((event) => made.record(event));
+    engine.closing(() => made.close());
+    rooms.set(engine, (room = made));
+  }
+  return room;
 }

@@ -3,13 +3,16 @@
 // TrentService, CloudTrail's LookupEvents); IAM and STS speak AWS Query (a form
 // POSTed to /, iam/query.ts); everything else is S3 REST.
 // A small control plane under /_engine/ (control.ts) lets the runtime fast-forward
-// the clock; it answers only the holder of the engine's secret.
+// the clock; it answers only the holder of the engine's secret. A class engine's own
+// endpoints under /_class/ (class-endpoints.ts) are signed with SigV4 by a class member.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { authenticate } from './auth/authenticate.js';
 import type { Caller } from './caller.js';
 import { EngineClock } from './clock.js';
 import { Trail } from './cloudtrail/trail.js';
+import { classReply, handleClass, readClassBody } from './class-endpoints.js';
+import { CLASS_PATH_PREFIX } from './class-protocol.js';
 import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_SECONDS, newControlSecret } from './control.js';
 import { AwsError, isAwsError } from './errors.js';
 import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
@@ -107,7 +110,18 @@ export class Engine {
   /** Moves the engine clock forward and remembers it across restarts; a ClockRangeError past year 9999 changes nothing. */
   advanceClock(seconds: number) {
     this.clock.advance(seconds);
-    this.store.writeJson('clock.json', { aheadSeconds: this.clock.aheadSeconds });
+    this.saveClock();
+  }
+
+  /** Moves one account's clock forward (a class's learner: clock.ts), no other's, and remembers it across restarts. */
+  advanceAccountClock(accountId: string, seconds: number) {
+    this.clock.advanceAccount(accountId, seconds);
+    this.saveClock();
+  }
+
+  private saveClock() {
+    const accounts = this.clock.accountOffsets;
+    this.store.writeJson('clock.json', { aheadSeconds: this.clock.aheadSeconds, ...(Object.keys(accounts).length > 0 ? { accounts } : {}) });
   }
 
   /** Seconds between a call and its event showing in LookupEvents. */
@@ -144,6 +158,16 @@ export class Engine {
       return;
     }
     if ((ahead as number) > this.clock.aheadSeconds) this.clock.aheadSeconds = ahead as number;
+    const accounts = (saved as { accounts?: unknown }).accounts;
+    if (accounts === null || typeof accounts !== 'object') return;
+    for (const [accountId, seconds] of Object.entries(accounts as Record<string, unknown>).slice(0, 1000)) {
+      if (typeof seconds !== 'number' || !/^\d{12}$/.test(accountId)) continue;
+      try {
+        this.clock.setAccountOffset(accountId, seconds);
+      } catch {
+        this.warnings.push(`Account ${accountId}'s clock starts from the engine's: its saved offset (${seconds} s) could not be used.`);
+      }
+    }
   }
 
   /** Registers a clean-up to run on close (S3 and CloudTrail modules use it). */
@@ -166,11 +190,23 @@ export class Engine {
     if (protocol === 'control') return handleControl(this, req, requestId);
     // A Query request's signature covers its body, and its Action is in it: read whole (bounded) first.
     if (protocol === 'query') req = { ...req, body: await readQueryBody(req) };
-    const caller = await authenticate(req, protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
+    else if (protocol === 'class') {
+      const body = await readClassBody(req);
+      if (body === undefined) return classReply(413, { message: 'The request body is too large for a class endpoint.' }, requestId);
+      req = { ...req, body };
+    }
+    const caller = await authenticate(req, protocol === 'class' ? 'json' : protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
+    if (protocol === 'class') return handleClass(this, req, caller, requestId); // refuses an unauthenticated caller in its own words
     if (isAwsError(caller)) return protocol === 'json' ? jsonError(caller, requestId) : protocol === 'query' ? queryErrorFor(this, req, caller, requestId) : s3ErrorResponse(caller, requestId);
+    // A class's learners each have their own clock (clock.ts): the request sees its account's time.
+    if (this.clock.accountsAhead) return this.clock.inAccount(caller.accountId, () => this.dispatch(req, protocol, caller, requestId));
+    return this.dispatch(req, protocol, caller, requestId);
+  }
+
+  private dispatch(req: EngineRequest, protocol: Protocol, caller: Caller, requestId: string): Promise<EngineResponse> {
     if (protocol === 'query') return handleQuery(this, req, caller, requestId);
     if (protocol === 'json') return this.handleJson(req, req.headers['x-amz-target'] ?? '', caller, requestId);
-    if (!this.rest) return jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId);
+    if (!this.rest) return Promise.resolve(jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId));
     return this.rest(req, caller, requestId);
   }
 
@@ -208,11 +244,12 @@ export class Engine {
   }
 }
 
-type Protocol = 'control' | 'json' | 'query' | 'rest';
+type Protocol = 'control' | 'class' | 'json' | 'query' | 'rest';
 
 /** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); AWS Query ones are forms POSTed to /; everything else is S3's REST. */
 function protocolOf(req: EngineRequest): Protocol {
   if (req.path.startsWith('/_engine/')) return 'control';
+  if (req.path.startsWith(CLASS_PATH_PREFIX)) return 'class';
   if (isQueryRequest(req)) return 'query'; // IAM and STS (AWS Query: a form POSTed to /)
   return isJsonRequest(req.method, req.headers) ? 'json' : 'rest';
 }
@@ -223,7 +260,7 @@ function refuseHost(protocol: Protocol, host: string | undefined, requestId: str
   const message =
     `This engine listens on loopback and answers only requests addressed to 127.0.0.1, [::1] or localhost (the request had ${named}). ` +
     'To serve other machines, start it with --host 0.0.0.0.';
-  if (protocol === 'control') return controlReply(403, { message }, requestId);
+  if (protocol === 'control' || protocol === 'class') return controlReply(403, { message }, requestId);
   if (protocol === 'json') return jsonError(new AwsError('AccessDeniedException', message, 403), requestId);
   if (protocol === 'query') return queryError(new AwsError('AccessDenied', message, 403), IAM_XMLNS, requestId);
   return s3ErrorResponse(new S3Error('AccessDenied', message, 403), requestId);

@@ -67,10 +67,12 @@ async function verify(req: EngineRequest, protocol: AuthProtocol, issued: Issued
   const verification = await verifySignature(req, parts, issued.secretAccessKey, payloadHash);
   if (!verification.ok)
     return { kind: 'mismatch', accessKeyId: parts.accessKeyId, signatureProvided: parts.signature, canonicalRequest: verification.canonicalRequest, stringToSign: verification.stringToSign };
-  const timeProblem = checkTime(parts, ctx.clock);
+  const caller = issued.caller(parts.region);
+  // Times on the caller's account's clock: a class's learners each have their own (clock.ts).
+  const timeProblem = checkTime(parts, ctx.clock, caller.accountId);
   if (timeProblem) return timeProblem;
-  if (issued.expiresAt !== undefined && ctx.clock.now().getTime() >= issued.expiresAt) return { kind: 'expired-token', token: parts.sessionToken ?? '' };
-  return { ...issued.caller(parts.region), sourceIp: req.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' };
+  if (issued.expiresAt !== undefined && ctx.clock.nowFor(caller.accountId) >= issued.expiresAt) return { kind: 'expired-token', token: parts.sessionToken ?? '' };
+  return { ...caller, sourceIp: req.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' };
 }
 
 /** The service a request's credential scope must name: the endpoint's own. */
@@ -129,13 +131,13 @@ function queryValue(query: URLSearchParams, lowerName: string): string | undefin
  * A header signature made over 15 minutes from the engine's real time is refused (see the
  * top of this file); a presigned URL, once its X-Amz-Expires seconds have passed on the engine clock.
  */
-function checkTime(parts: SignedParts, clock: EngineClock): AuthFailure | undefined {
+function checkTime(parts: SignedParts, clock: EngineClock, accountId: string): AuthFailure | undefined {
   const signedAt = timeOf(parts.amzDate);
-  const engineNow = clock.now().getTime();
+  const engineNow = clock.nowFor(accountId);
   if (parts.expiresSeconds !== undefined) {
-    const expiresMs = signedAt + clock.offsetAt(signedAt) + parts.expiresSeconds * 1000;
+    const expiresMs = signedAt + clock.offsetAt(signedAt, accountId) + parts.expiresSeconds * 1000;
     return engineNow > expiresMs ? { kind: 'presign-expired', expiresSeconds: parts.expiresSeconds, expiresMs, serverMs: engineNow } : undefined;
   }
-  const realNow = engineNow - clock.aheadSeconds * 1000;
+  const realNow = engineNow - clock.accountAheadSeconds(accountId) * 1000;
   return Math.abs(signedAt - realNow) > MAX_SKEW_MS ? { kind: 'skewed', amzDate: parts.amzDate, requestMs: signedAt, serverMs: realNow } : undefined;
 }

@@ -133,6 +133,11 @@ export class Trail {
   private lastSealed = false;
   private bytes = 0;
   private lastTime = -Infinity;
+  /**
+   * Per account, since the engine started: its latest event time and delivery (a class's
+   * learners each have their own clock, clock.ts: one's events must not date another's).
+   */
+  private readonly accounts = new Map<string, { lastTime: number; deliverAt: number }>();
   private readonly listeners = new Set<(event: TrailEvent) => void>();
 
   constructor(
@@ -145,7 +150,17 @@ export class Trail {
     this.files = store.dir === null ? new MemorySegmentFiles() : new DiskSegmentFiles(path.join(store.dir, 'cloudtrail', 'segments'));
     if (store.dir !== null && fs.existsSync(path.join(store.dir, LEGACY_FILE))) this.importLegacy(store, path.join(store.dir, LEGACY_FILE));
     else this.load();
-    this.prune(this.clock.now().getTime());
+    this.prune(this.sharedNow());
+  }
+
+  /** The time every account shares, which history is kept by: a learner's fast-forward by a year must not age the others' events out. */
+  private sharedNow(): number {
+    return this.clock.sharedNow?.() ?? this.clock.now().getTime();
+  }
+
+  /** The latest event time of the account, which its next event may not precede; the trail's own while accounts share one clock. */
+  private lastTimeOf(accountId: string): number {
+    return this.clock.accountTimes?.() === undefined ? this.lastTime : (this.accounts.get(accountId)?.lastTime ?? -Infinity);
   }
 
   /** Reads the saved indexes; re-indexes a segment that has none (the last one, or one whose index was lost). */
@@ -173,9 +188,9 @@ export class Trail {
 
   record(input: RecordInput): TrailEvent {
     const { caller } = input;
-    const now = this.clock.now().getTime();
+    const now = this.clock.now().getTime(); // the caller's account's time (the request runs in its context)
     // Event times never go back (the host's clock might): pages stay in time order and tokens stay valid.
-    const time = Math.max(Math.floor(now / 1000) * 1000, this.lastTime);
+    const time = Math.max(Math.floor(now / 1000) * 1000, this.lastTimeOf(caller.accountId));
     const event: TrailEvent = {
       eventVersion: '1.08',
       userIdentity: userIdentity(caller),
@@ -202,8 +217,8 @@ export class Trail {
 
   /** An AwsServiceEvent, in the shape of AWS's examples (RotateKey, DeleteExpiredKeyMaterial), dated when it happened. */
   recordServiceEvent(input: ServiceEventInput): TrailEvent {
-    const now = this.clock.now().getTime();
-    const time = Math.max(Math.floor(Math.min(input.time, now) / 1000) * 1000, this.lastTime);
+    const now = this.clock.nowFor?.(input.accountId) ?? this.clock.now().getTime(); // any request may bring another account's rotation due
+    const time = Math.max(Math.floor(Math.min(input.time, now) / 1000) * 1000, this.lastTimeOf(input.accountId));
     const event: TrailEvent = {
       eventVersion: '1.08',
       userIdentity: { accountId: input.accountId, invokedBy: 'AWS Internal' },
@@ -228,8 +243,14 @@ export class Trail {
   }
 
   private publish(event: TrailEvent, time: number, now: number): TrailEvent {
-    this.append({ deliverAt: now + this.delaySeconds * 1000, event }, time);
-    this.prune(now);
+    const deliverAt = now + this.delaySeconds * 1000;
+    this.append({ deliverAt, event }, time);
+    const account = this.accounts.get(event.recipientAccountId);
+    if (account) {
+      account.lastTime = time;
+      if (deliverAt > account.deliverAt) account.deliverAt = deliverAt;
+    } else this.accounts.set(event.recipientAccountId, { lastTime: time, deliverAt });
+    this.prune(this.clock.accountTimes?.() === undefined ? now : this.sharedNow());
     for (const listener of this.listeners) listener(event);
     return event;
   }
@@ -237,13 +258,14 @@ export class Trail {
   private append(stored: StoredEvent, time: number) {
     const line = JSON.stringify(stored); // cannot fail: every field is bounded and of a known shape
     const last = this.segments.at(-1);
-    const full = last !== undefined && last.count > 0 && (last.bytes + line.length > this.limits.segmentBytes || time - last.minTime >= SEGMENT_SPAN_MS);
+    // Measured from the segment's first event: with a clock per account, times interleave (one learner a year ahead).
+    const full = last !== undefined && last.count > 0 && (last.bytes + line.length > this.limits.segmentBytes || time - last.time(0) >= SEGMENT_SPAN_MS);
     if (!last || this.lastSealed || full) this.startSegment();
     const active = this.segments.at(-1)!;
     const at = this.files.append(active.firstSeq, line);
     active.add(stored.event, time, stored.deliverAt, at.offset, at.length, at.bytes);
     this.bytes += at.bytes;
-    this.lastTime = time;
+    if (time > this.lastTime) this.lastTime = time;
   }
 
   /** Seals the segment being appended to and begins the next, numbered on from it. */
@@ -287,7 +309,7 @@ export class Trail {
    * whether more follow. Walks the index; reads only the events it returns.
    */
   lookup(q: TrailQuery): { events: { seq: number; event: TrailEvent }[]; more: boolean } {
-    this.prune(q.now);
+    this.prune(this.sharedNow());
     const start = Math.max(q.start, q.now - this.limits.retentionDays * DAY_MS);
     const candidate = q.attribute ? SegmentIndex.candidates(q.attribute.key, q.attribute.value) : undefined;
     const events: { seq: number; event: TrailEvent }[] = [];
@@ -337,6 +359,18 @@ export class Trail {
     let last = now;
     for (const s of this.segments) if (s.maxDeliverAt > last) last = s.maxDeliverAt;
     return (last - now) / 1000;
+  }
+
+  /**
+   * Seconds until every event of one account is delivered, on that account's clock: known for
+   * the events recorded since the engine started; older ones were due within the delay of their
+   * recording, so at most the delay is waited for an account with none since.
+   */
+  secondsUntilAccountDelivered(accountId: string): number {
+    const now = this.clock.nowFor?.(accountId) ?? this.clock.now().getTime();
+    const known = this.accounts.get(accountId);
+    if (known) return Math.max(0, known.deliverAt - now) / 1000;
+    return Math.min(this.delaySeconds, this.secondsUntilAllDelivered());
   }
 
   /** Live feed of calls as they happen (before delivery): for the screen's call log. */

@@ -286,9 +286,10 @@ export class Kms {
   sweepDeleted(): void {
     this.runDue();
     const now = this.clock.now().getTime();
+    const timeOf = this.clock.accountTimes?.(); // a class's learners each have their own clock (clock.ts)
     let changed = false;
     for (const key of this.keys.untrackedValues()) { // read on every request: skip the tracking views
-      if (key.KeyState === 'PendingDeletion' && key.DeletionDate !== undefined && key.DeletionDate <= now) {
+      if (key.KeyState === 'PendingDeletion' && key.DeletionDate !== undefined && key.DeletionDate <= (timeOf ? timeOf(key.AWSAccountId) : now)) {
         this.keys.delete(keySlotOf(key));
         for (const m of key.Materials) this.materials.delete(m.handle);
         for (const [slot, alias] of this.aliases) if (alias.TargetKeyId === key.KeyId && regionOfArn(alias.AliasArn) === key.Region) this.aliases.delete(slot);
@@ -455,9 +456,11 @@ export class Kms {
    * lesson that moves the clock on sees them as if they had happened on time.
    */
   private runDue(): void {
-    const now = this.clock.now().getTime();
+    const sharedNow = this.clock.now().getTime();
+    const timeOf = this.clock.accountTimes?.(); // a class's learners each have their own clock (clock.ts): a key is due on its account's
     let changed = false;
     for (const stored of this.keys.untrackedValues()) { // read on every request: skip the tracking views
+      const now = timeOf ? timeOf(stored.AWSAccountId) : sharedNow;
       // A replica rotates with its primary (its material and schedule are the primary's): never on its own.
       const rotationDue = stored.Rotation !== undefined && stored.MultiRegionKeyType !== 'REPLICA' && (stored.Rotation.NextDate <= now || stored.Rotation.Missed === true);
       const awsManaged = stored.KeyManager === 'AWS' && stored.Rotation === undefined;

@@ -8,7 +8,8 @@
 // Modelled as a token bucket per (account, Region, quota) holding one second of requests, at
 // AWS's figures by default (no learner reaches 100,000 GenerateDataKey a second by hand). A factor
 // scales every figure (`serve --quota-scale`), and one quota may be set outright (a lesson sets
-// the symmetric one to 3 per second to provoke ThrottlingException and watch the SDK retry).
+// the symmetric one to 3 per second to provoke ThrottlingException and watch the SDK retry), for
+// every account or for one (a class's learner lowers their own: class-endpoints.ts).
 //
 // Buckets refill in real time (a monotonic clock), never on the engine clock: AWS's quotas are per
 // real second and the SDK's backoff waits real milliseconds, while the engine clock jumps when a
@@ -186,6 +187,8 @@ export class RequestQuotas {
   private readonly age = new Set<Bucket>();
   private scaleFactor = 1;
   private readonly overrides = new Map<string, number>();
+  /** Quotas set outright for one account, over the ones for every account (bounded by the class's accounts that set one). */
+  private readonly accountOverrides = new Map<string, Map<string, number>>();
   /** Bumped by every change of settings: a bucket made under an older one works its figure out again. */
   private version = 0;
 
@@ -208,20 +211,35 @@ export class RequestQuotas {
     this.version++;
   }
 
-  /** Sets one quota outright (requests per second, every account and Region), or back to AWS's figure (undefined). */
-  setQuota(name: string, perSecond: number | undefined) {
+  /**
+   * Sets one quota outright (requests per second, every Region), or back to what it was (undefined):
+   * for every account, or for `accountId` alone (its own setting over every account's).
+   */
+  setQuota(name: string, perSecond: number | undefined, accountId?: string) {
     if (awsQuota(name, '') === undefined) throw new RangeError(`AWS KMS has no request quota named '${name}'`);
-    if (perSecond === undefined) this.overrides.delete(name);
-    else if (!isQuotaFigure(perSecond)) throw new RangeError(`a request quota must be from ${MIN_QUOTA_PER_SECOND} to ${MAX_QUOTA_PER_SECOND} per second, not ${perSecond}`);
-    else this.overrides.set(name, perSecond);
+    if (perSecond !== undefined && !isQuotaFigure(perSecond)) throw new RangeError(`a request quota must be from ${MIN_QUOTA_PER_SECOND} to ${MAX_QUOTA_PER_SECOND} per second, not ${perSecond}`);
+    let overrides = this.overrides;
+    if (accountId !== undefined) {
+      overrides = this.accountOverrides.get(accountId) ?? new Map<string, number>();
+      this.accountOverrides.set(accountId, overrides);
+    }
+    if (perSecond === undefined) overrides.delete(name);
+    else overrides.set(name, perSecond);
+    if (accountId !== undefined && overrides.size === 0) this.accountOverrides.delete(accountId);
     this.version++;
   }
 
-  /** A quota's figure in a Region with the settings applied, with what AWS says of it. */
-  describe(name: string, region: string): QuotaInfo & { perSecond: number } {
+  /** A quota's figure in a Region (for one account, if named) with the settings applied, with what AWS says of it. */
+  describe(name: string, region: string, accountId?: string): QuotaInfo & { perSecond: number } {
     const aws = awsQuota(name, region);
     if (aws === undefined) throw new RangeError(`AWS KMS has no request quota named '${name}'`);
-    return { name, operations: operationsOf(name), awsPerSecond: aws, perSecond: this.overrides.get(name) ?? aws * this.scaleFactor };
+    return { name, operations: operationsOf(name), awsPerSecond: aws, perSecond: this.figure(name, region, accountId) };
+  }
+
+  /** The quota's requests per second: one account's own setting, else every account's, else AWS's figure scaled. */
+  private figure(name: string, region: string, accountId: string | undefined): number {
+    const own = accountId === undefined ? undefined : this.accountOverrides.get(accountId)?.get(name);
+    return own ?? this.overrides.get(name) ?? awsQuota(name, region)! * this.scaleFactor;
   }
 
   /**
@@ -256,7 +274,7 @@ export class RequestQuotas {
       this.age.add(bucket);
     }
     if (bucket.version !== this.version) {
-      bucket.perSecond = this.overrides.get(quota) ?? awsQuota(quota, region)! * this.scaleFactor; // quotaOf names only AWS's quotas
+      bucket.perSecond = this.figure(quota, region, account); // quotaOf names only AWS's quotas
       bucket.version = this.version;
     }
     bucket.tokens = Math.min(capacity(bucket), bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
