@@ -1,0 +1,46 @@
+// The whole room's calls per operation. One of them is the point of the lesson
+// being taught (GenerateDataKey during the caching lesson: the room's count
+// stays small while everyone encrypts), so it stands alone, big and marked;
+// the others follow on one line, busiest first, cut where the screen ends.
+import { Box, Text } from 'ink';
+import React from 'react';
+import { tone } from '../../theme.js';
+
+export const FEATURED_OPERATION = 'GenerateDataKey';
+
+export interface OperationCountsProps {
+  operations: Readonly<Record<string, number>>;
+  /** The operation shown apart (GenerateDataKey by default). */
+  featured?: string;
+  width: number;
+}
+
+/** The operations other than `featured`, busiest first, as 'Decrypt 12'. */
+export function otherCounts(operations: Readonly<Record<string, number>>, featured: string): string[] {
+  return Object.entries(operations)
+    .filter(([op]) => op !== featured)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([op, n]) => `${op} ${n}`);
+}
+
+export function OperationCounts({ operations, featured = FEATURED_OPERATION, width }: OperationCountsProps) {
+  const count = operations[featured] ?? 0;
+  const others = otherCounts(operations, featured);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate-end">
+        <Text bold>The room's calls  </Text>
+        <Text bold color={tone('warn')}>
+          {featured}{' '}
+        </Text>
+        <Text bold inverse color={tone('warn')}>
+          {` ${count} `}
+        </Text>
+        <Text color={tone('warn')}> ◀ {count === 1 ? 'one call' : `${count} calls`}, everyone together</Text>
+      </Text>
+      <Text wrap="truncate-end" color={tone('muted')}>
+        {others.length ? others.join(' · ') : 'no other calls yet'}
+      </Text>
+    </Box>
+  );
+}
