@@ -1,5 +1,5 @@
 // What `--help` prints: an overview, and one page per command with every option.
-export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env' | 'join';
+export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env' | 'join' | 'new-lesson';
 
 const HOME = `  --home DIR               where state, progress and lesson workspaces are kept
                            (default $KMS_WORKSHOP_HOME, else ~/.kms-workshop)`;
@@ -9,8 +9,12 @@ const TARGET = `  --target local|aws       where lessons run: the local engine (
                            it will create and what that costs, and asks.
   --yes                    with --target aws: proceed without asking`;
 
+const LESSONS = `  --lessons DIR            your own lessons too: a folder of lesson folders, or one lesson
+                           folder (kms-workshop new-lesson DIR makes one), listed after the
+                           built-in lessons; an id a built-in lesson has is refused`;
+
 const PAGES: Record<CommandName, string> = {
-  tutorial: `Usage: kms-workshop [--home DIR] [--target local|aws] [--yes] [--port N] [--present]
+  tutorial: `Usage: kms-workshop [--home DIR] [--target local|aws] [--yes] [--port N] [--present] [--lessons DIR]
 
 Opens the interactive tutorial: pick a lesson, run its steps, see every API call.
 Without a terminal (or with CI set) it prints the lesson list and how to run one.
@@ -27,6 +31,7 @@ ${TARGET}
                            progress recorded, Enter runs the step or moves on and runs the
                            next, a step timer on screen (t writes the transcript to the
                            current folder, as the lessons' files go when it stops)
+${LESSONS}
 `,
   serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N]
 
@@ -67,7 +72,7 @@ POST /_engine/quota-scale?factor=F changes the scale while it runs, and
 POST /_engine/request-quota?operation=GenerateDataKey&perSecond=3 sets the
 quota that operation counts against (DELETE gives back AWS's figure).
 `,
-  run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--transcript FILE.md] [--home DIR] [--target local|aws] [--yes]
+  run: `Usage: kms-workshop run <lesson...|all> [--json] [--fresh] [--transcript FILE.md] [--lessons DIR] [--home DIR] [--target local|aws] [--yes]
 
 Plays lessons without the tutorial screen: each step's title, the calls it made
 and its results, as plain text suited to a log. A lesson is named by its id, its
@@ -80,23 +85,39 @@ Options:
   --transcript FILE.md     also write a Markdown record of what happened: each step's narrative,
                            code and AWS CLI, the calls and who made them, the results (secrets
                            masked), the questions; to keep or hand out
+${LESSONS}
 ${HOME}
 ${TARGET}
 `,
-  list: `Usage: kms-workshop list [--json] [--home DIR]
+  list: `Usage: kms-workshop list [--json] [--lessons DIR] [--home DIR]
 
 The lessons: number, id, title, minutes and your progress.
 
 Options:
   --json                   one JSON object per lesson
+${LESSONS}
 ${HOME}
 `,
   check: `Usage: kms-workshop check [DIR]
 
 For lesson authors: validates the lesson folders in DIR (a lessons folder or one
-lesson folder; default: the packaged lessons), printing each problem as
+lesson folder, anywhere; default: the packaged lessons), printing each problem as
 file:line: message, then runs every valid lesson end to end against a fresh
-engine. Exit code 0 when all is well. The format: lessons/README.md.
+engine. Exit code 0 when all is well. An id a built-in lesson has is a problem
+(--lessons DIR would refuse it). The format: lessons/README.md.
+`,
+  'new-lesson': `Usage: kms-workshop new-lesson DIR
+
+Makes a lesson to start from in DIR (a new or empty folder, anywhere): lesson.md
+(front matter, an introduction, a step with a prediction and its explanation, a
+clean-up), steps.ts (the AWS SDK and the step context, which kms-workshop serves
+itself: nothing to npm install) and a tsconfig.json pointing your editor at this
+kms-workshop's types (import type { StepContext } from 'kms-workshop').
+
+  kms-workshop new-lesson my-lessons/rotation
+  kms-workshop check my-lessons/rotation
+  kms-workshop run --lessons my-lessons rotation
+  kms-workshop --lessons my-lessons
 `,
   env: `Usage: kms-workshop env [--shell bash|zsh|fish|powershell] [--home DIR]
 
@@ -162,6 +183,7 @@ Usage:
   kms-workshop reset [lesson]      start a lesson (or all) over
   kms-workshop env                 exports for a second shell: eval "$(kms-workshop env)"
   kms-workshop join URL --profile learnerN   join a class on the instructor's engine
+  kms-workshop new-lesson DIR      start a lesson of your own (then check DIR, --lessons DIR)
 
   kms-workshop <command> --help    every option of a command
   -h, --help                       this overview

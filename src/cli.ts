@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(overview(VERSION));
     return 0;
   }
-  if (command === undefined || ['--home', '--target', '--yes', '--port', '--present'].includes(command.split('=')[0]!)) return runTui(argv);
+  if (command === undefined || ['--home', '--target', '--yes', '--port', '--present', '--lessons'].includes(command.split('=')[0]!)) return runTui(argv);
   switch (command) {
     case 'serve':
       return runServe(rest);
@@ -40,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return runEnv(rest);
     case 'join':
       return runJoin(rest);
+    case 'new-lesson':
+      return runNewLesson(rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
@@ -72,6 +74,7 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
         target: { type: 'string' },
         yes: { type: 'boolean', default: false },
         transcript: { type: 'string' },
+        lessons: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -99,10 +102,15 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
     process.stderr.write(`kms-workshop run: --fresh starts a fresh local engine; it does not go with --target aws.\n`);
     return 2;
   }
+  if (command === 'check' && values.lessons !== undefined) {
+    process.stderr.write(`kms-workshop check: give the folder itself: kms-workshop check ${values.lessons}\n`);
+    return 2;
+  }
+  const lessonsDir = values.lessons;
   const home = programHome(values.home);
   if (command === 'list') {
     const { list } = await import('./commands/list.js');
-    return list({ home, json: values.json! });
+    return list({ home, json: values.json!, ...(lessonsDir !== undefined ? { lessonsDir } : {}) });
   }
   if (command === 'check') {
     if (positionals.length > 1) {
@@ -117,7 +125,7 @@ async function runLessonCommand(command: 'run' | 'list' | 'check', args: string[
     return 2;
   }
   const { run } = await import('./commands/run.js');
-  return run({ names: positionals, home, json: values.json!, fresh: values.fresh!, target, yes: values.yes!, ...(values.transcript !== undefined ? { transcript: values.transcript } : {}) });
+  return run({ names: positionals, home, json: values.json!, fresh: values.fresh!, target, yes: values.yes!, ...(values.transcript !== undefined ? { transcript: values.transcript } : {}), ...(lessonsDir !== undefined ? { lessonsDir } : {}) });
 }
 
 /** --target: 'local' (default) or 'aws'; undefined after saying what is wrong. */
@@ -157,6 +165,7 @@ async function runTui(args: string[]): Promise<number> {
         yes: { type: 'boolean', default: false },
         port: { type: 'string' },
         present: { type: 'boolean', default: false },
+        lessons: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -177,15 +186,23 @@ async function runTui(args: string[]): Promise<number> {
     return 2;
   }
   const home = programHome(values.home);
+  // A lesson pack is checked on the plain terminal: its problems would be lost behind the screen.
+  let packLessons;
+  if (values.lessons !== undefined) {
+    const { loadPack, refusePackProblems } = await import('./lessons/packs.js');
+    const pack = loadPack(values.lessons);
+    if (refusePackProblems('kms-workshop', values.lessons, pack.problems)) return 2;
+    packLessons = pack.lessons;
+  }
   const { tui } = await import('./commands/tui.js');
   const { canOpenTui } = await import('./tui/terminal.js');
   // without a terminal: the plain lesson list
-  if (target === 'local' || !canOpenTui()) return tui({ home, present: values.present!, ...(port !== undefined ? { port } : {}) });
+  if (target === 'local' || !canOpenTui()) return tui({ home, present: values.present!, ...(port !== undefined ? { port } : {}), ...(packLessons ? { packLessons } : {}) });
   // Asked on the plain terminal, before the tutorial takes the screen.
   const [{ awsGoAhead }, { loadLessons }] = await Promise.all([import('./commands/run-aws.js'), import('./lessons/loader.js')]);
-  const go = await awsGoAhead({ home, lessons: loadLessons().lessons, yes: values.yes!, command: '' });
+  const go = await awsGoAhead({ home, lessons: [...loadLessons().lessons, ...(packLessons ?? [])], yes: values.yes!, command: '' });
   if ('exitCode' in go) return go.exitCode;
-  return tui({ home, session: { target: 'aws', aws: go.setup } });
+  return tui({ home, session: { target: 'aws', aws: go.setup }, ...(packLessons ? { packLessons } : {}) });
 }
 
 async function runServe(args: string[]): Promise<number> {
@@ -289,6 +306,21 @@ async function runEnv(args: string[]): Promise<number> {
   const shell = values.shell ?? defaultShell();
   if (!(SHELLS as readonly string[]).includes(shell)) return usageError('kms-workshop env', `--shell is one of ${SHELLS.join(', ')}, not '${shell}'`, 'env');
   return env({ home: programHome(values.home), shell: shell as (typeof SHELLS)[number] });
+}
+
+/** `new-lesson DIR`: src/commands/new-lesson.ts. */
+async function runNewLesson(args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+  } catch (e) {
+    return usageError('kms-workshop new-lesson', parseMessage(e), 'new-lesson');
+  }
+  if (values.help) return printHelp('new-lesson');
+  if (positionals.length !== 1) return usageError('kms-workshop new-lesson', 'name one folder for the lesson (new or empty)', 'new-lesson');
+  const { newLesson } = await import('./commands/new-lesson.js');
+  return newLesson({ dir: positionals[0]! });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

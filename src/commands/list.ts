@@ -1,12 +1,13 @@
 // `kms-workshop list`: the lessons with their minutes and the learner's progress.
 import { formatProblem } from '../lessons/errors.js';
-import { loadLessons } from '../lessons/loader.js';
+import { loadLessonsWithPack, refusePackProblems } from '../lessons/packs.js';
 import { lessonStatus, readProgress } from '../runtime/progress.js';
 import { quietOnBrokenPipe } from './run-lessons.js';
 
-export function list(opts: { home: string; json: boolean }): number {
+export function list(opts: { home: string; json: boolean; lessonsDir?: string }): number {
   quietOnBrokenPipe();
-  const { lessons, problems } = loadLessons();
+  const { lessons, problems, packProblems } = loadLessonsWithPack(opts.lessonsDir);
+  if (refusePackProblems('kms-workshop list', opts.lessonsDir ?? '', packProblems)) return 2;
   const progress = readProgress(opts.home, (keptAs) =>
     process.stderr.write(`kms-workshop list: your progress file could not be read; it was kept as ${keptAs} and progress starts afresh.\n`),
   );

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatProblem } from '../lessons/errors.js';
-import { loadLessons } from '../lessons/loader.js';
+import { loadLessonsWithPack, refusePackProblems } from '../lessons/packs.js';
 import type { ClassTargetOptions } from '../runtime/class-target.js';
 import type { Lesson, StepOutcome, TargetKind } from '../runtime/types.js';
 import { lessonTranscript, transcriptStepOf, type TranscriptStep } from './transcript.js';
@@ -24,11 +24,14 @@ export interface RunOptions {
   transcript?: string;
   /** `join URL --profile P run`: the lessons on a class engine, in the learner's own account there. */
   join?: ClassTargetOptions;
+  /** A lesson pack's folder: its lessons join the built-in ones (lessons/packs.ts). */
+  lessonsDir?: string;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
   quietOnBrokenPipe();
-  const { lessons: all, problems } = loadLessons();
+  const { lessons: all, problems, packProblems } = loadLessonsWithPack(opts.lessonsDir);
+  if (refusePackProblems('kms-workshop run', opts.lessonsDir ?? '', packProblems)) return 2;
   for (const p of problems) process.stderr.write(`kms-workshop run: ${formatProblem(p)}\n`);
   const { lessons, unknown } = selectLessons(all, opts.names);
   if (unknown.length) {

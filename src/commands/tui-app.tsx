@@ -17,9 +17,11 @@ import type { StepRun } from '../tui/run-store.js';
 import { presentingProgressPort, progressPort } from './tui-progress.js';
 import type { TuiOptions } from './tui.js';
 
-export async function runTui({ home, session: sessionOptions, port, present = false }: TuiOptions): Promise<number> {
+export async function runTui({ home, session: sessionOptions, port, present = false, packLessons = [] }: TuiOptions): Promise<number> {
   setColour(colourEnabled());
-  const { lessons, problems } = await loadLessonIndex(home);
+  const index = await loadLessonIndex(home);
+  const { problems } = index;
+  const lessons = [...index.lessons, ...packLessons];
   for (const p of problems) logError(home, 'loading lessons', `${p.file}:${p.line}: ${p.message}`);
   const reportError = (context: string, error: unknown) => ({ message: shortMessage(error), logFile: logError(home, context, error) });
 

@@ -3,6 +3,7 @@
 // This module stays light: Ink, React and the screens load only for the TUI,
 // and the SDK and the engine only after the menu's first frame.
 import type { SessionOptions } from '../runtime/session.js';
+import type { Lesson } from '../runtime/types.js';
 import { canOpenTui } from '../tui/terminal.js';
 
 export interface TuiOptions {
@@ -13,10 +14,12 @@ export interface TuiOptions {
   port?: number;
   /** Presenting: a fresh engine in memory, no progress recorded, one key runs and advances, a step timer. */
   present?: boolean;
+  /** A lesson pack's lessons (--lessons DIR, loaded and checked by the caller), after the built-in ones. */
+  packLessons?: Lesson[];
 }
 
 export async function tui(opts: TuiOptions): Promise<number> {
-  if (!canOpenTui()) return printLessons(opts.home);
+  if (!canOpenTui()) return printLessons(opts.home, process.stdout, opts.packLessons);
   // chalk (inside Ink) reads the colour level once, when it loads: decide before that.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   const { runTui } = await import('./tui-app.js');
@@ -24,10 +27,12 @@ export async function tui(opts: TuiOptions): Promise<number> {
 }
 
 /** The plain fallback: lessons, the learner's progress, and the commands to use without a terminal. */
-export async function printLessons(home: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function printLessons(home: string, out: NodeJS.WritableStream = process.stdout, packLessons: Lesson[] = []): Promise<number> {
   const { loadLessons } = await import('../lessons/loader.js');
   const { readProgress, lessonStatus } = await import('../runtime/progress.js');
-  const { lessons, problems } = loadLessons();
+  const builtIn = loadLessons();
+  const lessons = [...builtIn.lessons, ...packLessons];
+  const problems = builtIn.problems;
   const progress = readProgress(home);
   const lines = ['kms-workshop: learn AWS Key Management Service by doing it.', '', 'Lessons:'];
   const idWidth = Math.max(0, ...lessons.map((l) => l.id.length));

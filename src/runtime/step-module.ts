@@ -2,16 +2,19 @@
 // - from the source tree (vitest, tsx): import steps.ts itself;
 // - from the bundle (dist/cli.js): the build compiled lessons/<slug>/steps.ts
 //   into dist/lessons/<slug>/steps.js, sharing the SDK chunks with the CLI;
-// - an author's folder the build has not seen (or a steps.ts edited since the
-//   build, told by content hash): compile it with esbuild if it is installed.
+// - a lesson pack's folder, anywhere (or a steps.ts edited since the build,
+//   told by content hash): compile it with esbuild, a dependency of the
+//   package, its SDK imports served by the CLI's own copy (host-modules.ts).
 // The source shown on screen always comes from steps.ts (see the loader).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledLessonsRoot, lessonsRoot } from '../lessons/paths.js';
 import type { StepFunction } from './context.js';
+import { HOST_MODULES, HOST_MODULES_GLOBAL, isHostModule, publishHostModule } from './host-modules.js';
 import type { Lesson } from './types.js';
 
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -22,12 +25,15 @@ export class StepModuleError extends Error {
 
 export async function loadStepFunctions(lesson: Lesson): Promise<Record<string, StepFunction>> {
   const source = join(lesson.dir, 'steps.ts');
-  const url = await moduleUrl(lesson, source);
+  const { url, temporary } = await moduleUrl(lesson, source);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
     throw new StepModuleError(`${source}: cannot load the lesson's steps: ${(e as Error).message}`);
+  } finally {
+    // Imported (or failed): the compiled copy has served its purpose.
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
   }
   const functions: Record<string, StepFunction> = {};
   // A step's function, and an exercise's verify function beside it.
@@ -41,12 +47,14 @@ export async function loadStepFunctions(lesson: Lesson): Promise<Record<string, 
   return functions;
 }
 
-async function moduleUrl(lesson: Lesson, source: string): Promise<string> {
-  if (RUNNING_FROM_SOURCE) return pathToFileURL(source).href;
-  const compiled = join(compiledLessonsRoot(), lesson.slug, 'steps.js');
+async function moduleUrl(lesson: Lesson, source: string): Promise<{ url: string; temporary?: string }> {
   const packaged = join(lessonsRoot(), lesson.slug) === lesson.dir;
-  if (packaged && existsSync(compiled) && builtFrom(lesson.slug) === sha256(readFileSync(source))) return pathToFileURL(compiled).href;
-  return pathToFileURL(await compileWithEsbuild(source)).href;
+  // From the source tree a packaged lesson imports its SDK from this project's node_modules; a pack has none.
+  if (RUNNING_FROM_SOURCE && packaged) return { url: pathToFileURL(source).href };
+  const compiled = join(compiledLessonsRoot(), lesson.slug, 'steps.js');
+  if (packaged && existsSync(compiled) && builtFrom(lesson.slug) === sha256(readFileSync(source))) return { url: pathToFileURL(compiled).href };
+  const outfile = await compileWithEsbuild(source);
+  return { url: pathToFileURL(outfile).href, temporary: dirname(outfile) };
 }
 
 /** The hash of the steps.ts the build compiled (dist/lessons/manifest.json, written by scripts/build.mjs). */
@@ -69,9 +77,7 @@ async function compileWithEsbuild(source: string): Promise<string> {
     const name = 'esbuild'; // not a literal: the CLI bundle must not swallow esbuild itself
     esbuild = (await import(name)) as typeof import('esbuild');
   } catch {
-    throw new StepModuleError(
-      `${source}: running a lesson that is not part of the build needs esbuild (npm install -D esbuild in the lesson's project), or rebuild with 'npm run build'.`,
-    );
+    throw new StepModuleError(`${source}: running a lesson that is not part of the build needs esbuild, which kms-workshop installs with itself: reinstall kms-workshop.`);
   }
   const outfile = join(mkdtempSync(join(tmpdir(), 'kms-workshop-steps-')), 'steps.mjs');
   try {
@@ -83,6 +89,7 @@ async function compileWithEsbuild(source: string): Promise<string> {
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
+      plugins: [hostModules],
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     });
   } catch (e) {
@@ -92,3 +99,40 @@ async function compileWithEsbuild(source: string): Promise<string> {
   }
   return outfile;
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const HOST = 'kms-workshop-host';
+
+/**
+ * Bare imports: node built-ins stay imports; the SDK and 'kms-workshop' become small modules that
+ * hand out the CLI's own loaded copy (one instance, no node_modules needed beside the lesson);
+ * anything else is refused with the list of what a lesson may import.
+ */
+const hostModules: import('esbuild').Plugin = {
+  name: 'kms-workshop-host-modules',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path)) return { path: args.path, external: true };
+      if (isHostModule(args.path)) return { path: args.path, namespace: HOST };
+      return {
+        errors: [
+          {
+            text: `Could not resolve "${args.path}": a lesson's steps.ts can import ${Object.keys(HOST_MODULES).join(', ')}, node: built-ins and files of its own folder (kms-workshop carries these; nothing is installed beside a lesson)`,
+          },
+        ],
+      };
+    });
+    build.onLoad({ filter: /.*/, namespace: HOST }, async (args) => {
+      const names = await publishHostModule(args.path);
+      const named = names.filter((n) => n !== 'default' && IDENTIFIER.test(n));
+      const from = `globalThis[Symbol.for(${JSON.stringify(HOST_MODULES_GLOBAL.description)})][${JSON.stringify(args.path)}]`;
+      const contents = [
+        `const m = ${from};`,
+        named.length ? `export const { ${named.join(', ')} } = m;` : 'export {};',
+        names.includes('default') ? 'export default m.default;' : '',
+      ].join('\n');
+      return { contents, loader: 'js' };
+    });
+  },
+};

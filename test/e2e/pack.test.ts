@@ -1,10 +1,10 @@
 // The published package, as a user gets it: `npm pack`, install the tarball into an
 // empty folder with no network, and run the CLI from there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt, ROOT } from '../helpers/cli.js';
 
 let work: string;
@@ -19,8 +19,8 @@ beforeAll(() => {
   const project = join(work, 'project');
   execFileSync('mkdir', ['-p', project]);
   execFileSync('npm', ['init', '-y'], { cwd: project, stdio: 'pipe' });
-  // --offline: the package must need nothing from the registry.
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, stdio: 'pipe' });
+  // Its one dependency, esbuild (compiling lesson packs' steps.ts), may come from the registry; nothing else may.
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, stdio: 'pipe' });
   bin = join(project, 'node_modules', '.bin', 'kms-workshop');
   home = join(work, 'home');
 }, 120_000);
@@ -35,12 +35,12 @@ function run(...args: string[]) {
   });
 }
 
-test('the tarball installs offline with no dependencies to fetch, and npx runs it', () => {
-  // Everything is bundled: the install brought the package and nothing else.
+test('the tarball installs with esbuild as its only dependency, and npx runs it', () => {
+  // Everything else is bundled: the install brought the package, esbuild and esbuild's binary for this platform.
   const project = join(work, 'project');
-  expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['kms-workshop']);
+  expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['@esbuild', 'esbuild', 'kms-workshop']);
   const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'kms-workshop', 'package.json'), 'utf8'));
-  expect(installed.dependencies ?? {}).toEqual({});
+  expect(Object.keys(installed.dependencies ?? {})).toEqual(['esbuild']);
   expect(statSync(bin).mode & 0o111).not.toBe(0); // the bin link points at an executable file
   const direct = spawnSync(bin, ['--version'], { encoding: 'utf8', env: { ...process.env, KMS_WORKSHOP_HOME: home, CI: 'true' } });
   expect(direct.status, direct.stderr).toBe(0);
@@ -61,4 +61,66 @@ test('kms-workshop run direct from the installed package passes on the local eng
   const r = run('run', 'direct');
   expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toContain('InvalidCiphertextException');
+});
+
+/** The installed CLI, run from a folder outside the project (as an instructor would, anywhere). */
+function runOutside(cwd: string, ...args: string[]) {
+  return spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KMS_WORKSHOP_HOME: home, CI: 'true' } });
+}
+
+describe('a lesson pack made with new-lesson outside the project', () => {
+  let outside: string;
+  let pack: string;
+  beforeAll(() => {
+    outside = join(work, 'outside');
+    mkdirSync(join(outside, 'my-lessons', 'first-steps'), { recursive: true });
+    pack = join(outside, 'my-lessons');
+    const made = runOutside(outside, 'new-lesson', join('my-lessons', 'first-steps'));
+    expect(made.status, made.stderr).toBe(0);
+  });
+
+  test('has no node_modules and passes check from the installed package', () => {
+    expect(readdirSync(join(pack, 'first-steps')).sort()).toEqual(['lesson.md', 'steps.ts', 'tsconfig.json']);
+    // The SDK and 'kms-workshop' resolve to what the installed package carries (no "Could not resolve").
+    const r = run('check', join(pack, 'first-steps'));
+    expect(r.stdout + r.stderr).not.toMatch(/Could not resolve/);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 lesson valid, 0 problems/);
+    expect(r.stdout).toMatch(/2 passed, 0 failed/);
+  });
+
+  test('runs with --lessons on the local engine, after the built-in lessons', () => {
+    const r = runOutside(outside, 'run', '--fresh', '--lessons', 'my-lessons', 'first-steps');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/running 1 lesson against the local engine/);
+    expect(r.stdout).toMatch(/\[1\/2\] Encrypt a text\n[\s\S]*kms:CreateKey[\s\S]*kms:Encrypt[\s\S]*\[2\/2\] Clean up/);
+    expect(r.stdout).toMatch(/2 passed, 0 failed/);
+    const listed = runOutside(outside, 'list', '--lessons', 'my-lessons');
+    expect(listed.status, listed.stderr).toBe(0);
+    const ids = listed.stdout.split('\n').slice(1).map((l) => l.split(/\s+/)[1]).filter(Boolean);
+    expect(ids.at(-1)).toBe('first-steps');
+    expect(ids).toContain('direct-encryption');
+  });
+
+  test('the tutorial with --lessons lists the lesson of the pack (its plain list without a terminal)', () => {
+    const r = runOutside(outside, '--lessons', 'my-lessons');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/first-steps\s+Encrypt a text with a key of your own/);
+  });
+
+  test('its tsconfig.json gives the editor the installed StepContext type: a wrong member is an error', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const dir = join(pack, 'first-steps');
+    const clean = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    expect(clean.status, clean.stdout).toBe(0);
+    const steps = readFileSync(join(dir, 'steps.ts'), 'utf8');
+    try {
+      writeFileSync(join(dir, 'steps.ts'), steps.replace("show.json({ KeyId, CiphertextBlob }", "show.jsonn({ KeyId, CiphertextBlob }"));
+      const wrong = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+      expect(wrong.status).not.toBe(0);
+      expect(wrong.stdout).toMatch(/Property 'jsonn' does not exist on type 'Show'/);
+    } finally {
+      writeFileSync(join(dir, 'steps.ts'), steps);
+    }
+  });
 });
