@@ -6,8 +6,11 @@ import type { Lesson, LessonStep, StepFailure } from './types.js';
 
 export const CLEAN_UP_STEP_ID = 'clean-up';
 
-/** What a missing resource looks like: KMS and S3 error names, a key pending deletion, a missing workspace file. */
-const GONE = new Set(['NotFoundException', 'NoSuchBucket', 'NoSuchKey', 'KMSInvalidStateException']);
+/**
+ * What a missing resource looks like: KMS and S3 error names, a key pending deletion, a missing workspace file,
+ * and a disabled key (lesson 10's clean-up disables its key, as the developer demo does, rather than delete it).
+ */
+const GONE = new Set(['NotFoundException', 'NoSuchBucket', 'NoSuchKey', 'KMSInvalidStateException', 'DisabledException']);
 
 export function isMissingResource(e: unknown): boolean {
   const err = e as { name?: string; code?: string } | null;
