@@ -59,6 +59,17 @@ test('unsigned requests, unknown keys, wrong secrets and another service are ref
   expect(((await kmsSigned.json()) as { message: string }).message).toMatch(/signed for the service 'kms-workshop', not 'kms'/);
 });
 
+test("an account of the engine outside the class's roster is refused (403)", async () => {
+  const c = await startClassEngine();
+  const { directory } = c.running.engine;
+  const outsider = directory.createLearnerAccount();
+  const credentials = { accessKeyId: outsider.accessKeyId, secretAccessKey: directory.credentials(outsider.accessKeyId)!.secretAccessKey };
+  const client = new ClassClient({ endpoint: c.running.endpoint, region: TEST_REGION, credentials });
+  const err = await refusal(client.status());
+  expect(err.status).toBe(403);
+  expect(err.message).toMatch(new RegExp(`Account ${outsider.accountId} is not in this class`));
+});
+
 test('an engine that serves no class says so (404), whatever the key', async () => {
   const e = await startTestEngine();
   try {
@@ -182,6 +193,8 @@ test("the room shows each learner's progress, step start, calls, errors in a row
   expect(r2!.lastError!.message).toMatch(/alias\/nothing/);
   await two!.kms.send(new GenerateDataKeyCommand({ KeyId: KeyMetadata!.Arn, KeySpec: 'AES_256' })).catch(() => undefined); // another account's key: denied, still an error
   expect((await c.instructor.class.room()).learners[1]!.errorsInARow).toBe(3);
+  await two!.kms.send(new (await import('@aws-sdk/client-kms')).ListKeysCommand({})); // a call that works: no longer in a row
+  expect((await c.instructor.class.room()).learners[1]).toMatchObject({ errorsInARow: 0, lastError: { code: 'AccessDeniedException' } });
 });
 
 test("a learner's calls, live and masked: no data key plaintext and no secret access key anywhere in the room or the calls", async () => {
