@@ -6,7 +6,7 @@ import type { ApiCall, Lesson, StepListener, StepOutcome, StepResult } from '../
 const INDENT = '    ';
 
 export function callLine(call: ApiCall): string {
-  const who = call.caller === 'you' ? 'you' : `${call.caller} on your behalf`;
+  const who = call.caller === 'you' ? 'you' : call.caller.endsWith('.amazonaws.com') ? `${call.caller} on your behalf` : `as ${call.caller}`;
   const key = call.alias ?? call.keyId;
   const parts = [
     `${call.service}:${call.operation}`,
@@ -49,7 +49,7 @@ export function resultLines(result: StepResult): string[] {
     case 'counter':
       return [
         `${result.title ?? 'calls'}:`,
-        ...result.counts.map((c) => `  ${c.operation.padEnd(24)} ${String(c.count).padStart(3)}  ${c.caller === 'you' ? 'by you' : `by ${c.caller} on your behalf`}`),
+        ...result.counts.map((c) => `  ${c.operation.padEnd(24)} ${String(c.count).padStart(3)}  ${c.caller === 'you' ? 'by you' : c.caller.endsWith('.amazonaws.com') ? `by ${c.caller} on your behalf` : `as ${c.caller}`}`),
       ];
     case 'expectedError':
       return [

@@ -1,8 +1,25 @@
 // What the lessons created in an AWS account and have not removed yet: KMS keys
-// not yet scheduled for deletion, aliases, buckets. Followed from the learner's
-// own calls (CreateKey adds a key, ScheduleKeyDeletion removes it, ...), kept in
+// not yet scheduled for deletion, aliases, buckets, IAM users, roles and policies.
+// Followed from the learner's own calls and those of identities a lesson made
+// (CreateKey adds a key, ScheduleKeyDeletion removes it, ...), kept in
 // <home>/aws-resources.json so a run that stopped half-way (a failed step, Ctrl-C,
 // a crash) is cleaned up at the end of the session or by the next one.
+import {
+  DeleteAccessKeyCommand,
+  DeletePolicyCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import type { KMS } from '@aws-sdk/client-kms';
 import { DeleteAliasCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -17,7 +34,18 @@ export interface ResourceSet {
   keys: string[];
   aliases: string[];
   buckets: string[];
+  /** IAM users by name (their access keys and policies go with them); absent in a ledger written before lessons made any. */
+  users?: string[];
+  /** IAM roles by name (their policies go with them). */
+  roles?: string[];
+  /** Customer managed IAM policies by ARN. */
+  policies?: string[];
 }
+
+export type ResourceKind = keyof ResourceSet;
+/** In the order they are removed: a bucket's objects before it, keys after their aliases, policies once nothing has them attached. */
+const KINDS: readonly ResourceKind[] = ['buckets', 'aliases', 'keys', 'users', 'roles', 'policies'];
+const listOf = (set: ResourceSet, kind: ResourceKind): string[] => set[kind] ?? [];
 
 interface LedgerEntry extends ResourceSet {
   session: string;
@@ -37,15 +65,15 @@ export const RESOURCES_FILE = 'aws-resources.json';
 export const MIN_PENDING_WINDOW_DAYS = 7;
 
 export function emptyResources(): ResourceSet {
-  return { keys: [], aliases: [], buckets: [] };
+  return { keys: [], aliases: [], buckets: [], users: [], roles: [], policies: [] };
 }
 
 export function resourceCount(set: ResourceSet): number {
-  return set.keys.length + set.aliases.length + set.buckets.length;
+  return KINDS.reduce((n, kind) => n + listOf(set, kind).length, 0);
 }
 
 export function describeResources(set: ResourceSet): string[] {
-  return [...set.buckets.map((b) => resourceLabel('buckets', b)), ...set.aliases.map((a) => resourceLabel('aliases', a)), ...set.keys.map((k) => resourceLabel('keys', k))];
+  return KINDS.flatMap((kind) => listOf(set, kind).map((v) => resourceLabel(kind, v)));
 }
 
 const keyIdOf = (key: string) => key.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:key\//, '');
@@ -62,7 +90,8 @@ export class ResourceLedger {
 
   /** Follows one of the learner's calls: what it created or removed. */
   observe(call: CapturedCall): void {
-    if (call.caller !== 'you') return;
+    // A service's calls on the learner's behalf make nothing; an identity a lesson made (as()) may.
+    if (call.caller.endsWith('.amazonaws.com')) return;
     const ok = call.outcome.ok;
     const code = call.outcome.ok ? '' : call.outcome.code;
     const op = `${call.service}:${call.operation}`;
@@ -75,30 +104,39 @@ export class ResourceLedger {
     // A bucket already owned by you carries your prefix: it is the lessons' own, left by an earlier run.
     else if (op === 's3:CreateBucket' && call.bucket && (ok || code === 'BucketAlreadyOwnedByYou')) this.add('buckets', call.bucket);
     else if (op === 's3:DeleteBucket' && call.bucket && (ok || code === 'NoSuchBucket')) this.remove('buckets', call.bucket);
+    else if (call.service === 'iam') this.observeIam(call.operation, ok, code, field(call.request, 'UserName'), field(call.request, 'RoleName'), field(call.request, 'PolicyArn') ?? field(call.response, 'Policy', 'Arn'));
+  }
+
+  private observeIam(operation: string, ok: boolean, code: string, user?: string, role?: string, policy?: string) {
+    const gone = ok || code === 'NoSuchEntityException';
+    if (operation === 'CreateUser' && user && (ok || code === 'EntityAlreadyExistsException')) this.add('users', user);
+    else if (operation === 'DeleteUser' && user && gone) this.remove('users', user);
+    else if (operation === 'CreateRole' && role && (ok || code === 'EntityAlreadyExistsException')) this.add('roles', role);
+    else if (operation === 'DeleteRole' && role && gone) this.remove('roles', role);
+    else if (operation === 'CreatePolicy' && policy && ok) this.add('policies', policy);
+    else if (operation === 'DeletePolicy' && policy && gone) this.remove('policies', policy);
   }
 
   adopt(set: ResourceSet): void {
-    for (const k of set.keys) this.add('keys', k);
-    for (const a of set.aliases) this.add('aliases', a);
-    for (const b of set.buckets) this.add('buckets', b);
+    for (const kind of KINDS) for (const v of listOf(set, kind)) this.add(kind, v);
   }
 
   forget(set: ResourceSet): void {
-    for (const k of set.keys) this.removeKey(k);
-    for (const a of set.aliases) this.remove('aliases', a);
-    for (const b of set.buckets) this.remove('buckets', b);
+    for (const kind of KINDS) for (const v of listOf(set, kind)) (kind === 'keys' ? this.removeKey(v) : this.remove(kind, v));
   }
 
-  private add(kind: keyof ResourceSet, value: string) {
-    if (this.resources[kind].includes(value)) return;
-    this.resources[kind].push(value);
+  private add(kind: ResourceKind, value: string) {
+    const list = (this.resources[kind] ??= []);
+    if (list.includes(value)) return;
+    list.push(value);
     this.save();
   }
 
-  private remove(kind: keyof ResourceSet, value: string) {
-    const at = this.resources[kind].indexOf(value);
+  private remove(kind: ResourceKind, value: string) {
+    const list = listOf(this.resources, kind);
+    const at = list.indexOf(value);
     if (at < 0) return;
-    this.resources[kind].splice(at, 1);
+    list.splice(at, 1);
     this.save();
   }
 
@@ -134,7 +172,7 @@ export function takeOverLeftovers(home: string, target: string): ResourceSet {
   const left = file.entries.filter((e) => e.target === target && e.pid !== process.pid && !processAlive(e.pid));
   if (left.length === 0) return set;
   for (const e of left) {
-    for (const kind of ['keys', 'aliases', 'buckets'] as const) for (const v of e[kind] ?? []) if (!set[kind].includes(v)) set[kind].push(v);
+    for (const kind of KINDS) for (const v of listOf(e, kind)) if (!listOf(set, kind).includes(v)) set[kind]!.push(v);
   }
   file.entries = file.entries.filter((e) => !left.includes(e));
   try {
@@ -147,12 +185,14 @@ export function takeOverLeftovers(home: string, target: string): ResourceSet {
 
 export interface RemovalReport {
   removed: ResourceSet;
-  failed: { kind: keyof ResourceSet; value: string; message: string }[];
+  failed: { kind: ResourceKind; value: string; message: string }[];
 }
 
-/** 'KMS key arn:...', 'alias alias/...', 'S3 bucket name': how a resource is named to the learner. */
-export function resourceLabel(kind: keyof ResourceSet, value: string): string {
-  return kind === 'keys' ? `KMS key ${value}` : kind === 'aliases' ? `alias ${value}` : `S3 bucket ${value}`;
+const LABELS: Record<ResourceKind, string> = { keys: 'KMS key', aliases: 'alias', buckets: 'S3 bucket', users: 'IAM user', roles: 'IAM role', policies: 'IAM policy' };
+
+/** 'KMS key arn:...', 'alias alias/...', 'S3 bucket name', 'IAM user name': how a resource is named to the learner. */
+export function resourceLabel(kind: ResourceKind, value: string): string {
+  return `${LABELS[kind]} ${value}`;
 }
 
 /**
@@ -162,11 +202,11 @@ export function resourceLabel(kind: keyof ResourceSet, value: string): string {
  */
 export async function removeResources(
   set: ResourceSet,
-  clients: { kms: KMS; s3: S3Client },
+  clients: { kms: KMS; s3: S3Client; iam?: IAMClient },
   onDone?: (label: string, error?: string) => void,
 ): Promise<RemovalReport> {
   const report: RemovalReport = { removed: emptyResources(), failed: [] };
-  const attempt = async (kind: keyof ResourceSet, value: string, work: () => Promise<unknown>, gone: string[]) => {
+  const attempt = async (kind: ResourceKind, value: string, work: () => Promise<unknown>, gone: string[]) => {
     try {
       await work();
     } catch (e) {
@@ -178,7 +218,7 @@ export async function removeResources(
         return;
       }
     }
-    report.removed[kind].push(value);
+    report.removed[kind]!.push(value);
     onDone?.(resourceLabel(kind, value));
   };
   for (const bucket of set.buckets) {
@@ -206,7 +246,36 @@ export async function removeResources(
       // already pending deletion (KMSInvalidStateException) or gone: nothing left to pay for
       ['NotFoundException', 'KMSInvalidStateException'],
     );
+  const iam = clients.iam;
+  const noIam = async () => {
+    throw new Error('no IAM client to remove it with');
+  };
+  for (const user of listOf(set, 'users')) await attempt('users', user, iam ? () => removeUser(iam, user) : noIam, ['NoSuchEntityException']);
+  for (const role of listOf(set, 'roles')) await attempt('roles', role, iam ? () => removeRole(iam, role) : noIam, ['NoSuchEntityException']);
+  // Once the users and roles are gone, nothing the lessons made has these attached.
+  for (const policy of listOf(set, 'policies'))
+    await attempt('policies', policy, iam ? () => iam.send(new DeletePolicyCommand({ PolicyArn: policy })) : noIam, ['NoSuchEntityException']);
   return report;
+}
+
+/** An IAM user goes after its access keys, its attached policies and its inline policies: IAM refuses it before. */
+async function removeUser(iam: IAMClient, UserName: string) {
+  const { AccessKeyMetadata } = await iam.send(new ListAccessKeysCommand({ UserName }));
+  for (const k of AccessKeyMetadata ?? []) await iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: k.AccessKeyId! }));
+  const { AttachedPolicies } = await iam.send(new ListAttachedUserPoliciesCommand({ UserName }));
+  for (const p of AttachedPolicies ?? []) await iam.send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.PolicyArn! }));
+  const { PolicyNames } = await iam.send(new ListUserPoliciesCommand({ UserName }));
+  for (const PolicyName of PolicyNames ?? []) await iam.send(new DeleteUserPolicyCommand({ UserName, PolicyName }));
+  await iam.send(new DeleteUserCommand({ UserName }));
+}
+
+/** An IAM role goes after its attached and inline policies. */
+async function removeRole(iam: IAMClient, RoleName: string) {
+  const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }));
+  for (const p of AttachedPolicies ?? []) await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn! }));
+  const { PolicyNames } = await iam.send(new ListRolePoliciesCommand({ RoleName }));
+  for (const PolicyName of PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+  await iam.send(new DeleteRoleCommand({ RoleName }));
 }
 
 /** AWS CLI commands that remove what could not be removed, for the learner to run by hand. */
@@ -215,7 +284,27 @@ export function manualCleanupCommands(set: ResourceSet, region: string): string[
     ...set.buckets.map((b) => `aws s3 rb s3://${b} --force --region ${region}`),
     ...set.aliases.map((a) => `aws kms delete-alias --alias-name ${a} --region ${region}`),
     ...set.keys.map((k) => `aws kms schedule-key-deletion --key-id ${k} --pending-window-in-days ${MIN_PENDING_WINDOW_DAYS} --region ${region}`),
+    // IAM is global: no Region. A user or role goes once what it holds is gone.
+    ...listOf(set, 'users').flatMap((u) => [
+      `aws iam list-access-keys --user-name ${u}   # then for each: aws iam delete-access-key --user-name ${u} --access-key-id <id>`,
+      `aws iam list-attached-user-policies --user-name ${u}   # then for each: aws iam detach-user-policy --user-name ${u} --policy-arn <arn>`,
+      `aws iam list-user-policies --user-name ${u}   # then for each: aws iam delete-user-policy --user-name ${u} --policy-name <name>`,
+      `aws iam delete-user --user-name ${u}`,
+    ]),
+    ...listOf(set, 'roles').flatMap((r) => [
+      `aws iam list-attached-role-policies --role-name ${r}   # then for each: aws iam detach-role-policy --role-name ${r} --policy-arn <arn>`,
+      `aws iam list-role-policies --role-name ${r}   # then for each: aws iam delete-role-policy --role-name ${r} --policy-name <name>`,
+      `aws iam delete-role --role-name ${r}`,
+    ]),
+    ...listOf(set, 'policies').map((p) => `aws iam delete-policy --policy-arn ${p}`),
   ];
+}
+
+/** A text field of a captured request or response, by its path. */
+function field(value: unknown, ...path: string[]): string | undefined {
+  let v = value;
+  for (const name of path) v = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 function readLedger(home: string): LedgerFile {

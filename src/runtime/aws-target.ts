@@ -8,6 +8,7 @@
 // charge beyond a request), then the command shows the plan and the estimate
 // (cost.ts), then startAwsTarget() gives the session its target.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMS, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AwsSetupError, explainAwsProblem, formatAwsProblem } from './aws-errors.js';
@@ -126,6 +127,8 @@ function clientsFor(setup: AwsSetup) {
     kms: new KMS(settings),
     s3: new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle }),
     cloudtrail: new CloudTrailClient(settings),
+    // IAM is global; the clean-up removes the users, roles and policies a lesson made
+    iam: new IAMClient(settings),
   };
 }
 
@@ -219,7 +222,7 @@ export async function startAwsTarget(setup: AwsSetup, opts: AwsTargetOptions = {
     ledger.forget(report.removed);
     if (report.failed.length === 0) return;
     const failed: ResourceSet = emptyResources();
-    for (const f of report.failed) failed[f.kind].push(f.value);
+    for (const f of report.failed) (failed[f.kind] ??= []).push(f.value);
     const explained = report.failed.map((f) => explainAwsProblem({ name: f.message.split(':')[0] })).find(Boolean);
     if (explained) notice(formatAwsProblem(explained));
     notice(`Still in your account: ${describeResources(failed).join(', ')}.`);

@@ -1,14 +1,17 @@
 // The step context: what a lesson's step function receives. SDK clients for
 // the target, the lesson's workspace folder, the results to show, and the
 // things a lesson cannot do with the SDK alone: expecting an error on purpose,
-// waiting for CloudTrail, and lowering a request quota to see throttling.
+// waiting for CloudTrail, lowering a request quota to see throttling, acting
+// as another identity and reaching another account.
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMS } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import type { Names } from './names.js';
 import type { Show } from './show.js';
-import type { RequestQuota } from './target.js';
+import type { OtherAccount, RequestQuota } from './target.js';
 import type { ApiCall, StepResult, TargetKind } from './types.js';
 
 export interface StepContext {
@@ -18,6 +21,23 @@ export interface StepContext {
   /** S3 for the target (path-style addressing). */
   s3: S3Client;
   cloudtrail: CloudTrailClient;
+  /** IAM for the target: users, access keys, roles, policies (locally the engine's, in account 111122223333). */
+  iam: IAMClient;
+  /** STS for the target: GetCallerIdentity, AssumeRole. */
+  sts: STSClient;
+  /**
+   * Clients that sign as another identity: an access key the lesson made (CreateAccessKey) or
+   * a role's session (AssumeRole's Credentials). Their calls are shown like `kms`'s, made by
+   * `who` (the call log's caller: 'kms-workshop-novice'). Closed when the step ends.
+   */
+  as(credentials: IdentityCredentials, who: string): IdentityClients;
+  /**
+   * An administrator of a second account, to use a key across accounts. Locally the engine
+   * makes the account (444455556666) on first use, with an access key for its administrator,
+   * and the step says so; on AWS a lesson cannot make a second account: nothing is done, the
+   * step says so, and `applied` is false.
+   */
+  otherAccount(): Promise<OtherAccountAccess>;
   region: string;
   target: TargetKind;
   /**
@@ -60,6 +80,25 @@ export interface StepContext {
   fastForward(days: number): Promise<FastForward>;
 }
 
+/**
+ * Credentials another identity signs with (`sessionToken` for a role's session), as the SDK
+ * spells them or as IAM and STS answer them: CreateAccessKey's `AccessKey`, AssumeRole's `Credentials`.
+ */
+export type IdentityCredentials =
+  | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+
+/** SDK clients for the target that sign as one identity. */
+export interface IdentityClients {
+  kms: KMS;
+  s3: S3Client;
+  iam: IAMClient;
+  sts: STSClient;
+}
+
+/** What otherAccount gave: the account and its administrator's key (locally), or nothing (on AWS). */
+export type OtherAccountAccess = ({ applied: true } & OtherAccount) | { applied: false };
+
 /** What fastForward did: the engine's time after the jump (locally), or nothing (on AWS). */
 export type FastForward = { applied: true; now: Date } | { applied: false };
 
@@ -90,7 +129,7 @@ export class StepExpectationError extends Error {
 export type StepFunction = (ctx: StepContext) => Promise<unknown> | unknown;
 
 /** What the session hands over to build a step's context: the same clients and names, plus its plumbing. */
-export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtrail' | 'region' | 'target' | 'names' | 'workspace' | 'show' | 'kmsWithRetries'> {
+export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtrail' | 'region' | 'target' | 'names' | 'workspace' | 'show' | 'kmsWithRetries'>, Partial<Pick<StepContext, 'iam' | 'sts' | 'as'>> {
   calls: readonly ApiCall[];
   emit(result: StepResult): void;
   progress(label: string, done: number, total: number): void;
@@ -99,6 +138,8 @@ export interface ContextParts extends Pick<StepContext, 'kms' | 's3' | 'cloudtra
   lowerRequestQuota?(operation: string, perSecond: number): Promise<RequestQuota>;
   /** Moves the engine clock forward and gives its new time; absent where time cannot be moved (AWS). */
   advanceClock?(seconds: number): Promise<Date>;
+  /** A second account's administrator; absent where the lessons cannot make one (AWS). */
+  otherAccount?(): OtherAccount;
 }
 
 export function createStepContext(parts: ContextParts): StepContext {
@@ -107,6 +148,25 @@ export function createStepContext(parts: ContextParts): StepContext {
     kms: parts.kms,
     s3: parts.s3,
     cloudtrail: parts.cloudtrail,
+    // A session always gives these; a context built for a test of other members may not.
+    iam: parts.iam!,
+    sts: parts.sts!,
+    as: parts.as ?? (() => {
+      throw new Error('this step context has no clients for other identities');
+    }),
+    async otherAccount() {
+      if (!parts.otherAccount) {
+        emit({
+          kind: 'text',
+          tone: 'info',
+          text: 'On AWS a lesson cannot make a second account for you: nothing was done here. With an account of your own, the same calls work with its credentials: the key policy names that account, and its users use the key by its ARN.',
+        });
+        return { applied: false };
+      }
+      const other = parts.otherAccount();
+      emit({ kind: 'text', tone: 'info', text: `The local engine made a second account, ${other.accountId}, on first use, with an administrator (${other.userArn}) and an access key for them: the step signs as them.` });
+      return { applied: true, ...other };
+    },
     region: parts.region,
     target: parts.target,
     names: parts.names,

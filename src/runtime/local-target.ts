@@ -4,7 +4,8 @@
 import { createServer } from 'node:net';
 import { startEngine, type RunningEngine } from '../engine/index.js';
 import { quotaOfOperation } from '../engine/kms/quotas.js';
-import type { Target } from './target.js';
+import { DEFAULT_LEARNER } from '../engine/iam/directory.js';
+import type { OtherAccount, Target } from './target.js';
 import { callFromEvent, callFromOtherClient, isOtherClientCall, isServiceCall } from './trail-calls.js';
 
 /** Static credentials for the local engine, which accepts any: never real AWS. */
@@ -12,6 +13,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAc
 export const LOCAL_REGION = 'us-east-1';
 /** As on AWS, an event shows in LookupEvents minutes after the call; the lessons fast-forward over it. */
 export const LOCAL_CLOUDTRAIL_DELAY_SECONDS = 120;
+/** The second account a cross-account step uses locally: the example account id of AWS's own documentation. */
+export const OTHER_ACCOUNT_ID = '444455556666';
 
 export interface LocalTargetOptions {
   /** Program home (engine state goes in <home>/engine); null keeps the engine in memory. */
@@ -35,6 +38,7 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
     startEngine({ home: opts.home, host: '127.0.0.1', port, cloudTrailDelaySeconds: opts.cloudTrailDelaySeconds ?? LOCAL_CLOUDTRAIL_DELAY_SECONDS });
   const running: RunningEngine = opts.port === 'stable' ? await startOnStablePort(start) : await start(opts.port ?? 0);
   const { engine } = running;
+  let other: OtherAccount | undefined;
   return {
     kind: 'local',
     label: `local engine at ${running.endpoint}`,
@@ -61,6 +65,19 @@ export async function startLocalTarget(opts: LocalTargetOptions): Promise<Target
       if (quota === undefined) throw new Error(`KMS has no request quota for '${operation}': name an operation such as GenerateDataKey or CreateKey.`);
       engine.quotas.setQuota(quota, perSecond); // a RangeError for a figure out of bounds
       return engine.quotas.describe(quota, LOCAL_REGION);
+    },
+    otherAccount() {
+      // One access key per target: a user has at most two, so the oldest goes first.
+      if (other) return other;
+      const iam = engine.directory;
+      iam.ensureAccount(OTHER_ACCOUNT_ID);
+      const admin = iam.defaultLearner(OTHER_ACCOUNT_ID, LOCAL_REGION);
+      const user = iam.user(OTHER_ACCOUNT_ID, DEFAULT_LEARNER)!;
+      const keys = iam.accessKeysOf(user).sort((a, b) => a.CreateDate - b.CreateDate);
+      if (keys.length > 1) iam.deleteAccessKey(keys[0]!);
+      const { key, secretAccessKey } = iam.createAccessKey(user);
+      other = { accountId: OTHER_ACCOUNT_ID, userArn: admin.arn, credentials: { accessKeyId: key.AccessKeyId, secretAccessKey } };
+      return other;
     },
     async advanceClock(seconds) {
       engine.advanceClock(seconds); // a ClockRangeError past year 9999 changes nothing

@@ -12,6 +12,11 @@ export interface Names {
   alias(name: string): string;
   /** A bucket name: as given locally, '<prefix>-<name>' on AWS (lower case, at most 63 characters). */
   bucket(name: string): string;
+  /**
+   * An IAM user, role or policy name: as given locally, '<prefix>-<name>' on AWS (at most
+   * 64 characters, IAM's limit for users and roles), so the lesson's identities are its own.
+   */
+  iam(name: string): string;
 }
 
 export function lessonNames(prefix?: string): Names {
@@ -22,6 +27,9 @@ export function lessonNames(prefix?: string): Names {
     },
     bucket(name) {
       return prefix ? `${prefix}-${name}`.toLowerCase().slice(0, 63).replace(/[-.]+$/, '') : name;
+    },
+    iam(name) {
+      return prefix ? `${prefix}-${name}`.slice(0, 64) : name;
     },
   };
 }

@@ -2,15 +2,17 @@
 // and the running of lesson steps. This is the one place that decides which
 // target is in use; everything above it (TUI, `run`) sees only types.ts.
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMS } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import { afterCleanUpFailure, isMissingResource, PassOrder } from './after-clean-up.js';
 import { explainAwsProblem } from './aws-errors.js';
 import type { AwsSetup } from './aws-target.js';
 import type { ClassTargetOptions } from './class-target.js';
 import { captureCalls, type CapturedCall } from './capture.js';
-import { createStepContext, StepExpectationError, type StepFunction } from './context.js';
+import { createStepContext, StepExpectationError, type IdentityClients, type IdentityCredentials, type StepFunction } from './context.js';
 import { startLocalTarget } from './local-target.js';
 import { lessonNames, type Names } from './names.js';
 import { progressCounts, recordStepPassed, recordStepSolved } from './progress.js';
@@ -18,7 +20,7 @@ import { watchExercise } from './exercises/watch.js';
 import { callLabel, checkCalls, checkFiles, keyIdOf } from './exercises/expect.js';
 import { createShow } from './show.js';
 import { loadStepFunctions, StepModuleError } from './step-module.js';
-import { RUNTIME_USER_AGENT, type Target } from './target.js';
+import { RUNTIME_USER_AGENT, type ClientSettings, type Target } from './target.js';
 import type { ApiCall, ExerciseCheck, ExerciseVerdict, ExerciseWatch, Lesson, LessonStep, RuntimeSession, StepEvent, StepFailure, StepListener, StepOutcome, StepResult, TargetKind } from './types.js';
 import { ensureWorkspace, resetWorkspace } from './workspace.js';
 import { explainHomeError } from '../home.js';
@@ -88,6 +90,8 @@ class Session implements RuntimeSession {
   private readonly kms: KMS;
   private readonly s3: S3Client;
   private readonly cloudtrail: CloudTrailClient;
+  private readonly iam: IAMClient;
+  private readonly sts: STSClient;
   private readonly stopFollowing: () => void;
   private readonly modules = new Map<string, Promise<Record<string, StepFunction>>>();
   private readonly workspaceRoot: string;
@@ -111,7 +115,9 @@ class Session implements RuntimeSession {
     this.kms = new KMS(settings);
     this.s3 = new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true });
     this.cloudtrail = new CloudTrailClient(settings);
-    for (const client of [this.kms, this.s3, this.cloudtrail]) captureCalls(client, (call) => this.record(call));
+    this.iam = new IAMClient(settings);
+    this.sts = new STSClient(settings);
+    for (const client of [this.kms, this.s3, this.cloudtrail, this.iam, this.sts]) captureCalls(client, (call) => this.record(call));
     // A target that follows S3's calls from afar delivers them before an S3 call returns, as locally.
     if (t.catchUp) catchUpAfterEachCall(this.s3, () => t.catchUp!());
     const stopService = t.followServiceCalls((call) => this.record(call));
@@ -265,6 +271,10 @@ class Session implements RuntimeSession {
       kms: this.kms,
       s3: this.s3,
       cloudtrail: this.cloudtrail,
+      iam: this.iam,
+      sts: this.sts,
+      as: (credentials, who) => this.clientsAs(active, credentials, who),
+      ...(this.t.otherAccount ? { otherAccount: () => this.t.otherAccount!() } : {}),
       region: this.t.clientSettings.region,
       target: this.target,
       names: this.names,
@@ -347,6 +357,8 @@ class Session implements RuntimeSession {
     this.kms.destroy();
     this.s3.destroy();
     this.cloudtrail.destroy();
+    this.iam.destroy();
+    this.sts.destroy();
     await this.t.close();
   }
 
@@ -363,6 +375,35 @@ class Session implements RuntimeSession {
     captureCalls(kms, (call) => this.record(call));
     active.undo.push(() => kms.destroy());
     return kms;
+  }
+
+  /**
+   * Clients of this step that sign as another identity, their calls captured with `who` as
+   * the caller (the call log says who made each call); closed when the step ends.
+   */
+  private clientsAs(active: ActiveStep, credentials: IdentityCredentials, who: string): IdentityClients {
+    const given = credentials as Partial<Record<'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'AccessKeyId' | 'SecretAccessKey' | 'SessionToken', string>>;
+    const accessKeyId = given.accessKeyId ?? given.AccessKeyId;
+    const secretAccessKey = given.secretAccessKey ?? given.SecretAccessKey;
+    const sessionToken = given.sessionToken ?? given.SessionToken;
+    if (!accessKeyId || !secretAccessKey) throw new Error('as() needs an accessKeyId and a secretAccessKey (CreateAccessKey\'s AccessKey, or AssumeRole\'s Credentials)');
+    if (!who.trim() || who === 'you') throw new Error(`as() needs the name of who signs (a user or role name), not '${who}'`);
+    const settings: ClientSettings & { customUserAgent: string } = {
+      ...this.t.clientSettings,
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      customUserAgent: RUNTIME_USER_AGENT,
+    };
+    const clients: IdentityClients = {
+      kms: new KMS(settings),
+      s3: new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true }),
+      iam: new IAMClient(settings),
+      sts: new STSClient(settings),
+    };
+    for (const client of Object.values(clients)) {
+      captureCalls(client, (call) => this.record({ ...call, caller: who }));
+      active.undo.push(() => client.destroy());
+    }
+    return clients;
   }
 
   private stepFunctions(lesson: Lesson) {

@@ -30,6 +30,13 @@ export interface RequestQuota {
   awsPerSecond: number;
 }
 
+/** An administrator of another account than the learner's: its account id, user ARN and an access key. */
+export interface OtherAccount {
+  accountId: string;
+  userArn: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 /** Added to the user agent of the runtime's own SDK clients, so the engine's stream can tell them from the learner's. */
 export const RUNTIME_USER_AGENT = 'kms-workshop-runtime';
 
@@ -67,6 +74,12 @@ export interface Target {
    * AWS's figure). Absent on AWS, where an account's quotas are not the lessons' to change.
    */
   setRequestQuota?(operation: string, perSecond: number | undefined): Promise<RequestQuota>;
+  /**
+   * Locally: an administrator of a second account (the engine makes it on first use, with
+   * AdministratorAccess) and an access key that signs as them, for a cross-account step.
+   * Absent on AWS, where a second account is not the lessons' to make.
+   */
+  otherAccount?(): OtherAccount;
   /** Locally: moves the engine clock forward and gives its new time. Absent on AWS, where time is real. */
   advanceClock?(seconds: number): Promise<Date>;
   /**

@@ -27,8 +27,9 @@ export function contextLabel(context: Record<string, string> | undefined): strin
     .join(', ')}}`;
 }
 
+/** 'you'; a service on your behalf ('s3.amazonaws.com for you'); or another identity a lesson signs as ('as kms-workshop-novice'). */
 export function callerLabel(caller: string): string {
-  return caller === 'you' ? 'you' : `${caller} for you`;
+  return caller === 'you' ? 'you' : caller.endsWith('.amazonaws.com') ? `${caller} for you` : `as ${caller}`;
 }
 
 /** `empty`: what to say when there are no calls (a step that ran and made none says so). */
