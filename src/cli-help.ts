@@ -1,5 +1,5 @@
 // What `--help` prints: an overview, and one page per command with every option.
-export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env' | 'join' | 'new-lesson';
+export type CommandName = 'tutorial' | 'serve' | 'run' | 'list' | 'check' | 'reset' | 'env' | 'join' | 'new-lesson' | 'class';
 
 const HOME = `  --home DIR               where state, progress and lesson workspaces are kept
                            (default $KMS_WORKSHOP_HOME, else ~/.kms-workshop)`;
@@ -134,6 +134,28 @@ Options:
   --shell NAME             the syntax (default: from $SHELL, else bash)
 ${HOME}
 `,
+  class: `Usage: kms-workshop class URL [--profile instructor] [--credentials FILE] [--config FILE] [--home DIR] [--stuck-minutes N]
+
+The instructor's view of a class engine (kms-workshop serve --learners N): one row
+per learner (lesson, step, steps passed and exercises solved, calls in the last
+minute, the last error), the room's calls per operation with GenerateDataKey
+apart, and Enter on a learner for their calls as they happen (secrets masked), to
+put on the projector. s shows only the learners who look stuck: on one step for
+N minutes or more, or 3 errors in a row. Without a terminal (CI, a pipe) it
+prints the room once as text.
+
+  kms-workshop class http://192.168.1.20:4599 --profile instructor
+
+Options:
+  --profile NAME           the instructor's profile (default instructor)
+  --credentials FILE       the credentials file serve wrote (default
+                           $AWS_SHARED_CREDENTIALS_FILE, else <home>/class/credentials when
+                           serve wrote one in this home, else ~/.aws/credentials)
+  --config FILE            its config file (default: the file named config beside it)
+  --stuck-minutes N        minutes on one step that count as stuck (1-60, default 5;
+                           + and - change it on the screen)
+${HOME}
+`,
   join: `Usage: kms-workshop join URL --profile learnerN [--credentials FILE] [--config FILE] [--home DIR]
        kms-workshop join URL --profile learnerN run <lesson...|all> [--json] [--transcript FILE.md]
 
@@ -183,6 +205,7 @@ Usage:
   kms-workshop reset [lesson]      start a lesson (or all) over
   kms-workshop env                 exports for a second shell: eval "$(kms-workshop env)"
   kms-workshop join URL --profile learnerN   join a class on the instructor's engine
+  kms-workshop class URL --profile instructor   watch the class: where each learner is
   kms-workshop new-lesson DIR      start a lesson of your own (then check DIR, --lessons DIR)
 
   kms-workshop <command> --help    every option of a command

@@ -42,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       return runJoin(rest);
     case 'new-lesson':
       return runNewLesson(rest);
+    case 'class':
+      return runClass(rest);
     default:
       process.stderr.write(`kms-workshop: unknown command '${command ?? ''}'. Run 'kms-workshop --help' for the commands.\n`);
       return 2;
@@ -321,6 +323,48 @@ async function runNewLesson(args: string[]): Promise<number> {
   if (positionals.length !== 1) return usageError('kms-workshop new-lesson', 'name one folder for the lesson (new or empty)', 'new-lesson');
   const { newLesson } = await import('./commands/new-lesson.js');
   return newLesson({ dir: positionals[0]! });
+}
+
+/** `class URL --profile instructor`: the instructor's view of a class engine (src/commands/class-view.tsx). */
+async function runClass(args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: {
+        profile: { type: 'string', default: 'instructor' },
+        credentials: { type: 'string' },
+        config: { type: 'string' },
+        home: { type: 'string' },
+        'stuck-minutes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    return usageError('kms-workshop class', parseMessage(e), 'class');
+  }
+  if (values.help) return printHelp('class');
+  const [url, ...extra] = positionals;
+  if (url === undefined) return usageError('kms-workshop class', "name the class engine's URL (serve prints it: http://ADDRESS:PORT)", 'class');
+  if (!/^https?:\/\/[^/\s]+/.test(url)) return usageError('kms-workshop class', `'${url}' is not a class engine's URL (http://ADDRESS:PORT)`, 'class');
+  if (extra.length > 0) return usageError('kms-workshop class', `one URL only, not '${extra.join(' ')}' as well`, 'class');
+  const { MIN_STUCK_MINUTES, MAX_STUCK_MINUTES } = await import('./tui/class/stuck/stuck.js');
+  const stuck = values['stuck-minutes'];
+  const stuckMinutes = stuck === undefined ? undefined : Number(stuck);
+  if (stuckMinutes !== undefined && (stuck!.trim() === '' || !Number.isInteger(stuckMinutes) || stuckMinutes < MIN_STUCK_MINUTES || stuckMinutes > MAX_STUCK_MINUTES))
+    return usageError('kms-workshop class', `--stuck-minutes is a whole number from ${MIN_STUCK_MINUTES} to ${MAX_STUCK_MINUTES}, not '${stuck}'`, 'class');
+  const { classView } = await import('./commands/class-view.js');
+  return classView({
+    url,
+    profile: values.profile!,
+    ...(values.credentials ? { credentialsFile: values.credentials } : {}),
+    ...(values.config ? { configFile: values.config } : {}),
+    home: programHome(values.home),
+    ...(stuckMinutes !== undefined ? { stuckMinutes } : {}),
+  });
 }
 
 /** parseArgs' message without its own advice to use '--' (options here never take dashed values). */

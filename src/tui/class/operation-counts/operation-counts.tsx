@@ -5,22 +5,15 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import { tone } from '../../theme.js';
+import { FEATURED_OPERATION, otherCounts } from './counts.js';
 
-export const FEATURED_OPERATION = 'GenerateDataKey';
+export { FEATURED_OPERATION } from './counts.js';
 
 export interface OperationCountsProps {
   operations: Readonly<Record<string, number>>;
   /** The operation shown apart (GenerateDataKey by default). */
   featured?: string;
   width: number;
-}
-
-/** The operations other than `featured`, busiest first, as 'Decrypt 12'. */
-export function otherCounts(operations: Readonly<Record<string, number>>, featured: string): string[] {
-  return Object.entries(operations)
-    .filter(([op]) => op !== featured)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([op, n]) => `${op} ${n}`);
 }
 
 export function OperationCounts({ operations, featured = FEATURED_OPERATION, width }: OperationCountsProps) {

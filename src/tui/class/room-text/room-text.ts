@@ -1,7 +1,7 @@
 // The room as plain text, for where there is no terminal to draw on (CI, a
 // pipe, a log): the same columns and words as the screen, one line each.
 import type { Room } from '../../../engine/class-protocol.js';
-import { otherCounts, FEATURED_OPERATION } from '../operation-counts/operation-counts.js';
+import { FEATURED_OPERATION, otherCounts } from '../operation-counts/counts.js';
 import { fitCell, learnerCells, roomColumns } from '../room-table/room-cells.js';
 import { isStuck, stuckReason } from '../stuck/stuck.js';
 
@@ -11,7 +11,7 @@ export function roomText(room: Room, { width = 140, stuckMinutes }: { width?: nu
   const stuck = room.learners.filter((l) => isStuck(l, room.at, stuckMinutes));
   const lines = [
     `The room at ${room.at}: ${room.learners.length} learner${room.learners.length === 1 ? '' : 's'}, ${stuck.length} stuck (!)`,
-    `${FEATURED_OPERATION}: ${room.operations[FEATURED_OPERATION] ?? 0} calls, everyone together`,
+    `${FEATURED_OPERATION}: ${calls(room.operations[FEATURED_OPERATION] ?? 0)}, everyone together`,
     `Other calls: ${otherCounts(room.operations, FEATURED_OPERATION).join(', ') || 'none yet'}`,
     '',
     `   ${columns.map((c) => fitCell(c.title, c.width, c.right)).join('')}`.trimEnd(),
@@ -24,3 +24,5 @@ export function roomText(room: Room, { width = 140, stuckMinutes }: { width?: nu
   for (const l of stuck) lines.push(`${l === stuck[0] ? '\nStuck:\n' : ''}  ${l.profile}: ${stuckReason(l, room.at, stuckMinutes)}`);
   return `${lines.join('\n')}\n`;
 }
+
+const calls = (n: number) => (n === 1 ? 'one call' : `${n} calls`);
