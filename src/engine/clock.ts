@@ -21,6 +21,8 @@ export interface Clock {
   sharedNow?(): number;
   /** Each account's time (epoch ms) read once, for a walk over every account's things; undefined while accounts share one clock. */
   accountTimes?(): ((accountId: string) => number) | undefined;
+  /** Whether some account has a clock of its own. */
+  readonly accountsAhead?: boolean;
 }
 
 /**

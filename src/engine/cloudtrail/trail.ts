@@ -160,7 +160,7 @@ export class Trail {
 
   /** The latest event time of the account, which its next event may not precede; the trail's own while accounts share one clock. */
   private lastTimeOf(accountId: string): number {
-    return this.clock.accountTimes?.() === undefined ? this.lastTime : (this.accounts.get(accountId)?.lastTime ?? -Infinity);
+    return this.clock.accountsAhead !== true ? this.lastTime : (this.accounts.get(accountId)?.lastTime ?? -Infinity);
   }
 
   /** Reads the saved indexes; re-indexes a segment that has none (the last one, or one whose index was lost). */
@@ -250,7 +250,7 @@ export class Trail {
       account.lastTime = time;
       if (deliverAt > account.deliverAt) account.deliverAt = deliverAt;
     } else this.accounts.set(event.recipientAccountId, { lastTime: time, deliverAt });
-    this.prune(this.clock.accountTimes?.() === undefined ? now : this.sharedNow());
+    this.prune(this.clock.accountsAhead === true ? this.sharedNow() : now);
     for (const listener of this.listeners) listener(event);
     return event;
   }
