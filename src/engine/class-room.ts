@@ -62,7 +62,11 @@ interface AccountState {
 export class ClassRoom {
   private readonly accounts = new Map<string, AccountState>();
   private readonly operations = new Map<string, number>();
-  private seq = 0;
+  /**
+   * Numbers calls from the time the engine started (microseconds): a client's `after` from before
+   * a restart is below every call made since, so it is given them all and polls on (safe integers to year 2255).
+   */
+  private seq = Date.now() * 1000;
   /** Long polls waiting for an account's next call. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private waiting = 0;
@@ -166,7 +170,7 @@ export class ClassRoom {
     return { kept, next: kept.at(-1)?.seq ?? Math.max(from, this.latest(accountId)) };
   }
 
-  /** `after` as this room counts: one past its last seq is from an engine that has since restarted. */
+  /** `after` as this room counts: one past its last seq (the host's clock set back since a restart) counts from the start. */
   private from(after: number): number {
     return after > this.seq ? 0 : after;
   }

@@ -151,3 +151,17 @@ test("the events long poll: a learner's own calls as they are made, another lear
   // learner2 sees their own call only.
   expect((await two!.class.events()).events.map((e) => (e as { eventName: string }).eventName)).toEqual(['ListKeys']);
 });
+
+test("after the engine restarts, a learner's `next` from before still brings the calls made since", async () => {
+  const c = await startClassEngine();
+  await c.learners[0]!.kms.send(new ListKeysCommand({}));
+  await c.learners[0]!.kms.send(new ListKeysCommand({}));
+  const before = await c.learners[0]!.class.events();
+  expect(before.events).toHaveLength(2);
+  await c.stop(true);
+  const again = await startClassEngine({ home: c.home });
+  await again.learners[0]!.kms.send(new CreateKeyCommand({}));
+  const since = await again.learners[0]!.class.events(before.next, 5);
+  expect(since.events.map((e) => (e as { eventName: string }).eventName)).toEqual(['CreateKey']);
+  expect(since.next).toBeGreaterThan(before.next);
+});
