@@ -7,7 +7,8 @@
 // (plaintext + 152 bytes: a 32-byte data key gives a 184-byte blob), because learners
 // compare sizes with the documentation; they are authenticated like the rest of the header.
 // Version 1 blobs (no reserved bytes, 45 bytes of overhead) still open.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 
 export const HANDLE_BYTES = 16;
 const IV_BYTES = 12;
@@ -59,7 +60,7 @@ export function seal(material: Buffer, handle: Buffer, plaintext: Buffer, contex
   const blob = Buffer.alloc(V2.header + plaintext.length); // reserved bytes stay zero
   blob[0] = V2.version;
   handle.copy(blob, 1);
-  const iv = randomBytes(IV_BYTES);
+  const iv = secureRandomBytes(IV_BYTES);
   iv.copy(blob, 1 + HANDLE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', material, iv);
   cipher.setAAD(additionalData(V2, blob, context));

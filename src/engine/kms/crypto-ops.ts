@@ -1,7 +1,8 @@
 // Encrypt, Decrypt, ReEncrypt and GenerateRandom: direct use of an encryption key, symmetric
 // (AES-GCM blobs that name their key) or RSA (RSAES-OAEP with the key pair, as AWS does:
 // the ciphertext is the raw RSA ciphertext, so one made with the public key outside KMS decrypts).
-import { constants, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, privateDecrypt, publicEncrypt } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 import type { Caller } from '../caller.js';
 import { AwsError, kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
@@ -90,7 +91,7 @@ export function generateRandom(_kms: Kms, req: unknown, _caller: Caller) {
   if (input.CustomKeyStoreId !== undefined)
     throw new AwsError('CustomKeyStoreNotFoundException', `KMS cannot find a custom key store with the ID ${input.CustomKeyStoreId}.`);
   if (input.NumberOfBytes === undefined) throw kmsErrors.validation('NumberOfBytes is required.');
-  return { Plaintext: randomBytes(input.NumberOfBytes) };
+  return { Plaintext: secureRandomBytes(input.NumberOfBytes) };
 }
 
 /**

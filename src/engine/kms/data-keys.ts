@@ -1,5 +1,5 @@
 // GenerateDataKey and GenerateDataKeyWithoutPlaintext: the heart of envelope encryption.
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
@@ -32,7 +32,7 @@ function newDataKey(kms: Kms, req: unknown, caller: Caller, operation: string) {
   const key = kms.resolve(input.KeyId, caller);
   kms.assertUsable(key);
   assertSymmetricEncryptionKey(key, operation);
-  const dataKey = randomBytes(length);
+  const dataKey = secureRandomBytes(length);
   const blob = kms.seal(key, dataKey, input.EncryptionContext);
   return { CiphertextBlob: blob, Plaintext: dataKey, KeyId: key.Arn, KeyMaterialId: sealingMaterialId(key) };
 }

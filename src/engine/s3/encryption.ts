@@ -10,6 +10,7 @@
 // - SSE-S3 (AES256): a per-object data key encrypted under an engine-held S3 key, which
 //   the Store keeps wrapped under its root key.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 import { onBehalfOf, type Caller } from '../caller.js';
 import type { Engine } from '../engine.js';
 import { isAwsError } from '../errors.js';
@@ -27,7 +28,7 @@ const S3_SERVICE = 's3.amazonaws.com';
 
 /** AES-256-GCM: version(1) | iv(12) | tag(16) | ciphertext; the AAD binds it to one object. For data keys (and objects stored before format 2). */
 export function sealBytes(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(12);
+  const iv = secureRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -81,14 +82,14 @@ export class ObjectCrypto {
   newDataKey(sse: SseRequest, bucket: string, key: string, caller: Caller, requestId: string): { dataKey: Buffer; encryption: StoredEncryption } {
     const arn = objectArn(bucket, key);
     if (sse.algorithm === 'AES256') {
-      const dataKey = randomBytes(32);
+      const dataKey = secureRandomBytes(32);
       return { dataKey, encryption: { algorithm: 'AES256', encryptedDataKey: sealBytes(this.sseS3Key, dataKey, arn).toString('base64') } };
     }
     const keyRef = sse.keyRef ?? this.managedKey(caller);
     const base = { algorithm: 'aws:kms' as const, ...(sse.userContext ? { userContext: sse.userContext } : {}) };
     if (sse.bucketKey) {
       const bucketKey = this.bucketKeyForWrite(bucket, keyRef, sse.userContext, caller, requestId);
-      const dataKey = randomBytes(32);
+      const dataKey = secureRandomBytes(32);
       return {
         dataKey,
         encryption: {
