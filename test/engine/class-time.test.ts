@@ -5,7 +5,10 @@
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, EnableKeyRotationCommand, GenerateDataKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListKeyRotationsCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../src/engine/auth/sigv4.js';
 import { afterEach, expect, test } from 'vitest';
 import { SYMMETRIC_QUOTA } from '../../src/engine/kms/quotas.js';
 import { TEST_REGION } from '../helpers/engine.js';
@@ -164,4 +167,30 @@ test("after the engine restarts, a learner's `next` from before still brings the
   const since = await again.learners[0]!.class.events(before.next, 5);
   expect(since.events.map((e) => (e as { eventName: string }).eventName)).toEqual(['CreateKey']);
   expect(since.next).toBeGreaterThan(before.next);
+});
+
+test("a presigned URL expires on its signer's account's clock: their fast-forward, made before or after it was signed", async () => {
+  const c = await startClassEngine();
+  const [one, two] = c.learners;
+  const url = new URL(c.running.endpoint);
+  const presignGet = async (m: MemberClients, bucket: string) => {
+    const s3 = new S3Client({ endpoint: c.running.endpoint, region: TEST_REGION, credentials: m.profile, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'note.txt', Body: 'hello' }));
+    s3.destroy();
+    const signer = new SignatureV4({ service: 's3', region: TEST_REGION, credentials: m.profile, sha256: NodeSha256, uriEscapePath: false });
+    const signed = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/${bucket}/note.txt`, query: {}, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      { expiresIn: 60 },
+    );
+    const query = Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    return `${c.running.endpoint}${signed.path}?${query.join('&')}`;
+  };
+  await one!.class.advanceClock(DAY); // before signing: the URL's minute starts on learner1's clock
+  const url1 = await presignGet(one!, 'bucket-of-learner1');
+  const url2 = await presignGet(two!, 'bucket-of-learner2');
+  expect((await fetch(url1)).status).toBe(200);
+  await one!.class.advanceClock(61);
+  expect((await fetch(url1)).status).toBe(403);
+  expect((await fetch(url2)).status).toBe(200);
 });
