@@ -230,7 +230,7 @@ export async function readOneEvent(
 }
 
 export async function findFailedCalls(
-  { cloudtrail, show, path }: StepContext,
+  { cloudtrail, show, path, names }: StepContext,
 ) {
   const { Events } = await cloudtrail.send(new LookupEventsCommand({
     LookupAttributes: [
@@ -252,6 +252,35 @@ export async function findFailedCalls(
     ]),
     'Decrypt calls that failed',
   );
+  // Lesson 9's identities, refused on purpose: the last 90 days
+  const denied = [];
+  for (const user of ['kms-workshop-novice', 'kms-workshop-app']) {
+    const byUser = await cloudtrail.send(new LookupEventsCommand({
+      LookupAttributes: [
+        { AttributeKey: 'Username', AttributeValue: names.iam(user) },
+      ],
+    }));
+    denied.push(...(byUser.Events ?? [])
+      .map((e) => JSON.parse(e.CloudTrailEvent!))
+      .filter((e) => /^AccessDenied/.test(e.errorCode ?? '')));
+  }
+  if (denied.length === 0)
+    show.text(
+      'No denied calls of lesson 9\'s identities: play lesson 9 ' +
+        '(who may use a key) first, and they show here.',
+      'info',
+    );
+  else
+    show.table(
+      ['time', 'event', 'user', 'errorCode'],
+      denied.map((e) => [
+        e.eventTime,
+        e.eventName,
+        e.userIdentity.userName,
+        e.errorCode,
+      ]),
+      'Lesson 9\'s calls refused for lack of permission',
+    );
   return show.check(
     'the Decrypt without its context, with InvalidCiphertextException',
     failed.some((e) => e.errorCode === 'InvalidCiphertextException'),

@@ -65,7 +65,8 @@ export const RESOURCES_FILE = 'aws-resources.json';
 export const MIN_PENDING_WINDOW_DAYS = 7;
 
 export function emptyResources(): ResourceSet {
-  return { keys: [], aliases: [], buckets: [], users: [], roles: [], policies: [] };
+  // IAM's lists are added when a lesson first makes a user, role or policy
+  return { keys: [], aliases: [], buckets: [] };
 }
 
 export function resourceCount(set: ResourceSet): number {
@@ -172,7 +173,7 @@ export function takeOverLeftovers(home: string, target: string): ResourceSet {
   const left = file.entries.filter((e) => e.target === target && e.pid !== process.pid && !processAlive(e.pid));
   if (left.length === 0) return set;
   for (const e of left) {
-    for (const kind of KINDS) for (const v of listOf(e, kind)) if (!listOf(set, kind).includes(v)) set[kind]!.push(v);
+    for (const kind of KINDS) for (const v of listOf(e, kind)) if (!listOf(set, kind).includes(v)) (set[kind] ??= []).push(v);
   }
   file.entries = file.entries.filter((e) => !left.includes(e));
   try {
@@ -218,7 +219,7 @@ export async function removeResources(
         return;
       }
     }
-    report.removed[kind]!.push(value);
+    (report.removed[kind] ??= []).push(value);
     onDone?.(resourceLabel(kind, value));
   };
   for (const bucket of set.buckets) {

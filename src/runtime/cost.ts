@@ -20,10 +20,14 @@
 //   two rotations of a key (AWS capped it there in April 2024): lessons rotate
 //   on demand and schedule the key for deletion within the hour;
 // - S3: a bucket holding one small object for minutes, a few requests: fractions of a cent;
-// - CloudTrail event history (LookupEvents) has no charge.
+// - CloudTrail event history (LookupEvents) has no charge;
+// - IAM users, roles, policies and access keys: "IAM is an Amazon Web Services
+//   service that you can use with no additional charge" (AWS documentation,
+//   "Using IAM"); the lessons' IAM calls cost nothing either.
 // What a lesson creates is read from its steps' code (the CreateKey, CreateAlias,
 // CreateBucket and PutObject commands it sends, the kinds of key it asks for,
-// the AWS managed keys it names), so a new lesson is counted too.
+// the AWS managed keys it names, the IAM users, roles and policies it makes),
+// so a new lesson is counted too.
 import { createInterface } from 'node:readline';
 import type { ResourceSet } from './aws-resources.js';
 import { describeResources, MIN_PENDING_WINDOW_DAYS, resourceCount } from './aws-resources.js';
@@ -57,6 +61,10 @@ export interface LessonPlan {
   asymmetricRequests?: number;
   /** On-demand rotations: each adds a charged key material. */
   rotations?: number;
+  /** IAM users, roles and customer managed policies it makes: free, listed so the learner knows. */
+  iamUsers?: number;
+  iamRoles?: number;
+  iamPolicies?: number;
 }
 
 export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
@@ -77,6 +85,9 @@ export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
       asymmetricRequests:
         count(/new (?:Sign|Verify|GetPublicKey|GenerateDataKeyPair(?:WithoutPlaintext)?)Command\(/g) + count(/\bEncryptionAlgorithm: 'RSAES_/g),
       rotations: count(/new RotateKeyOnDemandCommand\(/g),
+      iamUsers: count(/new CreateUserCommand\(/g),
+      iamRoles: count(/new CreateRoleCommand\(/g),
+      iamPolicies: count(/new CreatePolicyCommand\(/g),
     };
   });
 }
@@ -148,6 +159,12 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
     `buckets deleted, keys scheduled for deletion after ${MIN_PENDING_WINDOW_DAYS} days (the shortest`,
     'waiting period AWS allows). Whatever is left when you stop is removed then.',
   ];
+  const iam = iamCounts(plans);
+  if (iam)
+    lines.push(
+      `IAM users and roles go with their access keys and policies, then IAM`,
+      'policies of their own: IAM itself is global, not in one Region.',
+    );
   const managed = [...new Set(plans.flatMap((p) => p.awsManagedKeys))];
   if (managed.length > 0) {
     const users = plans.filter((p) => p.awsManagedKeys.length > 0).map((p) => p.lessonId);
@@ -179,9 +196,21 @@ export function formatPlan(plans: readonly LessonPlan[], where: PlanContext): st
       : []),
     ...(estimate.buckets ? [`  S3          ${estimate.buckets} bucket${estimate.buckets === 1 ? '' : 's'}, ${estimate.objects} small object${estimate.objects === 1 ? '' : 's'} for minutes: under $0.01`] : []),
     '  CloudTrail  event history (LookupEvents) has no charge',
+    ...(iam ? [`  IAM         ${iam}: IAM has no charge`] : []),
     '',
   );
   return lines;
+}
+
+/** '2 IAM users, 1 IAM policy' over every plan, or '' when none makes any. */
+function iamCounts(plans: readonly LessonPlan[]): string {
+  const sum = (f: (p: LessonPlan) => number | undefined) => plans.reduce((n, p) => n + (f(p) ?? 0), 0);
+  return iamParts(sum((p) => p.iamUsers), sum((p) => p.iamRoles), sum((p) => p.iamPolicies)).join(', ');
+}
+
+function iamParts(users: number, roles: number, policies: number): string[] {
+  const n = (count: number, what: string) => (count ? `${count} IAM ${what}${count === 1 ? '' : 's'}` : '');
+  return [n(users, 'user'), n(roles, 'role'), n(policies, 'policy').replace(/policys$/, 'policies')].filter(Boolean);
 }
 
 function describePlan(p: LessonPlan): string {
@@ -189,6 +218,7 @@ function describePlan(p: LessonPlan): string {
     p.keys ? `${p.keys} KMS key${p.keys === 1 ? '' : 's'}${p.importedKeys ? ` (${p.importedKeys === p.keys ? '' : `${p.importedKeys} `}imported material)` : keyKinds(p.keySpecs ?? [])}` : '',
     p.aliases ? `${p.aliases} alias${p.aliases === 1 ? '' : 'es'}` : '',
     p.buckets ? `${p.buckets} S3 bucket${p.buckets === 1 ? '' : 's'} (${p.objects} object${p.objects === 1 ? '' : 's'})` : '',
+    ...iamParts(p.iamUsers ?? 0, p.iamRoles ?? 0, p.iamPolicies ?? 0),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'nothing billable';
 }
