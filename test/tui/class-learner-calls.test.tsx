@@ -13,10 +13,10 @@ test('each call: time, outcome, operation, service, caller, the error; then its 
   ];
   const lines = render(<LearnerCalls calls={calls} width={120} rows={20} />).lastFrame()!.split('\n');
   expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d ✔ GenerateDataKey kms · user\/workshop-learner$/);
-  expect(lines[1]).toBe('         KeyId=alias/workshop · KeySpec=AES_256 · EncryptionContext={project=workshop}');
+  expect(lines[1]).toBe('  KeyId=alias/workshop · KeySpec=AES_256 · EncryptionContext={project=workshop}');
   expect(lines[2]).toMatch(/✘ Decrypt kms · user\/workshop-learner InvalidCiphertextException: the context does not match$/);
   expect(lines[4]).toMatch(/✔ GenerateDataKey kms · s3\.amazonaws\.com$/);
-  expect(lines[5]).toBe('         (no parameters)');
+  expect(lines[5]).toBe('  (no parameters)');
 });
 
 test('a secret field the engine left unmasked is masked here; one already masked is shown as it came', () => {
@@ -26,6 +26,12 @@ test('a secret field the engine left unmasked is masked here; one already masked
   expect(text).not.toContain('abcdefgh');
   expect(text).toContain('Plaintext=c2**...**g==');
   expect(text).toContain('Masked={Plaintext=97**...**OOL}');
+});
+
+test('key ids and key ARNs by their first block, so the context fits on the line', () => {
+  expect(parametersText({ keyId: 'b1c29189-11ff-4796-979c-c68c2eeba0ce', KeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', alias: 'alias/b1c29189' })).toBe(
+    'keyId=b1c29189… · KeyId=1234abcd… · alias=alias/b1c29189',
+  );
 });
 
 test('callers by the last part of their ARN, services by name', () => {

@@ -16,7 +16,7 @@ export function clockTime(iso: string): string {
   return Number.isNaN(t.getTime()) ? iso : t.toTimeString().slice(0, 8);
 }
 
-/** Parameters on one line: KeyId=alias/x · EncryptionContext={project=workshop}, secrets masked. */
+/** Parameters on one line: KeyId=alias/x · EncryptionContext={project=workshop}, key ids by their first block, secrets masked. */
 export function parametersText(parameters: Record<string, unknown> | undefined): string {
   if (!parameters) return '';
   return Object.entries(parameters)
@@ -30,7 +30,13 @@ function valueText(value: unknown, key?: string): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `[${value.map((v) => valueText(v)).join(', ')}]`;
   if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${valueText(v, k)}`).join(', ')}}`;
-  return String(value);
+  return typeof value === 'string' ? shortKeyId(value) : String(value);
+}
+
+/** A key's id (36 characters) or ARN (75) leaves no room for the context on a line: its first block tells keys apart. */
+function shortKeyId(text: string): string {
+  const m = /^(?:arn:aws[\w-]*:kms:[\w-]+:\d+:key\/)?([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(text);
+  return m ? `${m[1]}…` : text;
 }
 
 /** Already masked ('97**...**OOL') stays; anything else under a secret field is masked here. */

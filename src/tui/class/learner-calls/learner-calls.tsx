@@ -47,7 +47,7 @@ export function LearnerCalls({ calls, width, rows, back = 0 }: LearnerCallsProps
             )}
           </Text>
           <Text wrap="truncate-end" color={tone('muted')}>
-            {'         '}
+            {'  '}
             {parametersText(call.parameters) || '(no parameters)'}
           </Text>
         </Box>
