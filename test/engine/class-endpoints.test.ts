@@ -237,3 +237,27 @@ test('parameters named as secrets are masked as the call log masks them', async 
   expect(text).not.toContain('FwoGZXIvYXdzEXAMPLETOKEN');
   expect(call.parameters).toEqual({ plaintext: 'c2**...**A==', nested: { secretAccessKey: 'wJ**...**KEY', sessionToken: 'Fw**...**KEN' } });
 });
+
+test('whatever the method, path, query and body, a member gets a 2xx or a 4xx with a message, never a 5xx', async () => {
+  const c = await startClassEngine();
+  const paths = ['/_class/', '/_class/status/', '/_class/%00', '/_class/room?x=%ff', '/_class/../_engine/status', `/_class/${'a'.repeat(5000)}`, ...Object.values(CLASS_PATHS)];
+  const bodies = [undefined, null, 1, 'x', [], { seconds: null }, { operation: {}, perSecond: 'x' }, { lesson: { a: 1 } }];
+  const seen = new Set<number>();
+  const client = c.instructor.class; // a member who may ask everything: every check is reached
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'])
+    for (const path of paths)
+      for (const body of method === 'GET' ? [undefined] : bodies) {
+        const query = { after: '-1', waitSeconds: 'NaN', learner: '\u0000' };
+        const status = await client.classRequest(method as 'GET', path, { body, query }).then(
+          () => 200,
+          (e: unknown) => {
+            expect(e, `${method} ${path.slice(0, 40)} ${JSON.stringify(body)}`).toBeInstanceOf(ClassEngineError);
+            expect((e as Error).message.length).toBeGreaterThan(10);
+            return (e as ClassEngineError).status;
+          },
+        );
+        seen.add(status);
+        expect(status, `${method} ${path.slice(0, 40)} ${JSON.stringify(body)}`).toBeLessThan(500);
+      }
+  expect([...seen].sort()).toEqual(expect.arrayContaining([400, 404, 405]));
+}, 60_000);
