@@ -4,10 +4,14 @@
 // explained, and the exercise passes.
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { loadLessons } from '../../src/lessons/loader.js';
 import { CLI, ensureBuilt } from '../helpers/cli.js';
 import { hasTmux, Terminal } from '../tui/tmux.js';
 
 const PROMPT = /^ready\$\s*$/m;
+// Lesson 1's exercise, where the loader puts it (steps are added before it).
+const DIRECT = loadLessons().lessons.find((l) => l.id === 'direct-encryption')!;
+const EXERCISE_AT = DIRECT.steps.findIndex((s) => s.id === 'cli-encrypt-decrypt');
 let terminals: Terminal[] = [];
 
 beforeAll(() => ensureBuilt());
@@ -42,9 +46,9 @@ describe('an exercise in a real terminal', () => {
     await tui.waitFor(/Direct encryption with a KMS key\s+introduction/);
     tui.press('Enter');
     await tui.waitFor('step 1 of');
-    for (let i = 0; i < 4; i++) tui.press('Right');
+    for (let i = 0; i < EXERCISE_AT; i++) tui.press('Right');
     await tui.waitFor('Your turn: encrypt and decrypt with the AWS CLI');
-    tui.press('Enter'); // runs steps 1-4 first, then watches
+    tui.press('Enter'); // runs the steps before it first, then watches
     screen = await tui.waitFor('no Encrypt call has reached the engine yet', 30_000);
     // The second shell's lines, as the TUI shows them.
     const endpoint = /export AWS_ENDPOINT_URL=(http:\/\/127\.0\.0\.1:\d+)/.exec(screen)?.[1];
@@ -75,7 +79,8 @@ describe('an exercise in a real terminal', () => {
       `${aws} kms decrypt --ciphertext-blob fileb://MySecret.encrypted --encryption-context project=kmsworkshop --query Plaintext --output text | base64 --decode > MySecret.decrypted`,
     );
     expect(out).toContain('exit=0');
-    screen = await tui.waitFor(/step 5 of 9 ●{5}○/);
+    const n = EXERCISE_AT + 1;
+    screen = await tui.waitFor(new RegExp(`step ${n} of ${DIRECT.steps.length} ●{${n}}○`));
     expect(screen).toContain('✔ MySecret.decrypted is the same as NewSecretFile.txt');
     tui.press('q');
     await tui.waitFor(PROMPT);
