@@ -7,7 +7,7 @@
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_REGION } from '../engine/caller.js';
 import type { ClassEvents, ClassStatus, LearnerProgress } from '../engine/class-protocol.js';
 import type { TrailEvent } from '../engine/cloudtrail/trail.js';
@@ -126,6 +126,7 @@ export async function startClassTarget(opts: ClassTargetOptions): Promise<Target
     kind: 'class',
     label: `class engine at ${endpoint}, as ${status.profile} (account ${status.accountId})`,
     clientSettings: { region: profile.region, endpoint, credentials, maxAttempts: 1 },
+    secondShell: secondShellLines(opts.profile, profile, endpoint),
     followServiceCalls: (listener) => trail.listen('service', listener),
     followOtherClients: (listener) => trail.listen('others', listener),
     catchUp: () => trail.catchUp(),
@@ -148,6 +149,17 @@ export async function startClassTarget(opts: ClassTargetOptions): Promise<Target
       await reports.idle();
     },
   };
+}
+
+/** The AWS CLI of a second shell as the learner: their profile from the same files, on the class engine. */
+function secondShellLines(name: string, profile: ClassProfile, endpoint: string): string[] {
+  const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const config = existsSync(profile.configFile) ? ` AWS_CONFIG_FILE=${q(resolve(profile.configFile))}` : '';
+  return [
+    'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+    `export AWS_PROFILE=${q(name)} AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${profile.region} AWS_DEFAULT_REGION=${profile.region} AWS_PAGER=`,
+    `export AWS_SHARED_CREDENTIALS_FILE=${q(resolve(profile.credentialsFile))}${config}`,
+  ];
 }
 
 /** Errors that say the engine is not there (any more), from fetch, the SDK's HTTP handler or the class client. */

@@ -85,6 +85,7 @@ class Session implements RuntimeSession {
   readonly targetLabel: string;
   readonly notes: readonly string[];
   readonly endpoint?: string;
+  readonly secondShell?: readonly string[];
   readonly calls: ApiCall[] = [];
   private readonly listeners = new Set<(call: ApiCall) => void>();
   private readonly kms: KMS;
@@ -109,6 +110,7 @@ class Session implements RuntimeSession {
     this.targetLabel = t.label;
     if (t.kind === 'local' && t.clientSettings.endpoint) this.endpoint = t.clientSettings.endpoint;
     this.notes = t.notes ?? [];
+    if (t.secondShell) this.secondShell = t.secondShell;
     this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
     this.names = lessonNames(t.namePrefix);
     const settings = { ...t.clientSettings, customUserAgent: RUNTIME_USER_AGENT };

@@ -50,6 +50,8 @@ export interface Target {
   readonly serviceCallsNote?: string;
   /** What the learner should know about the target from its start, one line each (the local engine set an unusable saved clock aside). */
   readonly notes?: readonly string[];
+  /** A class engine: the shell lines that make a second shell's AWS CLI sign as the learner (their profile and its files). */
+  readonly secondShell?: readonly string[];
   /** Calls a service made on the learner's behalf (S3 -> KMS), as they happen (locally) or as CloudTrail shows them (AWS). */
   followServiceCalls(listener: (call: CapturedCall) => void): () => void;
   /**

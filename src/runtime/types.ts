@@ -289,6 +289,8 @@ export interface RuntimeSession {
   workspace(lesson: Lesson): string;
   /** Locally: the engine's endpoint, for a second shell (AWS_ENDPOINT_URL). */
   readonly endpoint?: string;
+  /** A class engine joined: the lines a second shell runs to call it as the learner (Target.secondShell). */
+  readonly secondShell?: readonly string[];
   /**
    * Starts an exercise step: from now on every call reaching the engine and every change in the
    * workspace (and, in the editor kind, every save of the learner's file, which is then run) is

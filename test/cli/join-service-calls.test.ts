@@ -3,6 +3,10 @@
 // them when its upload returns, as it does locally: lesson 3's upload step counts S3's
 // GenerateDataKey. Here the long poll's replies are held back a second and a half by a proxy
 // in front of the class engine, so only the session's catch-up after each S3 call can bring them.
+// The learner's own AWS CLI in a second shell, set up with the lines the exercise panel shows,
+// signs as them and its calls are followed into the session as another client's.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,4 +77,16 @@ test("lesson 3's upload step sees S3's GenerateDataKey on the learner's behalf w
   // Whatever the late long poll brings after, the call is not shown twice.
   await new Promise((r) => setTimeout(r, HELD_MS + 500));
   expect(session.calls.filter((c) => c.operation === 'GenerateDataKey' && c.caller === 's3.amazonaws.com')).toHaveLength(1);
+}, 60_000);
+
+test("the second shell's lines make the AWS CLI sign as the learner: its call reaches the session as another client's, the learner's", async () => {
+  expect(session.secondShell).toBeDefined();
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-the-learners' };
+  // Not spawnSync: the proxy in front of the engine runs in this process.
+  const r = await promisify(execFile)('bash', ['-c', `${session.secondShell!.join('\n')}\naws kms create-key --description from-the-second-shell --output json`], { env, encoding: 'utf8', timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  const arn = JSON.parse(r.stdout).KeyMetadata.Arn as string;
+  await expect
+    .poll(() => session.calls.find((c) => c.operation === 'CreateKey' && c.client === 'aws-cli'), { timeout: 15_000 })
+    .toMatchObject({ caller: 'you', keyId: arn, outcome: { ok: true } });
 }, 60_000);

@@ -15,11 +15,13 @@ export interface ExercisePanelProps {
   watching: boolean;
   /** Locally: the engine's endpoint for the second shell. */
   endpoint?: string;
+  /** A class engine joined: the lines that make the second shell sign as the learner, shown whole. */
+  shellLines?: readonly string[];
   workspace?: string;
   width: number;
 }
 
-export function ExercisePanel({ exercise, verdict, watching, endpoint, workspace, width }: ExercisePanelProps) {
+export function ExercisePanel({ exercise, verdict, watching, endpoint, shellLines, workspace, width }: ExercisePanelProps) {
   const terminal = exercise.kind === 'terminal';
   return (
     <Box flexDirection="column" flexShrink={0}>
@@ -30,7 +32,7 @@ export function ExercisePanel({ exercise, verdict, watching, endpoint, workspace
         <Text color={tone('muted')}> · {terminal ? 'in your own terminal: in a second shell, run' : 'in your editor'}</Text>
       </Text>
       <Box borderStyle="single" borderColor={tone('muted')} paddingX={1} flexDirection="column">
-        {terminal ? <SecondShell endpoint={endpoint} workspace={workspace} /> : <EditedFile file={verdict?.file ?? (workspace ? `${workspace}/${exercise.starter}` : exercise.starter!)} />}
+        {terminal ? <SecondShell endpoint={endpoint} lines={shellLines} workspace={workspace} /> : <EditedFile file={verdict?.file ?? (workspace ? `${workspace}/${exercise.starter}` : exercise.starter!)} />}
       </Box>
       {!watching && !verdict ? (
         <Text color={tone('muted')}>
@@ -44,11 +46,13 @@ export function ExercisePanel({ exercise, verdict, watching, endpoint, workspace
   );
 }
 
-function SecondShell({ endpoint, workspace }: { endpoint?: string; workspace?: string }) {
+function SecondShell({ endpoint, lines, workspace }: { endpoint?: string; lines?: readonly string[]; workspace?: string }) {
   return (
     <Box flexDirection="column">
       {workspace ? <Text wrap="truncate-middle">cd {workspace}</Text> : null}
-      {endpoint ? (
+      {lines ? (
+        lines.map((line) => <Text key={line}>{line}</Text>)
+      ) : endpoint ? (
         <>
           <Text wrap="truncate-end">export AWS_ENDPOINT_URL={endpoint} AWS_DEFAULT_REGION=us-east-1</Text>
           <Text wrap="truncate-end">export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_PAGER=</Text>

@@ -388,6 +388,7 @@ export function LessonScreen({ lesson, initialStep, session, startingLabel = 'st
                 verdict={run?.exercise}
                 watching={run?.status === 'watching'}
                 endpoint={session.state === 'ready' ? session.session.endpoint : undefined}
+                shellLines={session.state === 'ready' ? session.session.secondShell : undefined}
                 workspace={session.state === 'ready' ? session.session.workspace(lesson) : undefined}
                 width={width}
               />
