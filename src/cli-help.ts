@@ -33,7 +33,7 @@ ${TARGET}
                            current folder, as the lessons' files go when it stops)
 ${LESSONS}
 `,
-  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N]
+  serve: `Usage: kms-workshop serve [--port N] [--host ADDR] [--home DIR] [--cloudtrail-delay S] [--quota-scale F] [--strict] [--learners N [--lessons DIR]]
 
 Runs the local engine (KMS, S3's encryption calls, CloudTrail LookupEvents, IAM
 and STS) on a port, for the AWS CLI, boto3, any SDK, or a whole class. Requests
@@ -64,6 +64,9 @@ ${HOME}
                            own account's keys, buckets and CloudTrail events; the
                            instructor reads every account's events. Serving the same home
                            again re-uses the class: same accounts, same keys
+  --lessons DIR            with --learners: your own lessons (a folder of lesson folders, or
+                           one; checked first, as check DIR does) served to every learner who
+                           joins, after the built-in lessons (GET /_class/lessons)
 
 On 127.0.0.1 it answers only requests addressed to 127.0.0.1, [::1], localhost
 or a name under localhost. Its control endpoints (/_engine/*) want the header
@@ -156,7 +159,7 @@ Options:
                            + and - change it on the screen)
 ${HOME}
 `,
-  join: `Usage: kms-workshop join URL --profile learnerN [--credentials FILE] [--config FILE] [--home DIR]
+  join: `Usage: kms-workshop join URL --profile learnerN [--credentials FILE] [--config FILE] [--lessons DIR] [--home DIR]
        kms-workshop join URL --profile learnerN run <lesson...|all> [--json] [--transcript FILE.md]
 
 Joins a class: the instructor's engine at URL (kms-workshop serve --learners N) with
@@ -168,12 +171,14 @@ lessons play without the screen, as kms-workshop run plays them.
 Your progress stays on this machine, in <home>/classes/<host>-<port>/<profile>,
 and is told to the class engine after each step (so the instructor sees where
 you are). If the engine goes away, run the same command again to carry on where
-you were.
+you were. The instructor's own lessons (serve --lessons DIR) come with the class:
+fetched into that folder at each join, listed after the built-in ones.
 
   kms-workshop join http://192.168.1.20:4599 --profile learner7 --credentials ./credentials
 
 Options:
-  --profile NAME           your profile in the credentials file (learner1, learner2, ...)
+  --profile NAME           your profile in the credentials file (learner1, learner2, ...;
+                           default $AWS_PROFILE)
   --credentials FILE       the credentials file the instructor handed out (default
                            $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)
   --config FILE            its config file, for the profile's Region (default: the file
@@ -181,6 +186,7 @@ Options:
                            ~/.aws/config; us-east-1 without one)
   --json                   with run: one JSON object per step on stdout
   --transcript FILE.md     with run: also write a Markdown record of what happened
+  --lessons DIR            lessons of your own instead of the ones the class serves
 ${HOME}
 `,
   reset: `Usage: kms-workshop reset [lesson] [--home DIR]

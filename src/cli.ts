@@ -220,6 +220,7 @@ async function runServe(args: string[]): Promise<number> {
         'quota-scale': { type: 'string', default: '1' },
         strict: { type: 'boolean', default: false },
         learners: { type: 'string' },
+        lessons: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -251,7 +252,7 @@ async function runServe(args: string[]): Promise<number> {
     return 2;
   }
   const { serve } = await import('./commands/serve.js');
-  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict, ...(learners !== undefined ? { learners } : {}) });
+  return serve({ port, host: values.host!, home: programHome(values.home), cloudTrailDelaySeconds: delay, quotaScale, strict: values.strict, ...(learners !== undefined ? { learners } : {}), ...(values.lessons !== undefined ? { lessonsDir: values.lessons } : {}) });
 }
 
 /** `join URL --profile P [run <lesson...|all>]`: src/commands/join.ts. */
@@ -268,6 +269,7 @@ async function runJoin(args: string[]): Promise<number> {
         home: { type: 'string' },
         json: { type: 'boolean', default: false },
         transcript: { type: 'string' },
+        lessons: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -280,17 +282,20 @@ async function runJoin(args: string[]): Promise<number> {
   const [url, command, ...names] = positionals;
   if (url === undefined) return usageError('kms-workshop join', "name the class engine's URL (the instructor gives it: http://ADDRESS:PORT)", 'join');
   if (!/^https?:\/\/[^/\s]+/.test(url)) return usageError('kms-workshop join', `'${url}' is not a class engine's URL (http://ADDRESS:PORT)`, 'join');
-  if (!values.profile?.trim()) return usageError('kms-workshop join', 'name your profile with --profile (learner1, learner2, ...: the one your instructor handed you)', 'join');
+  // As the AWS CLI: AWS_PROFILE when --profile is not given.
+  const profile = values.profile ?? process.env.AWS_PROFILE;
+  if (!profile?.trim()) return usageError('kms-workshop join', 'name your profile with --profile (learner1, learner2, ...: the one your instructor handed you)', 'join');
   if (command !== undefined && command !== 'run') return usageError('kms-workshop join', `after the URL comes nothing (the tutorial) or run <lesson...|all>, not '${command}'`, 'join');
   if (command === 'run' && names.length === 0) return usageError('kms-workshop join', "name a lesson after run (see 'kms-workshop list') or 'all'", 'join');
   if (command === undefined && (values.json || values.transcript !== undefined)) return usageError('kms-workshop join', '--json and --transcript go with run', 'join');
   const { join } = await import('./commands/join.js');
   return join({
     url,
-    profile: values.profile,
+    profile,
     ...(values.credentials ? { credentialsFile: values.credentials } : {}),
     ...(values.config ? { configFile: values.config } : {}),
     home: programHome(values.home),
+    ...(values.lessons !== undefined ? { lessonsDir: values.lessons } : {}),
     ...(command === 'run' ? { run: { names, json: values.json!, ...(values.transcript !== undefined ? { transcript: values.transcript } : {}) } } : {}),
   });
 }

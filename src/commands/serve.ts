@@ -18,6 +18,8 @@ export interface ServeArgs {
   strict?: boolean;
   /** A class: this many learners, each in an account of their own (engine/class.ts); strict mode with it. */
   learners?: number;
+  /** With learners: the instructor's lesson pack, served at GET /_class/lessons for `join` to use. */
+  lessonsDir?: string;
 }
 
 export async function serve(args: ServeArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -26,6 +28,14 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
   if (args.cloudTrailDelaySeconds > MAX_CLOUDTRAIL_DELAY_SECONDS) {
     complain(`kms-workshop serve: --cloudtrail-delay must be at most ${MAX_CLOUDTRAIL_DELAY_SECONDS} seconds (CloudTrail delivers an event within minutes), not ${args.cloudTrailDelaySeconds}.\n`);
     return 2;
+  }
+  let pack: { archive: unknown; ids: string[] } | undefined;
+  if (args.lessonsDir !== undefined) {
+    // Checked before the engine starts: a class should not find out from a broken lesson.
+    const { servablePack } = await import('./serve-lessons.js');
+    const made = servablePack(args.lessonsDir, args.learners);
+    if (typeof made === 'number') return made;
+    pack = made;
   }
   // A class is served in strict mode: a learner's credentials are the only way in.
   const strict = args.strict === true || args.learners !== undefined;
@@ -59,6 +69,11 @@ export async function serve(args: ServeArgs, out: NodeJS.WritableStream = proces
     try {
       const files = writeClassFiles(args.home, classEndpoint(running.host, running.port), setUpClass(running.engine, args.learners));
       classLines = [...classBanner(files, args.learners), ''];
+      if (pack) {
+        const { serveLessonPack } = await import('../engine/class-lessons.js');
+        serveLessonPack(running.engine, pack.archive);
+        classLines.push(`Your lessons (${pack.ids.join(', ')}) are served to learners who join, after the built-in ones.`, '');
+      }
     } catch (e) {
       await running.close();
       const explained = explainHomeError(e, args.home);

@@ -10,6 +10,7 @@ import type { Caller } from './caller.js';
 import { namedCredential } from './auth/sigv4.js';
 import { classRoomOf, INSTRUCTOR_PROFILE, learnerProfile, readRoster, type Roster } from './class.js';
 import { CLASS_PATHS, CLASS_SIGNING_SERVICE, type ClassEvents, type ClassStatus, type RoomCalls } from './class-protocol.js';
+import { servedLessonPack } from './class-lessons.js';
 import { validProgress } from './class-room.js';
 import { ClockRangeError } from './clock.js';
 import type { Engine } from './engine.js';
@@ -156,6 +157,12 @@ async function route(engine: Engine, req: EngineRequest, member: Member): Promis
       if (!(await room.waitFor(learner, after, waitMs))) throw new Refusal(429, 'Too many requests are waiting for calls: try again in a moment.');
       const reply: RoomCalls = room.calls(learner, after, MAX_PER_REPLY);
       return [200, reply];
+    }
+    case CLASS_PATHS.lessons: {
+      method('GET');
+      const pack = servedLessonPack(engine);
+      if (pack === undefined) throw new Refusal(404, 'This class engine serves no lessons of its own (the instructor gives them with `kms-workshop serve --learners N --lessons DIR`).');
+      return [200, pack];
     }
     default:
       throw new Refusal(404, `No class endpoint ${path.slice(0, 100)}: the class engine serves ${Object.values(CLASS_PATHS).join(', ')}.`);

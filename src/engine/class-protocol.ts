@@ -28,6 +28,8 @@ export const CLASS_PATHS = {
   room: '/_class/room',
   /** GET ?learner=learnerN&after=N&waitSeconds=S: one learner's recent calls, masked (RoomCalls). Instructor only. */
   calls: '/_class/calls',
+  /** GET: the instructor's own lessons (`serve --lessons DIR`) as files (lessons/pack-archive.ts); 404 when there are none. */
+  lessons: '/_class/lessons',
 } as const;
 
 export interface ClassStatus {

@@ -27,6 +27,8 @@ export interface ClassRequestOptions {
   body?: unknown;
   /** Seconds the engine may hold the reply (a long poll): added to the timeout. */
   waitSeconds?: number;
+  /** A reply longer than this many bytes is refused, not read whole (the lesson pack's files). */
+  maxBytes?: number;
 }
 
 /** An error reply from the class engine: its HTTP status and message. */
@@ -99,7 +101,7 @@ export class ClassClient {
       const why = (e as Error).name === 'TimeoutError' ? 'no answer in time' : (((e as Error).cause as Error | undefined)?.message ?? (e as Error).message);
       throw new ClassUnreachableError(`cannot reach the class engine at ${this.url.origin} (${why}): check the URL and that the instructor's engine is running`, this.url.origin);
     }
-    const text = await res.text();
+    const text = opts.maxBytes === undefined ? await res.text() : await boundedText(res, opts.maxBytes, `${method} ${path}`, this.url.origin);
     if (!res.ok) {
       let message = '';
       try {
@@ -151,6 +153,32 @@ export class ClassClient {
   calls(learner: string, after = 0, waitSeconds = 0): Promise<RoomCalls> {
     return this.classRequest('GET', CLASS_PATHS.calls, { query: { learner, after, waitSeconds }, waitSeconds });
   }
+}
+
+/** The reply's text, read no further than maxBytes. */
+async function boundedText(res: Response, maxBytes: number, what: string, origin: string): Promise<string> {
+  const tooLarge = () => new ClassEngineError(`the class engine's reply to ${what} is larger than ${maxBytes} bytes`, res.status);
+  if (Number(res.headers.get('content-length')) > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const reader = res.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = (await reader?.read()) ?? { done: true, value: undefined };
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(value);
+    }
+  } catch (e) {
+    await reader?.cancel().catch(() => {});
+    if (e instanceof ClassEngineError) throw e;
+    throw new ClassUnreachableError(`lost the class engine at ${origin} while reading its reply to ${what}: ${(e as Error).message}`, origin);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function classClient(opts: ClassClientOptions): ClassClient {
