@@ -107,12 +107,12 @@ test('a profile that is not in the credentials file: one plain line naming the f
   expect(r.stderr).toBe(`kms-workshop join: no access key for profile 'learner9' in ${credentials()} (its profiles: instructor, learner1, learner2): use the profile your instructor handed you, with --credentials FILE (or AWS_SHARED_CREDENTIALS_FILE) naming the file it is in\n`);
 });
 
-test('the profile found through AWS_SHARED_CREDENTIALS_FILE, as the AWS CLI finds it, but with a wrong secret: the engine refuses it, said in one line, exit 1', () => {
+test('the profile named by AWS_PROFILE and found through AWS_SHARED_CREDENTIALS_FILE, as the AWS CLI finds them, but with a wrong secret: the engine refuses it, said in one line, exit 1', () => {
   const h = learnerHome();
   const wrong = join(h, 'credentials');
   // learner1's secret with its first character changed
   writeFileSync(wrong, readFileSync(credentials(), 'utf8').replace(/(\[learner1\]\naws_access_key_id = \S+\naws_secret_access_key = )(\S)/, (_, head: string, c: string) => `${head}${c === 'A' ? 'B' : 'A'}`));
-  const r = joinCli([served.endpoint, '--profile', 'learner1', '--home', h, 'run', '1'], { AWS_SHARED_CREDENTIALS_FILE: wrong, AWS_CONFIG_FILE: join(h, 'no-config') });
+  const r = joinCli([served.endpoint, '--home', h, 'run', '1'], { AWS_PROFILE: 'learner1', AWS_SHARED_CREDENTIALS_FILE: wrong, AWS_CONFIG_FILE: join(h, 'no-config') });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(new RegExp(`^kms-workshop join: the class engine at ${served.endpoint} refused profile 'learner1' \\(.*InvalidSignatureException.*\\): use the profile your instructor handed you for this class\\n$`));
   expect(r.stderr).not.toMatch(STACK);
@@ -129,7 +129,7 @@ test('no class engine at the URL: one plain line, exit 1, nothing run', () => {
 
 test('usage errors name what is missing, exit 2: no URL, no --profile, a word other than run after the URL', () => {
   expect(joinCli([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^kms-workshop join: name the class engine's URL/) });
-  expect(joinCli([served.endpoint])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^kms-workshop join: name your profile with --profile/) });
+  expect(joinCli([served.endpoint], { AWS_PROFILE: '' })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^kms-workshop join: name your profile with --profile/) });
   expect(joinCli([served.endpoint, '--profile', 'learner1', 'walk'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/run <lesson\.\.\.\|all>, not 'walk'/) });
 });
 
