@@ -159,7 +159,7 @@ export function createStepContext(parts: ContextParts): StepContext {
         emit({
           kind: 'text',
           tone: 'info',
-          text: 'On AWS a lesson cannot make a second account for you: nothing was done here. With an account of your own, the same calls work with its credentials: the key policy names that account, and its users use the key by its ARN.',
+          text: `${parts.target === 'aws' ? 'On AWS' : 'On the class engine'} a lesson cannot make a second account for you: nothing was done here. With an account of your own, the same calls work with its credentials: the key policy names that account, and its users use the key by its ARN.`,
         });
         return { applied: false };
       }
