@@ -188,19 +188,23 @@ export class Engine {
     // Refused before any service sees it: nothing runs, nothing is recorded in the trail.
     if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) return refuseHost(protocol, req.headers.host, requestId);
     if (protocol === 'control') return handleControl(this, req, requestId);
+    if (protocol === 'class') return this.handleClassRequest(req, requestId);
     // A Query request's signature covers its body, and its Action is in it: read whole (bounded) first.
     if (protocol === 'query') req = { ...req, body: await readQueryBody(req) };
-    else if (protocol === 'class') {
-      const body = await readClassBody(req);
-      if (body === undefined) return classReply(413, { message: 'The request body is too large for a class endpoint.' }, requestId);
-      req = { ...req, body };
-    }
-    const caller = await authenticate(req, protocol === 'class' ? 'json' : protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
-    if (protocol === 'class') return handleClass(this, req, caller, requestId); // refuses an unauthenticated caller in its own words
+    const caller = await authenticate(req, protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
     if (isAwsError(caller)) return protocol === 'json' ? jsonError(caller, requestId) : protocol === 'query' ? queryErrorFor(this, req, caller, requestId) : s3ErrorResponse(caller, requestId);
     // A class's learners each have their own clock (clock.ts): the request sees its account's time.
     if (this.clock.accountsAhead) return this.clock.inAccount(caller.accountId, () => this.dispatch(req, protocol, caller, requestId));
     return this.dispatch(req, protocol, caller, requestId);
+  }
+
+  /** A class engine's own endpoint (class-endpoints.ts): its body read whole (bounded) first, since the signature covers it. */
+  private async handleClassRequest(req: EngineRequest, requestId: string): Promise<EngineResponse> {
+    const body = await readClassBody(req);
+    if (body === undefined) return classReply(413, { message: 'The request body is too large for a class endpoint.' }, requestId);
+    const signed = { ...req, body };
+    const caller = await authenticate(signed, 'json', { directory: this.directory, clock: this.clock, strict: this.strict });
+    return handleClass(this, signed, caller, requestId); // refuses an unauthenticated caller in its own words
   }
 
   private dispatch(req: EngineRequest, protocol: Protocol, caller: Caller, requestId: string): Promise<EngineResponse> {
