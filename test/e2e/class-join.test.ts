@@ -1,6 +1,7 @@
 // `kms-workshop join URL --profile learner1` in a real pseudo-terminal (tmux), against a class
 // engine of its own process: the tutorial opens on the class engine, a step runs in the
-// learner's account and the instructor's room shows where they are; the engine gone, the next
+// learner's account and the instructor's room shows where they are; the AWS CLI exercise says
+// how a second shell signs as the learner; the engine gone, the next
 // step says so plainly and how to carry on; q gives the terminal back.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ afterEach(async () => {
   for (const f of cleanUp.splice(0).reverse()) await f();
 });
 
-test('the tutorial joined: a step runs in the learner\'s account, the instructor sees the step, and the engine gone says so plainly', async () => {
+test('the tutorial joined: a step runs in the learner\'s account, the instructor sees the step, the exercise names the profile for a second shell, and the engine gone says so plainly', async () => {
   const home = tempHome();
   cleanUp.push(() => rmSync(home, { recursive: true, force: true }));
   const served: Served = await startServe(['--home', home, '--learners', '1']);
@@ -47,9 +48,16 @@ test('the tutorial joined: a step runs in the learner\'s account, the instructor
   const room = new ClassClient({ endpoint: served.endpoint, region: instructor.region, credentials: instructor });
   await expect.poll(async () => (await room.room()).learners[0]?.progress?.step, { timeout: 10_000 }).toBe(1);
 
-  served.child.kill('SIGKILL');
-  t.press('Right');
+  // The AWS CLI exercise (step 6): the second shell's lines sign as learner1, with the files' full paths.
+  for (let i = 0; i < 5; i++) t.press('Right');
+  screen = await t.waitFor(/step 6 of \d+/);
+  const flat = screen.replace(/\s+/g, ' ');
+  expect(flat).toContain(`export AWS_PROFILE=learner1 AWS_ENDPOINT_URL=${served.endpoint}`);
+  expect(flat).toContain(`AWS_SHARED_CREDENTIALS_FILE=${credentials}`);
+  for (let i = 0; i < 4; i++) t.press('Left');
   await t.waitFor(/step 2 of \d+/);
+
+  served.child.kill('SIGKILL');
   t.press('Enter');
   screen = await t.waitFor(/lost the class engine/, 30_000);
   expect(screen.replace(/\s+/g, ' ')).toContain(`lost the class engine at ${served.endpoint}; your progress is saved; run the same join command to resume`);
