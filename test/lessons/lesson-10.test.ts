@@ -6,6 +6,7 @@
 // file format is checked by the test's own decoder: the <Q length and the IV
 // in the header, the encrypted data key base64 in the object's metadata "Key".
 import { DecryptCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { execFileSync } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,4 +205,10 @@ test('the second run finds the disabled key by its alias: DisabledException firs
 
 test('on --target aws the plan knows what the lesson creates: 1 key, 1 alias, 1 bucket with 1 object', () => {
   expect(planLessons([lesson])[0]).toMatchObject({ keys: 1, aliases: 1, buckets: 1, objects: 1 });
+});
+
+test('padlock.jpg is what scripts/make-demo-jpeg.mjs makes, byte for byte: the project drew it', () => {
+  const out = join(home, 'made.jpg');
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'make-demo-jpeg.mjs'), out]);
+  expect(readFileSync(out)).toEqual(readFileSync(join(lesson.dir, 'assets', 'padlock.jpg')));
 });
