@@ -32,12 +32,12 @@ export function captureCalls(client: MiddlewareClient, onCall: (call: CapturedCa
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       try {
         const result = await next(args);
-        onCall({ ...describeCall(service, operation, args.input, result.output, { ok: true }, time, Date.now() - started, requestIdOf(result.output)), ...inFull(args.input, result.output) });
+        onCall({ ...describeCall(service, operation, args.input, result.output, { ok: true }, time, Date.now() - started, requestIdOf(result.output)), ...retriesOf(result.output?.$metadata), ...inFull(args.input, result.output) });
         return result;
       } catch (e) {
-        const err = e as { name?: string; Code?: string; message?: string; $metadata?: { requestId?: string } };
+        const err = e as { name?: string; Code?: string; message?: string; $metadata?: { requestId?: string; attempts?: number; totalRetryDelay?: number } };
         const outcome: CallOutcome = { ok: false, code: err.name ?? err.Code ?? 'Error', message: err.message === 'UnknownError' ? '' : (err.message ?? String(e)) };
-        onCall({ ...describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId), ...inFull(args.input, undefined) });
+        onCall({ ...describeCall(service, operation, args.input, undefined, outcome, time, Date.now() - started, err.$metadata?.requestId), ...retriesOf(err.$metadata), ...inFull(args.input, undefined) });
         throw e;
       }
     };
@@ -52,6 +52,13 @@ function serviceOf(clientName: string | undefined): string {
 function requestIdOf(output: Input | undefined): string | undefined {
   const meta = output?.$metadata as { requestId?: string } | undefined;
   return meta?.requestId;
+}
+
+/** The SDK's retries of a call (its $metadata), when it made more than one attempt: a throttled call waited this long in backoff. */
+function retriesOf(meta: unknown): Pick<ApiCall, 'retries'> {
+  const m = meta as { attempts?: unknown; totalRetryDelay?: unknown } | undefined;
+  if (typeof m?.attempts !== 'number' || m.attempts <= 1) return {};
+  return { retries: { attempts: m.attempts, delayMs: typeof m.totalRetryDelay === 'number' ? m.totalRetryDelay : 0 } };
 }
 
 /** Pulls out what the screen shows about a call: the key, alias, context, bucket and object. */

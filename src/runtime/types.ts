@@ -176,6 +176,8 @@ export interface ApiCall {
   outcome: CallOutcome;
   /** Wall time of the call; 0 for calls followed from the target (not timed by us). */
   durationMs: number;
+  /** The SDK retried the call (a client with retries, e.g. after ThrottlingException): attempts made and the time spent in backoff. */
+  retries?: { attempts: number; delayMs: number };
   requestId?: string;
   /** The step that was running when the call happened, if any. */
   stepId?: string;

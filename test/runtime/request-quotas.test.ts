@@ -54,6 +54,12 @@ test("the same burst through kmsWithRetries all succeeds, some calls after the S
   expect(attempts).toBeGreaterThanOrEqual(6 + 3); // three of the six waited at least once
   expect(outcome.calls.filter((c) => c.operation === 'GenerateDataKey')).toHaveLength(6);
   expect(outcome.calls.every((c) => c.outcome.ok)).toBe(true);
+  // Each call says what the SDK's retries cost it: the attempts the step counted, and time in backoff
+  const retried = outcome.calls.filter((c) => c.retries);
+  expect(retried.length).toBeGreaterThanOrEqual(3);
+  const bursts = outcome.calls.filter((c) => c.operation === 'GenerateDataKey');
+  expect(bursts.reduce((n, c) => n + (c.retries?.attempts ?? 1), 0)).toBe(attempts);
+  for (const c of retried) expect(c.retries!.delayMs).toBeGreaterThan(0);
 });
 
 test("the quota is AWS's again once the step that lowered it ends: 30 GenerateDataKey at once all succeed", async () => {
