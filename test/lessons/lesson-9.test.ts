@@ -20,7 +20,7 @@ const NOVICE = 'arn:aws:iam::111122223333:user/kms-workshop-novice';
 let home: string;
 let session: RuntimeSession;
 let lesson: Lesson;
-let keysAtEnd: { KeyState?: string }[] = [];
+let keysAtEnd: { KeyId?: string; KeyState?: string }[] = [];
 /** The mode of the file the novice's secret is kept in, as the first step left it. */
 let noviceKeyMode = 0;
 const played = new Map<string, StepOutcome>();
