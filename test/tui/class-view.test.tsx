@@ -59,16 +59,26 @@ test('s shows only the stuck learners, + and - change the minutes, s again shows
   expect(frame).not.toMatch(/learner1 /);
   expect(frame).toMatch(/learner2[\s\S]*learner3/);
   // 8 minutes: learner2 (on their step for 7) is no longer stuck; learner3 still is (3 errors in a row)
-  for (let i = 0; i < 3; i++) {
-    app.stdin.write('+');
-    await tick();
-  }
+  app.stdin.write('+');
+  await tick();
+  app.stdin.write('++'); // keys typed fast arrive as one chunk
   frame = await waitForFrame(app.lastFrame, 'Stuck only (1 of 3): on one step 8+ min');
   expect(frame).not.toMatch(/learner2 /);
   expect(frame).toMatch(/›! learner3/);
   app.stdin.write('s');
   frame = await waitForFrame(app.lastFrame, '1 stuck (!)');
   expect(frame).toMatch(/learner1[\s\S]*learner2[\s\S]*learner3/);
+});
+
+test("the chosen learner's line says why they look stuck and their last error in full (an empty message leaves no colon)", async () => {
+  const app = show(new MemorySource(room([...classroom().learners, onStep(4, 1, { lastError: { operation: 'Decrypt', code: 'InvalidCiphertextException', message: '', at: ROOM_AT } })])));
+  await waitForFrame(app.lastFrame, 'learner4');
+  app.stdin.write(KEYS.down);
+  app.stdin.write(KEYS.down);
+  await waitForFrame(app.lastFrame, 'learner3 · stuck: 3 errors in a row · Decrypt: InvalidCiphertext: wrong context');
+  app.stdin.write(KEYS.down);
+  const frame = await waitForFrame(app.lastFrame, /learner4 · Decrypt: InvalidCiphertext · Envelope encryption$/m);
+  expect(frame).not.toContain('stuck: on step 1');
 });
 
 test('a stuck filter that hides everyone says so', async () => {

@@ -146,8 +146,8 @@ function learnerNote(learner: RoomLearner, roomAt: string, minutes: number): str
   const parts = [learner.profile];
   const stuck = stuckReason(learner, roomAt, minutes);
   if (stuck) parts.push(`stuck: ${stuck}`);
+  if (learner.lastError) parts.push(`${learner.lastError.operation}: ${shortCode(learner.lastError.code)}${learner.lastError.message ? `: ${learner.lastError.message}` : ''}`);
   if (learner.progress) parts.push(learner.progress.lessonTitle);
-  if (learner.lastError) parts.push(`${learner.lastError.operation}: ${shortCode(learner.lastError.code)}: ${learner.lastError.message}`);
   return parts.join(' · ');
 }
 

@@ -14,9 +14,13 @@ export function useStuckFilter({ initialMinutes = DEFAULT_STUCK_MINUTES, active 
   const [minutes, setMinutes] = useState(clampStuckMinutes(initialMinutes));
   useInput(
     (input) => {
-      if (input === 's') setOn((o) => !o);
-      else if (input === '+' || input === '=') setMinutes((m) => clampStuckMinutes(m + 1));
-      else if (input === '-' || input === '_') setMinutes((m) => clampStuckMinutes(m - 1));
+      // Keys pressed fast can come as one chunk ('+++'): each counts.
+      if (!/^[s+=_-]+$/.test(input)) return;
+      for (const key of input) {
+        if (key === 's') setOn((o) => !o);
+        else if (key === '+' || key === '=') setMinutes((m) => clampStuckMinutes(m + 1));
+        else setMinutes((m) => clampStuckMinutes(m - 1));
+      }
     },
     { isActive: active },
   );
