@@ -3,6 +3,7 @@ import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterEach, expect, test } from 'vitest';
 import { ClassView } from '../../src/tui/class/class-view/class-view.js';
+import { roomText } from '../../src/tui/class/room-text/room-text.js';
 import { KEYS, tick, waitForFrame } from './fake-workshop.js';
 import { MemorySource, onStep, room, roomCall, ROOM_AT } from './class-room-fixtures.js';
 
@@ -108,6 +109,18 @@ test('↓ and Enter open that learner\'s live call log, masked parameters and er
   app.stdin.write(KEYS.esc);
   frame = await waitForFrame(app.lastFrame, "The room's calls");
   expect(frame).toMatch(/›! learner2/);
+});
+
+test("escape sequences a learner put in their step title or a call's parameters are not sent to the instructor's terminal", async () => {
+  const hostile = onStep(1, 2, { progress: { lesson: 'x', lessonTitle: 'L', step: 2, steps: 3, stepTitle: 'step\u001b]0;pwned\u0007 title', passed: 1, solved: 0, at: ROOM_AT } });
+  const source = new MemorySource(room([hostile], { 'Gen\u001b[2JerateDataKey': 1 }), { learner1: [roomCall({ parameters: { Description: 'a\u001b[2J\u001b[31mred', EncryptionContext: { 'k\u001b[H': 'v\u009b1m' } } })] });
+  const app = show(source);
+  let frame = await waitForFrame(app.lastFrame, '2/3 step�]0;pwned�');
+  app.stdin.write(KEYS.enter);
+  frame = await waitForFrame(app.lastFrame, 'Description=a�[2J�[31mred');
+  expect(frame).toContain('EncryptionContext={k�[H=v�1m}');
+  for (const f of app.frames) expect(f).not.toMatch(/\u001b\[2J|\u001b\]0;|\u001b\[H|\u009b|\u0007/);
+  expect(roomText(source.current, { stuckMinutes: 5 })).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
 });
 
 test('a room taller than the screen is windowed around the chosen learner as ↓ moves', async () => {

@@ -2,12 +2,13 @@
 // error's own message, and the system's reason when there is one
 // (fetch says only 'fetch failed'; its cause says ECONNREFUSED).
 import { shortMessage } from '../../error-log.js';
+import { printable } from '../printable.js';
 
 export function failureText(error: unknown): string {
   const message = shortMessage(error);
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message.split('\n')[0] : undefined;
-  return reason && !message.includes(reason) ? `${message} (${reason})` : message;
+  return printable(reason && !message.includes(reason) ? `${message} (${reason})` : message);
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { RoomCall } from '../../../engine/class-protocol.js';
 import type { RoomSource } from '../room-source.js';
+import { printableDeep } from '../printable.js';
 import { failureText, pause } from './connection.js';
 
 export const CALLS_WAIT_SECONDS = 20;
@@ -35,7 +36,7 @@ export function useLearnerCalls(
           const page = await source.calls(learner, after, after === 0 ? 0 : waitSeconds, stop.signal);
           if (stop.signal.aborted) return;
           after = page.next;
-          setState((s) => ({ calls: [...s.calls, ...page.calls].slice(-CALLS_KEPT), loaded: true }));
+          setState((s) => ({ calls: [...s.calls, ...printableDeep(page.calls)].slice(-CALLS_KEPT), loaded: true }));
           // A long poll that came back empty waited its time out; a moment's pause keeps a server that does not wait from being hammered.
           if (page.calls.length === 0) await pause(250, stop.signal);
         } catch (error) {

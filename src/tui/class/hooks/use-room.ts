@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { Room } from '../../../engine/class-protocol.js';
 import type { RoomSource } from '../room-source.js';
+import { printableDeep } from '../printable.js';
 import { failureText, pause } from './connection.js';
 
 export const ROOM_POLL_MS = 2_000;
@@ -25,7 +26,7 @@ export function useRoom(source: RoomSource, { intervalMs = ROOM_POLL_MS }: { int
         try {
           const room = await source.room(stop.signal);
           if (stop.signal.aborted) return;
-          setState({ room, receivedAt: new Date() });
+          setState({ room: printableDeep(room), receivedAt: new Date() });
         } catch (error) {
           if (stop.signal.aborted) return;
           setState((s) => ({ ...s, failure: failureText(error) }));

@@ -3,10 +3,12 @@
 import type { Room } from '../../../engine/class-protocol.js';
 import { FEATURED_OPERATION, otherCounts } from '../operation-counts/counts.js';
 import { fitCell, learnerCells, roomColumns } from '../room-table/room-cells.js';
+import { printableDeep } from '../printable.js';
 import { isStuck, stuckReason } from '../stuck/stuck.js';
 
 /** `width`: a log is wider than a screen, so lesson ids and error codes show whole. */
-export function roomText(room: Room, { width = 140, stuckMinutes }: { width?: number; stuckMinutes: number }): string {
+export function roomText(sent: Room, { width = 140, stuckMinutes }: { width?: number; stuckMinutes: number }): string {
+  const room = printableDeep(sent); // a log is read in a terminal too
   const columns = roomColumns(width);
   const stuck = room.learners.filter((l) => isStuck(l, room.at, stuckMinutes));
   const lines = [
