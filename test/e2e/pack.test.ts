@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadLessons } from '../../src/lessons/loader.js';
 import { ensureBuilt, ROOT } from '../helpers/cli.js';
+import { hasTmux, Terminal } from '../tui/tmux.js';
 
 let work: string;
 let bin: string;
@@ -123,4 +125,33 @@ describe('a lesson pack made with new-lesson outside the project', () => {
       writeFileSync(join(dir, 'steps.ts'), steps);
     }
   });
+
+  test('the tutorial with --lessons, in a real terminal, plays the lesson listed after the built-in ones', async () => {
+    expect(hasTmux, 'tmux is needed for the real-terminal tests (apt-get install tmux)').toBe(true);
+    const t = new Terminal({ columns: 100, rows: 30, env: { KMS_WORKSHOP_HOME: '' } });
+    try {
+      await t.waitFor(/^ready\$\s*$/m);
+      t.type(`cd ${outside} && KMS_WORKSHOP_HOME=${join(t.dir, 'home')} ${bin} --lessons my-lessons`);
+      await t.waitFor(/Target local engine at http:\/\/127\.0\.0\.1:\d+/, 30_000);
+      const last = loadLessons().lessons.length + 1;
+      t.tmux('send-keys', '-t', 'w', '-N', String(last - 1), 'Down');
+      await t.waitFor(`› ${last}. Encrypt a text with a key of your own`);
+      t.press('Enter');
+      await t.waitFor('Replace this introduction');
+      t.press('Enter');
+      await t.waitFor(/step 1 of 2/);
+      t.press('Enter'); // asks the prediction first
+      await t.waitFor('How long is its ciphertext?');
+      t.press('2');
+      await t.waitFor('Your prediction: 2.');
+      t.press('Enter');
+      const screen = await t.waitFor('✔ done', 30_000);
+      expect(screen).toMatch(/✔ CreateKey\s+you/);
+      expect(screen).toMatch(/✔ Encrypt\s+you/);
+      t.press('q');
+      await t.waitFor(/^ready\$\s*$/m);
+    } finally {
+      await t.close();
+    }
+  }, 90_000);
 });
