@@ -23,7 +23,8 @@
 // - CloudTrail event history (LookupEvents) has no charge;
 // - IAM users, roles, policies and access keys: "IAM is an Amazon Web Services
 //   service that you can use with no additional charge" (AWS documentation,
-//   "Using IAM"); the lessons' IAM calls cost nothing either.
+//   "Using IAM", docs.amazonaws.cn/en_us/quick/latest/userguide/iam.md);
+//   the lessons' IAM calls cost nothing either.
 // What a lesson creates is read from its steps' code (the CreateKey, CreateAlias,
 // CreateBucket and PutObject commands it sends, the kinds of key it asks for,
 // the AWS managed keys it names, the IAM users, roles and policies it makes),
