@@ -30,6 +30,8 @@ export function roomCall(over: Partial<RoomCall> = {}): RoomCall {
 /** A source that answers from memory: the room as set, calls per learner; `fail` makes every request fail. */
 export class MemorySource implements RoomSource {
   fail: Error | undefined;
+  /** Fails the calls only, the room still answering. */
+  failCalls: Error | undefined;
   roomAsked = 0;
   readonly callsAsked: Array<{ learner: string; after: number }> = [];
   constructor(
@@ -43,7 +45,7 @@ export class MemorySource implements RoomSource {
   }
   async calls(learner: string, after: number, waitSeconds: number): Promise<RoomCalls> {
     this.callsAsked.push({ learner, after });
-    if (this.fail) throw this.fail;
+    if (this.fail ?? this.failCalls) throw this.fail ?? this.failCalls;
     const fresh = () => (this.callsOf[learner] ?? []).filter((c) => c.seq > after);
     if (fresh().length === 0 && waitSeconds > 0) await new Promise((r) => setTimeout(r, Math.min(waitSeconds * 1000, 50)));
     const calls = fresh();

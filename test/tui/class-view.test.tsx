@@ -149,6 +149,22 @@ test('a lost connection is one plain line and the last room stays; it heals by i
   expect(frame).toContain("The room's calls");
 });
 
+test("a learner's call log that loses the engine says so in one line, keeps its calls, and picks up the calls made meanwhile", async () => {
+  const source = new MemorySource(classroom(), { learner1: [roomCall({ operation: 'CreateKey' })] });
+  const app = show(source);
+  await waitForFrame(app.lastFrame, 'learner3');
+  app.stdin.write(KEYS.enter);
+  await waitForFrame(app.lastFrame, '✔ CreateKey kms');
+  source.failCalls = new Error('cannot reach the class engine at http://10.0.0.5:4599 (no answer in time)');
+  let frame = await waitForFrame(app.lastFrame, 'Trying again: cannot reach the class engine');
+  expect(frame).toContain('✔ CreateKey kms');
+  source.callsOf.learner1!.push(roomCall({ operation: 'Encrypt' }));
+  source.failCalls = undefined;
+  frame = await waitForFrame(app.lastFrame, '✔ Encrypt kms');
+  expect(frame).not.toContain('Trying again');
+  expect(frame.match(/CreateKey kms/g)).toHaveLength(1);
+});
+
 test('before the first answer it says where it is connecting', async () => {
   const source = new MemorySource(classroom());
   source.fail = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });

@@ -99,7 +99,7 @@ function ConnectionLine({ room, endpoint, calls }: { room: RoomState; endpoint: 
     return (
       <Box height={FAILURE_ROWS} overflow="hidden">
         <Text color={tone('warn')}>
-          Trying again{room.room ? ' (the room as it last was)' : ''}: {failure}
+          Trying again{room.failure && room.room ? ' (the room as it last was)' : ''}: {failure}
         </Text>
       </Box>
     );
