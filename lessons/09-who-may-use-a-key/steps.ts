@@ -29,6 +29,7 @@ import {
   PutKeyPolicyCommand,
   RetireGrantCommand,
   ScheduleKeyDeletionCommand,
+  UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -56,8 +57,9 @@ export async function makeALearner(
   } catch (e) {
     if ((e as Error).name !== 'EntityAlreadyExistsException') throw e;
     throw new Error(
-      `${UserName} was left by a run that stopped before its ` +
-        'clean-up: run the last step (clean-up), then this one.',
+      `${UserName} is there already (this step ran, or a run ` +
+        'stopped before its clean-up): run the last step ' +
+        '(clean-up), then the lesson from its start.',
     );
   }
   const { AccessKey } = await iam.send(
@@ -128,10 +130,17 @@ export async function attachPowerUser(
   const { KeyMetadata } = await novice.kms.send(new CreateKeyCommand({
     Description: 'kms-workshop: made by the novice',
   }));
-  await novice.kms.send(new CreateAliasCommand({
+  const alias = {
     AliasName: names.alias('kms-workshop-novice'),
     TargetKeyId: KeyMetadata!.KeyId,
-  }));
+  };
+  try {
+    await novice.kms.send(new CreateAliasCommand(alias));
+  } catch (e) {
+    // The step ran before: the alias moves to the new key
+    if ((e as Error).name !== 'AlreadyExistsException') throw e;
+    await novice.kms.send(new UpdateAliasCommand(alias));
+  }
   const { KeyId, Arn } = KeyMetadata!;
   return show.json({ KeyId, Arn }, 'The novice\'s key');
 }
@@ -250,10 +259,17 @@ export async function adminsAndUsers(
     Description: 'kms-workshop: admins and users',
     Policy,
   }));
-  await kms.send(new CreateAliasCommand({
+  const alias = {
     AliasName: names.alias('kms-workshop-shared'),
     TargetKeyId: KeyMetadata!.KeyId,
-  }));
+  };
+  try {
+    await kms.send(new CreateAliasCommand(alias));
+  } catch (e) {
+    // The step ran before: the alias moves to the new key
+    if ((e as Error).name !== 'AlreadyExistsException') throw e;
+    await kms.send(new UpdateAliasCommand(alias));
+  }
   const novice = as(key, key.UserName);
   await novice.kms.send(new GenerateDataKeyCommand({
     KeyId: KeyMetadata!.Arn,
