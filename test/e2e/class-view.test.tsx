@@ -121,3 +121,35 @@ describe('in a real terminal (tmux, 80x24)', () => {
     expect(t.screen()).not.toMatch(STACK);
   });
 });
+
+function classCli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, 'class', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('class --help names every option; usage errors are one line with the hint, exit 2; no engine at the URL is one line, exit 1', () => {
+  const help = classCli(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: kms-workshop class URL/);
+  for (const flag of ['--profile', '--credentials', '--config', '--home', '--stuck-minutes']) expect(help.stdout).toContain(flag);
+  for (const [args, message] of [
+    [[], "name the class engine's URL"],
+    [['192.168.1.20:4599'], "'192.168.1.20:4599' is not a class engine's URL"],
+    [[served.endpoint, '--stuck-minutes', '0'], '--stuck-minutes is a whole number from 1 to 60'],
+    [[served.endpoint, '--frobnicate'], "Unknown option '--frobnicate'"],
+    [[served.endpoint, 'extra'], 'one URL only'],
+  ] as const) {
+    const r = classCli([...args]);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain("Run 'kms-workshop class --help'");
+  }
+  const nowhere = classCli(['http://127.0.0.1:9', '--home', home]);
+  expect(nowhere.code).toBe(1);
+  expect(nowhere.stderr).toMatch(/^kms-workshop class: cannot reach the class engine at http:\/\/127\.0\.0\.1:9 .*\n$/);
+  const noProfile = classCli([served.endpoint, '--home', home, '--profile', 'learner9']);
+  expect(noProfile.code).toBe(1);
+  expect(noProfile.stderr).toMatch(/^kms-workshop class: no access key for profile 'learner9' in .*class\/credentials/);
+  for (const r of [nowhere, noProfile]) expect(r.stderr).not.toMatch(STACK);
+});
