@@ -2,12 +2,17 @@
 // beside the same client against a stub server that returns a fixed reply (the ceiling).
 // Each server runs in its own process, as `serve` does. Prints ops/s and the ratio; then
 // the engine's Sign (ECC_NIST_P256, ECDSA_SHA_256) and GenerateMac (HMAC_256) in ops/s.
+// Last, the cost of the authorization decision inside one such call (in process: the engine's
+// own authorizeKmsCall on a key with the default key policy, for the default learner).
 // Run: npm run bench   (target: GenerateDataKey at >= 0.8x the stub)
 import { CreateKeyCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEngine } from '../src/engine/index.js';
+import { authorizeKmsCall } from '../src/engine/kms/authorization.js';
+import { createKey } from '../src/engine/kms/lifecycle.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
@@ -79,6 +84,7 @@ async function main() {
     console.log(row('sequential', best.engine.sequential, best.stub.sequential));
     console.log(row(`${IN_FLIGHT} in flight`, best.engine.parallel, best.stub.parallel));
     console.log('target: ratio >= 0.80x');
+    console.log(authorizationCost(1e6 / best.engine.sequential));
 
     // The new key kinds, on the engine alone (the stub only knows GenerateDataKey's reply).
     const signingKey = (await engineClient.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
@@ -103,6 +109,27 @@ async function main() {
     await engine.stop();
     await stub.stop();
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** What authorizing one GenerateDataKey costs, in process, against the time of the whole call over HTTP. */
+function authorizationCost(callMicros: number): string {
+  const engine = createEngine({ home: null });
+  try {
+    const caller = { ...engine.directory.defaultLearner('111122223333', 'us-east-1'), accessKeyId: 'AKIAIOSFODNN7EXAMPLE', sourceIp: '127.0.0.1', userAgent: 'bench' };
+    const keyId = createKey(engine.kms, {}, caller).KeyMetadata.KeyId;
+    const input = { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } };
+    const path = { kms: engine.kms, directory: engine.directory, clock: engine.clock };
+    const N = 20_000;
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) authorizeKmsCall(path, 'GenerateDataKey', input, caller);
+      best = Math.min(best, Number(process.hrtime.bigint() - t) / N / 1000);
+    }
+    return `authorization per GenerateDataKey (default key policy, in process, best of 5 x ${N}): ${best.toFixed(1)} us, ${((100 * best) / callMicros).toFixed(1)}% of the call over HTTP (${callMicros.toFixed(0)} us)`;
+  } finally {
+    engine.close();
   }
 }
 
