@@ -189,12 +189,13 @@ Options:
   --lessons DIR            lessons of your own instead of the ones the class serves
 ${HOME}
 `,
-  reset: `Usage: kms-workshop reset [lesson] [--home DIR]
+  reset: `Usage: kms-workshop reset [lesson] [--lessons DIR] [--home DIR]
 
 Starts a lesson over (or every lesson, with none named): runs its clean-up on the
 engine (keys, aliases, buckets it made), empties its workspace, clears its progress.
 
 Options:
+${LESSONS}
 ${HOME}
 `,
 };

@@ -142,7 +142,7 @@ async function runReset(args: string[]): Promise<number> {
   let values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args, options: { home: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({ args, options: { home: { type: 'string' }, lessons: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
   } catch (e) {
     return usageError('kms-workshop reset', parseMessage(e), 'reset');
   }
@@ -152,7 +152,7 @@ async function runReset(args: string[]): Promise<number> {
     return 2;
   }
   const { reset } = await import('./commands/reset.js');
-  return reset({ home: programHome(values.home), lesson: positionals[0] });
+  return reset({ home: programHome(values.home), lesson: positionals[0], ...(values.lessons !== undefined ? { lessonsDir: values.lessons } : {}) });
 }
 
 /** No command: the TUI on a terminal, the lesson list elsewhere. */

@@ -6,7 +6,7 @@
 // clean-up finds nothing (never run, or already cleaned) are reset all the same.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadLessons } from '../lessons/loader.js';
+import { loadLessonsWithPack, refusePackProblems } from '../lessons/packs.js';
 import { resetLessonProgress } from '../runtime/progress.js';
 import type { Lesson, RuntimeSession } from '../runtime/types.js';
 import { workspaceOf } from '../runtime/workspace.js';
@@ -15,12 +15,15 @@ export interface ResetOptions {
   home: string;
   /** A lesson id, its folder name, or its number in the list; every lesson when absent. */
   lesson?: string;
+  /** A lesson pack's folder (--lessons DIR): its lessons can be reset too. */
+  lessonsDir?: string;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
 }
 
-export async function reset({ home, lesson, out = process.stdout, err = process.stderr }: ResetOptions): Promise<number> {
-  const { lessons } = loadLessons();
+export async function reset({ home, lesson, lessonsDir, out = process.stdout, err = process.stderr }: ResetOptions): Promise<number> {
+  const { lessons, packProblems } = loadLessonsWithPack(lessonsDir);
+  if (refusePackProblems('kms-workshop reset', lessonsDir ?? '', packProblems, err)) return 2;
   const chosen = lesson === undefined ? lessons : findLesson(lessons, lesson);
   if (!chosen || chosen.length === 0) {
     err.write(`kms-workshop reset: no lesson '${lesson}'. Lessons: ${lessons.map((l) => l.id).join(', ')}.\n`);

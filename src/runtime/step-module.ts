@@ -93,6 +93,7 @@ async function compileWithEsbuild(source: string): Promise<string> {
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     });
   } catch (e) {
+    rmSync(dirname(outfile), { recursive: true, force: true });
     const errors = (e as { errors?: Array<{ text: string; location?: { line: number } }> }).errors ?? [];
     const first = errors[0];
     throw new StepModuleError(first ? `${source}:${first.location?.line ?? 1}: ${first.text}` : `${source}: ${(e as Error).message}`);

@@ -147,4 +147,25 @@ describe('a lesson pack', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`${empty}:1: no lesson here`);
   });
+
+  test("reset --lessons starts a pack's lesson over: its clean-up runs on the engine, its progress goes", () => {
+    const pack = outside();
+    expect(cli('new-lesson', join(pack, 'to-reset')).code).toBe(0);
+    const home = outside();
+    const inHome = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args, '--home', home], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CI: 'true' } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // Played once: its progress is kept in the home
+    const ran = inHome('run', '--lessons', pack, 'to-reset', '--json');
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(inHome('reset', 'to-reset').code).toBe(2);
+    const reset = inHome('reset', '--lessons', pack, 'to-reset');
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Reset to-reset (Encrypt a text with a key of your own):');
+    expect(reset.stdout).toMatch(/engine: (ran the lesson's clean-up|nothing left to clean up)/);
+    const listed = inHome('list', '--json', '--lessons', pack);
+    const row = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; done: number }).find((l) => l.id === 'to-reset')!;
+    expect(row.done).toBe(0);
+  });
 });
