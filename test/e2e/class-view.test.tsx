@@ -73,7 +73,9 @@ describe('with the real hooks (ink-testing-library)', () => {
     expect(frame).toMatch(/✘ Decrypt kms · user\/\S+ InvalidCiphertextException/);
     // A call learner1 makes now shows without a key pressed.
     const { KeyMetadata } = await learner1.send(new CreateKeyCommand({ Description: 'second' }));
-    await learner1.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('live call') }));
+    const plaintext = 'a secret encrypted live';
+    secrets.push(plaintext, Buffer.from(plaintext).toString('base64'));
+    await learner1.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from(plaintext) }));
     frame = await waitForFrame(app.lastFrame, /✔ Encrypt kms · user\//, 10_000);
     app.stdin.write(KEYS.esc);
     await waitForFrame(app.lastFrame, "The room's calls");
