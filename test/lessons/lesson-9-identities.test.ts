@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.js';
+import { callLine } from '../../src/commands/plain-results.js';
 import { openSession } from '../../src/runtime/session.js';
+import { callerLabel } from '../../src/tui/calls/call-log.js';
 import type { RuntimeSession, StepOutcome } from '../../src/runtime/types.js';
 
 const FIXTURE = fileURLToPath(new URL('./lesson-9-fixtures/09-other-identities', import.meta.url));
@@ -58,4 +60,11 @@ test('otherAccount(): account 444455556666\'s administrator, one access key per 
   expect(t).toContain('same key: true');
   expect(t.at(-1)).toBe('444455556666 arn:aws:iam::444455556666:user/workshop-learner');
   expect(played.get('other-account')!.calls.map((c) => c.caller)).toEqual(['account 444455556666']);
+});
+
+test('who made a call, in the call log and in plain output: you, a service on your behalf, or "as" another identity', () => {
+  expect(['you', 's3.amazonaws.com', 'kms-workshop-novice'].map(callerLabel)).toEqual(['you', 's3.amazonaws.com for you', 'as kms-workshop-novice']);
+  const [roleCall] = played.get('role-session')!.calls.filter((c) => c.caller === 'kms-workshop-role');
+  expect(callLine(roleCall!)).toMatch(/^sts:GetCallerIdentity\s+as kms-workshop-role\b/);
+  expect(callLine({ ...roleCall!, caller: 's3.amazonaws.com' })).toMatch(/s3\.amazonaws\.com on your behalf/);
 });
