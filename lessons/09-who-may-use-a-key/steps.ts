@@ -42,7 +42,7 @@ interface SavedKey {
   SecretAccessKey: string;
 }
 
-/** On AWS, IAM changes take seconds to be seen everywhere; locally none. */
+/** On AWS, IAM changes take a while to work everywhere; locally none. */
 function iamSettles(target: string) {
   return new Promise((r) => setTimeout(r, target === 'aws' ? 10_000 : 0));
 }
