@@ -91,6 +91,24 @@ test("join --profile learner1 run <the pack's lesson> fetches the pack into the 
   expect(readdirSync(join(fetched, 'class-extra')).sort()).toEqual(['lesson.md', 'steps.ts']);
 });
 
+test("join --lessons DIR uses the learner's own pack instead of the class's", async () => {
+  const own = tempDir('kms-workshop-pack-');
+  expect(newLesson({ dir: join(own, 'own-lesson'), out: quiet, err: quiet })).toBe(0);
+  const learnerHome = tempDir('kms-workshop-join-');
+  const joinRun = (lesson: string) =>
+    spawnSync(process.execPath, [...SOURCE_CLI, 'join', endpoint, '--profile', 'learner2', '--credentials', credentials(), '--home', learnerHome, '--lessons', own, 'run', lesson], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  const r = joinRun('own-lesson');
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/2 passed, 0 failed/);
+  const notServed = joinRun('class-extra');
+  expect(notServed.status).toBe(2);
+  expect(notServed.stderr).toContain("no lesson 'class-extra'");
+});
+
 test('serve --lessons without --learners is refused before any engine starts', () => {
   const other = tempDir('kms-workshop-class-');
   const served = spawnSync(process.execPath, [...SOURCE_CLI, 'serve', '--port', '0', '--home', other, '--lessons', pack], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
