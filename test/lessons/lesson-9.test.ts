@@ -187,3 +187,19 @@ test('lesson 12, played after it, finds lesson 9\'s refused calls in CloudTrail 
   // The novice was refused 4 times (CreateKey, GenerateDataKey, payroll, the Deny), the app twice
   expect(rows).toHaveLength(6);
 });
+
+test('the clean-up after a lesson stopped at step 3 removes what there is (the novice, its key and alias) and passes', async () => {
+  const partHome = mkdtempSync(join(tmpdir(), 'kms-workshop-lesson-9-part-'));
+  const part = await openSession({ home: partHome, freshEngine: true });
+  try {
+    const [first, second, third] = lesson.steps;
+    for (const step of [first!, second!, third!]) expect((await part.runStep(lesson, step)).status).toBe('passed');
+    const cleaned = await part.runStep(lesson, lesson.steps.at(-1)!);
+    expect(cleaned.status, cleaned.status === 'failed' ? cleaned.error.message : '').toBe('passed');
+    const [removed] = cleaned.results.filter((r): r is Extract<StepResult, { kind: 'table' }> => r.kind === 'table');
+    expect(removed!.rows.map((r) => r[0])).toEqual(['IAM user kms-workshop-novice', 'alias/kms-workshop-novice (key scheduled for deletion in 7 days)']);
+  } finally {
+    await part.close();
+    rmSync(partHome, { recursive: true, force: true });
+  }
+});
