@@ -74,7 +74,8 @@ export function planLessons(lessons: readonly Lesson[]): LessonPlan[] {
     const count = (re: RegExp) => code.match(re)?.length ?? 0;
     return {
       lessonId: lesson.id,
-      keys: count(/new CreateKeyCommand\(/g),
+      // a CreateKey the lesson expects to fail (expectError(x.send(new CreateKeyCommand(...)))) makes no key
+      keys: count(/new CreateKeyCommand\(/g) - count(/expectError\(\s*[\w.]+\.send\(new CreateKeyCommand\(/g),
       importedKeys: count(/\bOrigin: 'EXTERNAL'/g),
       awsManagedKeys: [...new Set([...code.matchAll(/'alias\/(aws\/[\w./-]+)'/g)].map((m) => m[1]!))],
       aliases: count(/new CreateAliasCommand\(/g),
