@@ -74,6 +74,7 @@ describe('numeric and date operators at their boundaries', () => {
     expect(at('DateGreaterThan', '2026-12-01T11:59:59Z')).toBe(true);
     const epoch = String(NOW.getTime() / 1000);
     expect([at('DateEquals', epoch), at('DateEquals', `${epoch}.5`), at('DateLessThan', `${epoch}.5`)]).toEqual([true, false, true]);
+    expect([at('DateEquals', `${epoch}.000`), at('DateLessThan', `${epoch}.25`), at('DateEquals', '2026-12-01T12:00:00+00:00'), at('DateEquals', '2026-12-01T13:00:00+01:00')]).toEqual([true, true, true, true]);
     // aws:EpochTime is seconds as text: a Date operator reads it as epoch seconds.
     expect(holds({ DateEquals: { 'aws:EpochTime': t } })).toBe(true);
   });
@@ -103,6 +104,26 @@ describe('string operators', () => {
     expect(answer(allowIf({ StringNotEquals: { 'kms:EncryptionContext:Owner': '${aws:username}' } }), withKeys(ctx, role))).toBe('Allow');
     // A default stands in for the missing key.
     expect(answer(allowIf({ StringEquals: { 'kms:EncryptionContext:Owner': "${aws:username, 'ExampleRole'}" } }), withKeys(ctx, role))).toBe('Allow');
+  });
+
+  test('a missing variable in an IgnoreCase or Like operator matches nothing (and is no error); Like variables are filled; several Like values are alternatives', () => {
+    const ctx = { 'kms:encryptioncontext:owner': 'examplerole' };
+    expect(answer(allowIf({ StringEqualsIgnoreCase: { 'kms:EncryptionContext:Owner': '${aws:username}' } }), withKeys(ctx, role))).toBe('NotApplicable');
+    expect(answer(allowIf({ StringLike: { 'kms:EncryptionContext:Owner': '${aws:username}*' } }), withKeys(ctx, role))).toBe('NotApplicable');
+    expect(holds({ StringLike: { 'kms:EncryptionContext:Path': 'home/${aws:username}/*' } }, { 'kms:encryptioncontext:path': 'home/alice/x' })).toBe(true);
+    expect(holds({ StringLike: { 'kms:EncryptionContext:Path': 'home/${aws:username}/*' } }, { 'kms:encryptioncontext:path': 'home/bob/x' })).toBe(false);
+    expect(holds({ StringLike: { 'kms:EncryptionContext:Path': ['a*', 'b*'] } }, { 'kms:encryptioncontext:path': 'b1' })).toBe(true);
+  });
+
+  test('an empty string is a value, not an absent key', () => {
+    expect(holds({ StringEquals: { 'kms:x': '' } }, { 'kms:x': '' })).toBe(true);
+    expect(holds({ Null: { 'kms:x': 'false' } }, { 'kms:x': '' })).toBe(true);
+  });
+
+  test('in a 2008-10-17 policy a condition value\'s ${...} is text', () => {
+    const old = parsePolicy(JSON.stringify({ Version: '2008-10-17', Statement: allowIf({ StringEquals: { 'kms:EncryptionContext:Owner': '${aws:username}' } }) }), 'identity');
+    expect(evaluatePolicy(old, withKeys({ 'kms:encryptioncontext:owner': 'alice' })).answer).toBe('NotApplicable');
+    expect(evaluatePolicy(old, withKeys({ 'kms:encryptioncontext:owner': '${aws:username}' })).answer).toBe('Allow');
   });
 
   test('a multivalued key is no policy variable; numbers and booleans in a block are their text', () => {
@@ -190,14 +211,14 @@ describe('IP addresses', () => {
   });
 
   test('a range that is no address or prefix is a malformed policy', () => {
-    for (const cidr of ['10.0.0', '10.0.0.0/x', '10.0.0.0/', 'host/8', ''])
+    for (const cidr of ['10.0.0', '10.0.0.0/x', '10.0.0.0/', '10.0.0.0/8x', '10.0.0.0/x8', 'host/8', ''])
       expect(malformed(() => policy(allowFrom(cidr))), cidr).toBe(`Invalid IP address or CIDR in condition: ${cidr}`);
   });
 });
 
 describe('malformed condition blocks', () => {
   test('an operator AWS does not know, or Null with IfExists or a set prefix', () => {
-    for (const op of ['StringSortOf', 'NullIfExists', 'ForAllValues:Null', 'ForSomeValues:StringEquals', 'IfExists'])
+    for (const op of ['', 'StringSortOf', 'NullIfExists', 'ForAllValues:Null', 'ForSomeValues:StringEquals', 'IfExists'])
       expect(malformed(() => parseConditionBlock({ [op]: { 'kms:a': 'x' } }, true)), op).toBe(`Invalid Condition type : ${op}`);
   });
 
@@ -233,6 +254,9 @@ describe('wildcards and policy variables', () => {
     expect(answer(s('arn:aws:s3:::home/${AWS:UserName}/notes'), get('arn:aws:s3:::home/alice/other'))).toBe('NotApplicable');
     expect(answer(s("arn:aws:s3:::home/${aws:username  ,  'shared'}/x"), get('arn:aws:s3:::home/shared/x', role))).toBe('Allow');
     expect(answer(s("arn:aws:s3:::home/${aws:username,'shared'}/x"), get('arn:aws:s3:::home/alice/x'))).toBe('Allow');
+    expect(answer(s("arn:aws:s3:::home/${aws:username , 'shared'}/x"), get('arn:aws:s3:::home/alice/x'))).toBe('Allow');
+    // Text after the quoted default makes it no default: a variable of that whole name, which no request has.
+    expect(answer(s("arn:aws:s3:::home/${aws:username, 'shared' x}/x"), get('arn:aws:s3:::home/shared/x', role))).toBe('NotApplicable');
     expect(answer(s("arn:aws:s3:::home/${aws:username,'shared'}/x"), get('arn:aws:s3:::home/shared/x'))).toBe('NotApplicable');
     expect(answer(s('arn:aws:s3:::${aws:username}'), get('arn:aws:s3:::alice'))).toBe('Allow');
     expect(answer(s('arn:aws:s3:::${aws:username}'), get('arn:aws:s3:::alice2'))).toBe('NotApplicable');
@@ -258,6 +282,10 @@ describe('wildcards and policy variables', () => {
     expect(globMatcher('KMS:?ncrypt', true)('kms:Encrypts')).toBe(false);
     expect(globMatcher('Kms:Encrypt')('kms:encrypt')).toBe(false);
     expect(globMatcher('a*')('A')).toBe(false);
+    expect(globMatcher('ab?')('abcd')).toBe(false);
+    expect(globMatcher('ab?')('abc')).toBe(true);
+    expect(globMatcher('')('anything')).toBe(false);
+    expect(globMatcher('')('')).toBe(true);
     // Wildcards span new lines; regular expression characters are themselves.
     expect(globMatcher('a*b')('a\nb')).toBe(true);
     expect(globMatcher('a.b*c')('axbc')).toBe(false);
@@ -303,6 +331,16 @@ describe('ARN matching (ArnLike, ArnEquals)', () => {
     expect(arnMatcher('*')('anything')).toBe(false);
   });
 
+  test('ArnLike with a policy variable still matches part by part; a wildcard in a variable pattern spans new lines', () => {
+    const principal = (arn: string) => withKeys({ 'aws:principalarn': arn });
+    const s = allowIf({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/${aws:username}' } });
+    expect(answer(s, principal(`arn:aws:iam::${ACCOUNT}:user/alice`))).toBe('Allow');
+    expect(answer(s, principal('arn:aws:iam::1:2:user/alice'))).toBe('NotApplicable');
+    const star = makeCaller({ userName: 'a*' });
+    const own = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' };
+    expect(answer(own, request({ caller: star, action: 's3:GetObject', resource: 'arn:aws:s3:::home/a*/x\ny' }))).toBe('Allow');
+  });
+
   test('ArnLike with a policy variable', () => {
     expect(holds({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/${aws:username}' } })).toBe(true);
     expect(answer(allowIf({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/${aws:username}' } }), request({ caller: makeCaller({ userName: 'bob', arn: alice.arn }) }))).toBe('NotApplicable');
@@ -341,6 +379,11 @@ describe('statements and principals', () => {
     expect(answer(toS3, request({ caller: service({ userName: 's3.amazonaws.com', invokedBy: 'ec2.amazonaws.com' }) }), 'resource')).toBe('NotApplicable');
   });
 
+  test('a caller known only by a root ARN is named by its account (not merely the account\'s delegate)', () => {
+    const rootByArn = makeCaller({ userName: 'root', arn: `arn:aws:iam::${ACCOUNT}:root` });
+    expect(evaluatePolicy(policy({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'kms:*', Resource: '*' }, 'resource'), request({ caller: rootByArn })).scope).toBe('principal');
+  });
+
   test('a resource policy statement naming another account, or no one the caller is, does not apply', () => {
     expect(answer({ Effect: 'Deny', Principal: { AWS: OTHER }, Action: 'kms:*', Resource: '*' }, request(), 'resource')).toBe('NotApplicable');
     expect(answer({ Effect: 'Deny', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'kms:*', Resource: '*' }, request(), 'resource')).toBe('NotApplicable');
@@ -348,6 +391,7 @@ describe('statements and principals', () => {
 
   test('a Resource that does not match, with the action matching, does not apply; NotResource with a match does not either', () => {
     expect(answer({ Effect: 'Deny', Action: 'kms:*', Resource: KEY.replace('1234abcd', 'ffffffff') })).toBe('NotApplicable');
+    expect(answer({ Effect: 'Deny', Action: 'kms:*', Resource: '' })).toBe('NotApplicable');
     expect(answer({ Effect: 'Deny', Action: 'kms:*', Resource: ['arn:aws:kms:*:*:alias/*', KEY] })).toBe('Deny');
     expect(answer({ Effect: 'Deny', Action: 'kms:*', NotResource: ['arn:aws:kms:*:*:alias/*', KEY] })).toBe('NotApplicable');
     // A Resource whose variable the request lacks matches nothing, so NotResource with it matches everything.
