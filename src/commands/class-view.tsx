@@ -11,6 +11,7 @@ import { ClassEngineError, type ClassClient } from '../runtime/class-client.js';
 import { ClassJoinError, connectClass, type ClassTargetOptions } from '../runtime/class-target.js';
 import { DEFAULT_STUCK_MINUTES } from '../tui/class/stuck/stuck.js';
 import type { RoomSource } from '../tui/class/room-source.js';
+import { asRoom } from '../tui/class/room-shape.js';
 import { roomText } from '../tui/class/room-text/room-text.js';
 import { canOpenTui } from '../tui/terminal.js';
 
@@ -68,7 +69,7 @@ export async function classView(opts: ClassViewOptions): Promise<number> {
 /** The room once, or why not in words: only the instructor's profile may see it. */
 async function firstRoom(client: ClassClient, profile: string): Promise<Room> {
   try {
-    return await client.room();
+    return asRoom(await client.room());
   } catch (e) {
     if (e instanceof ClassEngineError && e.status === 403)
       throw new ClassJoinError(`the class engine at ${client.endpoint} shows the room only to the instructor, not to profile '${profile}' (${e.message}): use --profile instructor`);

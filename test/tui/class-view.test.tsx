@@ -2,6 +2,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterEach, expect, test } from 'vitest';
+import type { Room } from '../../src/engine/class-protocol.js';
 import { ClassView } from '../../src/tui/class/class-view/class-view.js';
 import { roomText } from '../../src/tui/class/room-text/room-text.js';
 import { KEYS, tick, waitForFrame } from './fake-workshop.js';
@@ -163,6 +164,14 @@ test("a learner's call log that loses the engine says so in one line, keeps its 
   frame = await waitForFrame(app.lastFrame, '✔ Encrypt kms');
   expect(frame).not.toContain('Trying again');
   expect(frame.match(/CreateKey kms/g)).toHaveLength(1);
+});
+
+test('an answer that is not a room (another server at the URL) is a failure line, not a crashed screen', async () => {
+  const source = new MemorySource({ learners: [{ profile: 'x' }], at: 'now' } as unknown as Room);
+  const app = show(source);
+  await waitForFrame(app.lastFrame, "Trying again: the class engine's answer is not a room");
+  source.current = classroom();
+  await waitForFrame(app.lastFrame, 'learner3');
 });
 
 test('before the first answer it says where it is connecting', async () => {

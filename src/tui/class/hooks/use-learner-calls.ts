@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { RoomCall } from '../../../engine/class-protocol.js';
 import type { RoomSource } from '../room-source.js';
 import { printableDeep } from '../printable.js';
+import { asRoomCalls } from '../room-shape.js';
 import { failureText, pause } from './connection.js';
 
 export const CALLS_WAIT_SECONDS = 20;
@@ -33,7 +34,7 @@ export function useLearnerCalls(
       let after = 0;
       while (!stop.signal.aborted) {
         try {
-          const page = await source.calls(learner, after, after === 0 ? 0 : waitSeconds, stop.signal);
+          const page = asRoomCalls(await source.calls(learner, after, after === 0 ? 0 : waitSeconds, stop.signal));
           if (stop.signal.aborted) return;
           after = page.next;
           setState((s) => ({ calls: [...s.calls, ...printableDeep(page.calls)].slice(-CALLS_KEPT), loaded: true }));

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { Room } from '../../../engine/class-protocol.js';
 import type { RoomSource } from '../room-source.js';
 import { printableDeep } from '../printable.js';
+import { asRoom } from '../room-shape.js';
 import { failureText, pause } from './connection.js';
 
 export const ROOM_POLL_MS = 2_000;
@@ -24,7 +25,7 @@ export function useRoom(source: RoomSource, { intervalMs = ROOM_POLL_MS }: { int
     void (async () => {
       while (!stop.signal.aborted) {
         try {
-          const room = await source.room(stop.signal);
+          const room = asRoom(await source.room(stop.signal));
           if (stop.signal.aborted) return;
           setState({ room: printableDeep(room), receivedAt: new Date() });
         } catch (error) {
