@@ -53,6 +53,21 @@ test('the room follows the engine: a learner who moves on shows their new step a
   await waitForFrame(app.lastFrame, '4/9 Step title 4');
 });
 
+test("z zeroes the room's counts on screen: the GenerateDataKey count from then on is the caching lesson's alone", async () => {
+  const source = new MemorySource(classroom()); // GenerateDataKey 3, Decrypt 12
+  const app = show(source);
+  await waitForFrame(app.lastFrame, /GenerateDataKey\s+3\s+◀ 3 calls, everyone together/);
+  expect(app.lastFrame()).toMatch(/z zero counts\s+q quit/);
+  app.stdin.write('z');
+  let frame = await waitForFrame(app.lastFrame, /The room's calls since \d\d:\d\d:\d\d\s+GenerateDataKey\s+0\s+◀ 0 calls$/m);
+  expect(frame).toContain('no other calls yet');
+  source.current = room(classroom().learners, { GenerateDataKey: 5, Decrypt: 12, Encrypt: 4 });
+  frame = await waitForFrame(app.lastFrame, /GenerateDataKey\s+2\s+◀ 2 calls$/m);
+  expect(frame).toContain('Encrypt 4');
+  expect(frame).not.toContain('Decrypt');
+  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+});
+
 test('s shows only the stuck learners, + and - change the minutes, s again shows everyone', async () => {
   const app = show(new MemorySource(classroom()));
   await waitForFrame(app.lastFrame, 'learner3');

@@ -8,11 +8,13 @@ import type { Room, RoomLearner } from '../../../engine/class-protocol.js';
 import { KeyBar, type KeyBinding } from '../../layout/key-help.js';
 import { tone } from '../../theme.js';
 import { useCallScroll } from '../hooks/use-call-scroll.js';
+import { useCountBaseline, type CountBaseline } from '../hooks/use-count-baseline.js';
 import { useLearnerCalls, type LearnerCallsState } from '../hooks/use-learner-calls.js';
 import { useLearnerSelection } from '../hooks/use-learner-selection.js';
 import { useRoom, type RoomState } from '../hooks/use-room.js';
 import { useStuckFilter, type StuckFilter } from '../hooks/use-stuck-filter.js';
 import { callsThatFit, LearnerCalls } from '../learner-calls/learner-calls.js';
+import { countsSince } from '../operation-counts/counts.js';
 import { OperationCounts } from '../operation-counts/operation-counts.js';
 import type { RoomSource } from '../room-source.js';
 import { shortCode } from '../room-table/room-cells.js';
@@ -24,6 +26,7 @@ export const ROOM_KEYS: KeyBinding[] = [
   { keys: 'Enter', does: 'their calls' },
   { keys: 's', does: 'stuck only' },
   { keys: '+/-', does: 'minutes' },
+  { keys: 'z', does: 'zero counts' },
   { keys: 'q', does: 'quit' },
 ];
 export const CALLS_KEYS: KeyBinding[] = [
@@ -55,6 +58,7 @@ export function ClassView({ source, endpoint, width, height, stuckMinutes, pollM
     shown.map((l) => l.profile),
     { active: open === undefined, onOpen: setOpen },
   );
+  const counts = useCountBaseline(room.room?.operations, { active: open === undefined });
   const calls = useLearnerCalls(source, open, { ...(callsWaitSeconds !== undefined ? { waitSeconds: callsWaitSeconds } : {}), ...(pollMs !== undefined ? { retryMs: pollMs } : {}) });
   useInput((input, key) => {
     if (input === 'q') exit();
@@ -79,7 +83,7 @@ export function ClassView({ source, endpoint, width, height, stuckMinutes, pollM
       {open !== undefined ? (
         <CallsPage profile={open} learner={learner} calls={calls} width={width} height={height - 1 - (room.failure || calls.failure ? FAILURE_ROWS : 0)} />
       ) : room.room ? (
-        <RoomPage room={room.room} shown={shown} filter={filter} selected={selected} width={width} height={height - 1 - (room.failure ? FAILURE_ROWS : 0)} />
+        <RoomPage room={room.room} shown={shown} filter={filter} counts={counts} selected={selected} width={width} height={height - 1 - (room.failure ? FAILURE_ROWS : 0)} />
       ) : null}
     </Box>
   );
@@ -110,12 +114,12 @@ function ConnectionLine({ room, endpoint, calls }: { room: RoomState; endpoint: 
 // Rows the room page uses besides the table: the counts 2, a blank 1, the filter line 1, the chosen learner 1, a blank and the keys 2.
 const ROOM_ROWS_BESIDES_TABLE = 2 + 1 + 1 + 1 + 2;
 
-function RoomPage({ room, shown, filter, selected, width, height }: { room: Room; shown: RoomLearner[]; filter: StuckFilter; selected?: string; width: number; height: number }) {
+function RoomPage({ room, shown, filter, counts, selected, width, height }: { room: Room; shown: RoomLearner[]; filter: StuckFilter; counts: CountBaseline; selected?: string; width: number; height: number }) {
   const chosen = shown.find((l) => l.profile === selected);
   const stuckCount = room.learners.filter((l) => isStuck(l, room.at, filter.minutes)).length;
   return (
     <Box flexDirection="column" width={width}>
-      <OperationCounts operations={room.operations} width={width} />
+      <OperationCounts operations={countsSince(room.operations, counts.baseline)} width={width} {...(counts.since ? { since: counts.since.toTimeString().slice(0, 8) } : {})} />
       <Box marginTop={1}>
         <Text wrap="truncate-end" color={filter.on ? tone('warn') : tone('muted')}>
           {filter.on ? `Stuck only (${shown.length} of ${room.learners.length}): ` : `${stuckCount} stuck (!): `}

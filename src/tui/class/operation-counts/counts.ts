@@ -10,3 +10,13 @@ export function otherCounts(operations: Readonly<Record<string, number>>, featur
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .map(([op, n]) => `${op} ${n}`);
 }
+
+/** The counts made since `baseline` (the counts as they were when the instructor zeroed them). */
+export function countsSince(operations: Readonly<Record<string, number>>, baseline: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  if (!baseline) return { ...operations };
+  return Object.fromEntries(
+    Object.entries(operations)
+      .map(([op, n]) => [op, Math.max(0, n - (baseline[op] ?? 0))] as const)
+      .filter(([, n]) => n > 0),
+  );
+}

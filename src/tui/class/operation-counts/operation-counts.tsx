@@ -14,22 +14,24 @@ export interface OperationCountsProps {
   /** The operation shown apart (GenerateDataKey by default). */
   featured?: string;
   width: number;
+  /** When the counts were zeroed (HH:MM:SS), if they were. */
+  since?: string;
 }
 
-export function OperationCounts({ operations, featured = FEATURED_OPERATION, width }: OperationCountsProps) {
+export function OperationCounts({ operations, featured = FEATURED_OPERATION, width, since }: OperationCountsProps) {
   const count = operations[featured] ?? 0;
   const others = otherCounts(operations, featured);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
-        <Text bold>The room's calls  </Text>
+        <Text bold>The room's calls{since ? ` since ${since}` : ''}  </Text>
         <Text bold color={tone('warn')}>
           {featured}{' '}
         </Text>
         <Text bold inverse color={tone('warn')}>
           {` ${count} `}
         </Text>
-        <Text color={tone('warn')}> ◀ {count === 1 ? 'one call' : `${count} calls`}, everyone together</Text>
+        <Text color={tone('warn')}> ◀ {count === 1 ? 'one call' : `${count} calls`}{since ? '' : ', everyone together'}</Text>
       </Text>
       <Text wrap="truncate-end" color={tone('muted')}>
         {others.length ? others.join(' · ') : 'no other calls yet'}
