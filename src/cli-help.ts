@@ -48,7 +48,8 @@ Options:
   --port N                 port to listen on (default 4599; 0 picks a free one)
   --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 for a class)
 ${HOME}
-  --cloudtrail-delay S     seconds before a call shows in LookupEvents (0-3600; default 0)
+  --cloudtrail-delay S     seconds before a call shows in LookupEvents (0-3600; default 0,
+                           120 with --learners, as the tutorial's own engine)
   --quota-scale F          KMS's request quotas (per account, Region and second) are AWS's
                            figures times F (0.000001-1000; default 1). 0.00003 gives 3
                            GenerateDataKey a second in us-east-1, to see ThrottlingException
@@ -144,7 +145,8 @@ per learner (lesson, step, steps passed and exercises solved, calls in the last
 minute, the last error), the room's calls per operation with GenerateDataKey
 apart, and Enter on a learner for their calls as they happen (secrets masked), to
 put on the projector. s shows only the learners who look stuck: on one step for
-N minutes or more, or 3 errors in a row. Without a terminal (CI, a pipe) it
+N minutes or more, or 3 errors in a row. z zeroes the counts on the screen (say,
+before the caching lesson's encrypts). Without a terminal (CI, a pipe) it
 prints the room once as text.
 
   kms-workshop class http://192.168.1.20:4599 --profile instructor
