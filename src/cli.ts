@@ -216,7 +216,7 @@ async function runServe(args: string[]): Promise<number> {
         port: { type: 'string', default: '4599' },
         host: { type: 'string', default: '127.0.0.1' },
         home: { type: 'string' },
-        'cloudtrail-delay': { type: 'string', default: '0' },
+        'cloudtrail-delay': { type: 'string' },
         'quota-scale': { type: 'string', default: '1' },
         strict: { type: 'boolean', default: false },
         learners: { type: 'string' },
@@ -230,7 +230,9 @@ async function runServe(args: string[]): Promise<number> {
   }
   if (values.help) return printHelp('serve');
   const port = Number(values.port);
-  const delay = Number(values['cloudtrail-delay']);
+  // A class gets CloudTrail's delay as the tutorial's own engine has it (lesson 12 looks for nothing at once, then fast-forwards); a bare engine none.
+  const { LOCAL_CLOUDTRAIL_DELAY_SECONDS } = await import('./runtime/local-target.js');
+  const delay = Number(values['cloudtrail-delay'] ?? (values.learners !== undefined ? LOCAL_CLOUDTRAIL_DELAY_SECONDS : 0));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`kms-workshop serve: --port must be a whole number from 0 to 65535, not '${values.port}'.\n`);
     return 2;
