@@ -89,7 +89,7 @@ export function roomSource(client: ClassClient): RoomSource {
 async function watchRoom({ source, endpoint, home, stuckMinutes, env }: { source: RoomSource; endpoint: string; home: string; stuckMinutes: number; env: NodeJS.ProcessEnv }): Promise<number> {
   // chalk (inside Ink) reads the colour level once, when it loads: decide before that.
   if (env.NO_COLOR) process.env.FORCE_COLOR = '0';
-  const [{ render }, { ClassApp }, { enterFullScreen }, { colourEnabled, setColour }, { logError, shortMessage }] = await Promise.all([
+  const [{ render }, { ClassApp }, { enterFullScreen, untilExit }, { colourEnabled, setColour }, { logError, shortMessage }] = await Promise.all([
     import('ink'),
     import('../tui/class/class-view/class-app.js'),
     import('../tui/terminal.js'),
@@ -98,28 +98,8 @@ async function watchRoom({ source, endpoint, home, stuckMinutes, env }: { source
   ]);
   setColour(colourEnabled(env));
   const screen = enterFullScreen();
-  let crashed: unknown;
   const instance = render(<ClassApp source={source} endpoint={endpoint} stuckMinutes={stuckMinutes} />, { exitOnCtrlC: true, patchConsole: false });
-  const stop = () => instance.unmount();
-  const crash = (error: unknown) => {
-    crashed = error;
-    instance.unmount();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGHUP', stop);
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
-  try {
-    await instance.waitUntilExit();
-  } catch (error) {
-    crashed ??= error;
-  } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGHUP', stop);
-    process.off('uncaughtException', crash);
-    process.off('unhandledRejection', crash);
-    screen.restore();
-  }
+  const { crashed } = await untilExit(instance, screen);
   if (crashed !== undefined) {
     const log = logError(home, 'the instructor view stopped on an unexpected error', crashed);
     process.stderr.write(`kms-workshop class: ${shortMessage(crashed)}\nThe full trace is in ${log}\n`);

@@ -10,7 +10,7 @@ import React from 'react';
 import type { Lesson, LessonStep, RuntimeSession, TargetKind } from '../runtime/types.js';
 import { App } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
-import { enterFullScreen } from '../tui/terminal.js';
+import { enterFullScreen, untilExit } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
 import { loadLessonIndex } from './lesson-index.js';
 import type { StepRun } from '../tui/run-store.js';
@@ -29,7 +29,6 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
   const restoreConsole = redirectConsole(home);
   const screen = enterFullScreen();
   let session: RuntimeSession | undefined;
-  let crashed: unknown;
   // Presenting touches no state in the home: the lessons' files go to a folder of this run only.
   const workspaceRoot = present ? mkdtempSync(join(tmpdir(), 'kms-workshop-present-')) : join(home, 'workspace');
   let unannounce = () => {};
@@ -71,28 +70,9 @@ export async function runTui({ home, session: sessionOptions, port, present = fa
     { exitOnCtrlC: true, patchConsole: false },
   );
 
-  const stop = () => instance.unmount();
-  const crash = (error: unknown) => {
-    crashed = error;
-    instance.unmount();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGHUP', stop);
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
-  try {
-    await instance.waitUntilExit();
-  } catch (error) {
-    crashed ??= error;
-  } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGHUP', stop);
-    process.off('uncaughtException', crash);
-    process.off('unhandledRejection', crash);
-    screen.restore();
-    restoreConsole();
-    unannounce();
-  }
+  const { crashed } = await untilExit(instance, screen);
+  restoreConsole();
+  unannounce();
   try {
     await (session as RuntimeSession | undefined)?.close();
   } catch (error) {

@@ -42,3 +42,39 @@ export function canOpenTui(stdin: { isTTY?: boolean } = process.stdin, stdout: {
   const ci = set('CI') || set('CONTINUOUS_INTEGRATION');
   return Boolean(stdin.isTTY && stdout.isTTY) && !ci && env.TERM !== 'dumb';
 }
+
+/** What untilExit needs of an Ink app: render()'s instance. */
+export interface RunningApp {
+  unmount(): void;
+  waitUntilExit(): Promise<unknown>;
+}
+
+/**
+ * Waits for an app on the full screen to end, however it ends: q or Ctrl-C inside it, SIGTERM or
+ * SIGHUP from outside (unmounted), an error nothing caught (unmounted, and returned so the caller
+ * logs it). The screen is given back before it returns, whichever way it went.
+ */
+export async function untilExit(app: RunningApp, screen: FullScreen): Promise<{ crashed?: unknown }> {
+  let crashed: unknown;
+  const stop = () => app.unmount();
+  const crash = (error: unknown) => {
+    crashed = error;
+    app.unmount();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  try {
+    await app.waitUntilExit();
+  } catch (error) {
+    crashed ??= error;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+    screen.restore();
+  }
+  return crashed === undefined ? {} : { crashed };
+}
