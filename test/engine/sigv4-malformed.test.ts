@@ -9,8 +9,10 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NodeSha256 } from '../../src/engine/auth/sigv4.js';
+import { rmSync } from 'node:fs';
 import { fixedClock } from '../../src/engine/clock.js';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { startEngine } from '../../src/engine/index.js';
+import { startTestEngine, tempHome, type TestEngine } from '../helpers/engine.js';
 
 const ACCOUNT = '111122223333';
 const BUCKET = 'signed-bucket';
@@ -292,5 +294,25 @@ describe('when a request was signed', () => {
       status: 400,
       body: { __type: 'InvalidSignatureException', message: `Signature not yet current: ${basic(ENGINE_NOW + min15 + 1000)} is still later than ${basic(ENGINE_NOW + min15)} (${basic(ENGINE_NOW)} + 15 min.)` },
     });
+  });
+});
+
+describe('in the strict mode, where a key the engine never issued is still read strictly', () => {
+  test('a Credential with an empty part', async () => {
+    const home = tempHome();
+    const strict = await startEngine({ home, clock: fixedClock(new Date(ENGINE_NOW)), strict: true });
+    try {
+      const day = basic(ENGINE_NOW).slice(0, 8);
+      const res = await fetch(strict.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', 'x-amz-date': basic(ENGINE_NOW), authorization: `AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/${day}//kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=00` },
+        body: '{}',
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ __type: 'IncompleteSignatureException', message: `Credential should be of the form <access key id>/<YYYYMMDD>/<region>/<service>/aws4_request, not 'AKIAUNKNOWN/${day}//kms/aws4_request'.` });
+    } finally {
+      await strict.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
