@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 import type { StepFunction } from '../context.js';
+import { HOST_MODULES } from '../host-modules.js';
 
-/** What an exercise file may import: the modules the lessons use. */
+/** What an exercise file may import: the packages a lesson may (host-modules.ts; not the types-only one) and a few built-ins. */
+const { 'kms-workshop': _typesOnly, ...packages } = HOST_MODULES;
 const MODULES: Record<string, () => Promise<unknown>> = {
-  '@aws-sdk/client-kms': () => import('@aws-sdk/client-kms'),
-  '@aws-sdk/client-s3': () => import('@aws-sdk/client-s3'),
-  '@aws-crypto/client-node': () => import('@aws-crypto/client-node'),
+  ...packages,
   'node:fs/promises': () => import('node:fs/promises'),
   'node:fs': () => import('node:fs'),
   'node:path': () => import('node:path'),
@@ -54,7 +54,7 @@ function rewrite(source: string, file: string): string {
   if (!EXPORT_DEFAULT.test(source)) throw new LearnerCodeError(`${file}: the file must export a function: export default async function (ctx) { ... }`);
   return source
     .replace(IMPORT, (whole, clause: string, _q: string, name: string) => {
-      if (!(name in MODULES)) throw new LearnerCodeError(`${file}:${lineAt(source, whole)}: an exercise file can import only ${Object.keys(MODULES).join(', ')} (not '${name}')`);
+      if (!Object.hasOwn(MODULES, name)) throw new LearnerCodeError(`${file}:${lineAt(source, whole)}: an exercise file can import only ${Object.keys(MODULES).join(', ')} (not '${name}')`);
       const lines = '\n'.repeat(countLines(whole) - countLines(clause));
       return `${bindings(clause.trim(), name)}${lines}`;
     })
