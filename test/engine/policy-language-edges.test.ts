@@ -277,6 +277,7 @@ describe('wildcards and policy variables', () => {
     expect(globMatcher('Kms:Encrypt', true)('kms:decrypt')).toBe(false);
     expect(globMatcher('KMS:Gen*', true)('kms:generatedatakey')).toBe(true);
     expect(globMatcher('KMS:Gen*', true)('kms:ge')).toBe(false);
+    expect(globMatcher('KMS:Gen*', true)('kms:gen')).toBe(true);
     expect(globMatcher('KMS:Gen*', true)('kms:encrypt')).toBe(false);
     expect(globMatcher('KMS:?ncrypt', true)('kms:Encrypt')).toBe(true);
     expect(globMatcher('KMS:?ncrypt', true)('kms:Encrypts')).toBe(false);
@@ -362,6 +363,9 @@ describe('statements and principals', () => {
     expect(evaluatePolicy(policy(both, 'resource'), request())).toMatchObject({ answer: 'Allow', scope: 'principal', statement: { sid: 'Alice' } });
     expect(evaluatePolicy(policy([both[1], both[0]], 'resource'), request())).toMatchObject({ scope: 'principal', statement: { sid: 'Alice' } });
     expect(evaluatePolicy(policy([both[0]], 'resource'), request())).toMatchObject({ scope: 'account', statement: { sid: 'Account' } });
+    // Of two naming only the account, the first is named.
+    const twoAccount = [both[0], { ...both[0], Sid: 'Account2' }];
+    expect(evaluatePolicy(policy(twoAccount, 'resource'), request())).toMatchObject({ scope: 'account', statement: { sid: 'Account' } });
     // An identity policy's Allow has no scope; the first Allow is the one named.
     const identity = evaluatePolicy(policy([{ Sid: 'One', Effect: 'Allow', Action: 'kms:*', Resource: '*' }, { Sid: 'Two', Effect: 'Allow', Action: '*', Resource: '*' }]), request());
     expect(identity.statement?.sid).toBe('One');
