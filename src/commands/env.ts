@@ -6,6 +6,7 @@
 // Locally the engine lets credentials it did not issue act as its default
 // learner, so the keys are placeholders that say so.
 import { findRunningEngine, type RunningEngineInfo } from './running-engine.js';
+import { posixQuote } from '../runtime/shell-quote.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -65,10 +66,6 @@ export function defaultShell(environment: NodeJS.ProcessEnv = process.env, platf
   if (shell === 'zsh') return 'zsh';
   if (!environment.SHELL && platform === 'win32') return 'powershell';
   return 'bash';
-}
-
-function posixQuote(v: string): string {
-  return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
 function fishQuote(v: string): string {

@@ -12,6 +12,7 @@ import { App } from '../tui/app.js';
 import { logError, shortMessage } from '../tui/error-log.js';
 import { enterFullScreen, untilExit } from '../tui/terminal.js';
 import { colourEnabled, setColour } from '../tui/theme.js';
+import { posixWord } from '../runtime/shell-quote.js';
 import { loadLessonIndex } from './lesson-index.js';
 import type { StepRun } from '../tui/run-store.js';
 import { presentingProgressPort, progressPort } from './tui-progress.js';
@@ -92,7 +93,7 @@ const STARTING: Record<TargetKind, string> = { local: 'starting the local engine
 
 /** The line to paste into a second shell: `kms-workshop env`, with this home when it is not the default one. */
 export function shellLine(home: string): string {
-  const quoted = /^[\w@%+=:,./-]+$/.test(home) ? home : `'${home.replace(/'/g, `'\\''`)}'`;
+  const quoted = posixWord(home);
   const own = home === join(homedir(), '.kms-workshop') ? '' : ` --home ${quoted}`;
   return `eval "$(kms-workshop env${own})"`;
 }

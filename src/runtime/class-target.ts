@@ -15,6 +15,7 @@ import type { CapturedCall } from './capture.js';
 import { ClassClient, ClassEngineError, ClassUnreachableError } from './class-client.js';
 import type { Target } from './target.js';
 import { callFromEvent, callFromOtherClient, isOtherClientCall, isServiceCall } from './trail-calls.js';
+import { posixWord } from './shell-quote.js';
 
 export interface ClassTargetOptions {
   /** The class engine's URL, e.g. http://192.168.1.20:4599 */
@@ -153,7 +154,7 @@ export async function startClassTarget(opts: ClassTargetOptions): Promise<Target
 
 /** The AWS CLI of a second shell as the learner: their profile from the same files, on the class engine. */
 function secondShellLines(name: string, profile: ClassProfile, endpoint: string): string[] {
-  const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const q = posixWord;
   const config = existsSync(profile.configFile) ? ` AWS_CONFIG_FILE=${q(resolve(profile.configFile))}` : '';
   return [
     'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
