@@ -7,7 +7,7 @@
 // aws/ names left to the operation), grants for operations other than the cryptographic ones.
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyPairCommand, GenerateMacCommand,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DeleteAliasCommand, DescribeCustomKeyStoresCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyPairCommand, GenerateMacCommand,
   KMSClient, ListGrantsCommand, ScheduleKeyDeletionCommand, SignCommand, UpdateAliasCommand, type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -178,6 +178,12 @@ describe('CreateGrant', () => {
 });
 
 describe('what each operation needs', () => {
+  test('an operation with no KeyId and no rule of its own is IAM\'s alone to allow, on no resource', async () => {
+    const { kms } = await userWith({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' });
+    const err = await denied(kms.send(new DescribeCustomKeyStoresCommand({})));
+    expect(err.message).toBe(`User: ${arnOf(`user${users}`)} is not authorized to perform: kms:DescribeCustomKeyStores on resource: * because no identity-based policy allows the kms:DescribeCustomKeyStores action`);
+  });
+
   test('a grant allows DescribeKey (a grant operation) but never ScheduleKeyDeletion', async () => {
     const key = await newKey();
     const { kms, arn } = await userWith({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' });
