@@ -1,5 +1,5 @@
-// A value in a line the learner pastes into a POSIX shell (bash, zsh): single quotes, and a
-// single quote inside as '\'' (the shell has no escape inside single quotes).
+// A value in a line the learner pastes into a POSIX shell (bash, zsh):
+// single quotes, and a single quote inside closed, escaped with a backslash and reopened (the shell has no escape inside single quotes).
 
 /** `v` single-quoted for a POSIX shell, always. */
 export function posixQuote(v: string): string {
