@@ -115,6 +115,24 @@ describe('a malformed Authorization header, in KMS words (IncompleteSignatureExc
     expect(res).toEqual({ status: 400, body: { __type: 'IncompleteSignatureException', message: `'junk' not a valid key=value pair (missing equal-sign) in Authorization header: '${sent}'.` } });
   });
 
+  test('a long algorithm is cut at 300 characters in the message', async () => {
+    const long = `AWS4-${'X'.repeat(400)}`;
+    const res = await kmsCall({ edit: editAuth((a) => a.replace('AWS4-HMAC-SHA256', long)) });
+    expect(res.body.message).toBe(`Unsupported AWS 'algorithm': '${long.slice(0, 300)}...'. Sign requests with AWS4-HMAC-SHA256.`);
+  });
+
+  test('a signature of another length is a mismatch (InvalidSignatureException), not a failure of the engine', async () => {
+    const res = await kmsCall({ edit: editAuth((a) => a.replace(/Signature=[0-9a-f]+/, 'Signature=00')) });
+    expect(res).toEqual({
+      status: 400,
+      body: { __type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.' },
+    });
+  });
+
+  test('spaces around the names in SignedHeaders are ignored', async () => {
+    expect((await kmsCall({ edit: editAuth((a) => a.replace(/SignedHeaders=([^,]+)/, (_, h: string) => `SignedHeaders=${h.split(';').join(' ; ')}`)) })).status).toBe(200);
+  });
+
   test('empty parts between commas are skipped, spaces around a part ignored', async () => {
     const res = await kmsCall({ edit: editAuth((a) => a.replace(', SignedHeaders=', ',, SignedHeaders=').replace(', Signature=', ' ,   Signature=')) });
     expect(res.status).toBe(200);
@@ -178,6 +196,28 @@ describe('a malformed Authorization header, in KMS words (IncompleteSignatureExc
 describe('the same, in S3 words', () => {
   test('a well-formed request is accepted', async () => {
     expect((await s3Call()).status).toBe(200);
+  });
+
+  test('no date is AuthorizationHeaderMalformed', async () => {
+    expect(await s3Call((h) => { delete h['x-amz-date']; })).toMatchObject({
+      status: 400,
+      error: { Code: 'AuthorizationHeaderMalformed', Message: 'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.' },
+    });
+  });
+
+  test('an object key with a space, a plus and ! ( ) is signed as sent (S3 does not normalise or re-escape its path)', async () => {
+    const url = new URL(e.endpoint);
+    const path = `/${BUCKET}/with%20space%2Bplus!(1).txt`;
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: key, sha256: NodeSha256, uriEscapePath: false });
+    const body = 'x';
+    const signed = await signer.sign(
+      { method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers: { host: url.host, 'x-amz-content-sha256': hex(body) }, body },
+      { signingDate: new Date(ENGINE_NOW) },
+    );
+    const headers = { ...signed.headers } as Record<string, string>;
+    delete headers.host;
+    const res = await fetch(`${e.endpoint}${path}`, { method: 'PUT', headers, body });
+    expect(res.status).toBe(200);
   });
 
   test('another algorithm is InvalidRequest', async () => {
