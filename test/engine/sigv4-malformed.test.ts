@@ -115,10 +115,13 @@ describe('a malformed Authorization header, in KMS words (IncompleteSignatureExc
     expect(res).toEqual({ status: 400, body: { __type: 'IncompleteSignatureException', message: `'junk' not a valid key=value pair (missing equal-sign) in Authorization header: '${sent}'.` } });
   });
 
-  test('a long algorithm is cut at 300 characters in the message', async () => {
+  test('an algorithm over 300 characters is cut at 300 in the message; one of 300 is not', async () => {
     const long = `AWS4-${'X'.repeat(400)}`;
     const res = await kmsCall({ edit: editAuth((a) => a.replace('AWS4-HMAC-SHA256', long)) });
     expect(res.body.message).toBe(`Unsupported AWS 'algorithm': '${long.slice(0, 300)}...'. Sign requests with AWS4-HMAC-SHA256.`);
+    const exactly300 = `AWS4-${'X'.repeat(295)}`;
+    const whole = await kmsCall({ edit: editAuth((a) => a.replace('AWS4-HMAC-SHA256', exactly300)) });
+    expect(whole.body.message).toBe(`Unsupported AWS 'algorithm': '${exactly300}'. Sign requests with AWS4-HMAC-SHA256.`);
   });
 
   test('a signature of another length is a mismatch (InvalidSignatureException), not a failure of the engine', async () => {
