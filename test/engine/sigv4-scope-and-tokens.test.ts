@@ -128,10 +128,13 @@ describe('headers a signature must cover', () => {
     const url = new URL(e.endpoint);
     const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: key, sha256: NodeSha256, uriEscapePath: false });
     const signed = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/${BUCKET}`, query: { 'X-Amz-Content-Sha256': SHA_EMPTY }, headers: { host: url.host } },
+      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/${BUCKET}`, query: { prefix: 'x', 'X-Amz-Content-Sha256': SHA_EMPTY }, headers: { host: url.host } },
       { expiresIn: 60, signingDate: new Date(ENGINE_NOW) },
     );
-    const q = new URLSearchParams(Object.entries(signed.query ?? {}).map(([k, v]) => [k, String(v)]));
+    // Another parameter first: the hash is found by its name, not its place.
+    const entries = Object.entries(signed.query ?? {}).map(([k, v]) => [k, String(v)] as [string, string]);
+    const q = new URLSearchParams([...entries.filter(([k]) => k === 'prefix'), ...entries.filter(([k]) => k !== 'prefix')]);
+    expect(q.toString().startsWith('prefix=x&')).toBe(true);
     expect((await fetch(`${e.endpoint}/${BUCKET}?${q}`)).status).toBe(200);
   });
 });
