@@ -101,8 +101,10 @@ function fillVariables(pattern: readonly Part[], context: ConditionContext): str
 export function globPattern(source: string, opts: { variables: boolean; ignoreCase?: boolean; matcher?: (pattern: string) => Matcher }): Pattern {
   const ps = parts(source, opts.variables, true);
   const make = opts.matcher ?? ((p: string) => globMatcher(p, opts.ignoreCase));
-  if (ps.length === 1 && 'text' in ps[0]!) {
-    const m = make(source);
+  const only = ps.length === 1 ? ps[0]! : undefined;
+  // One part of plain text is the source itself, wildcards and all (a lone ${*} is a literal star: the general path)
+  if (only && 'text' in only && only.glob) {
+    const m = make(only.text);
     return { source, resolve: () => m };
   }
   return {
@@ -134,7 +136,8 @@ export interface Template {
 
 export function template(source: string, variables: boolean): Template {
   const ps = parts(source, variables, false);
-  if (ps.length === 1 && 'text' in ps[0]!) return { source, fill: () => source };
+  const only = ps.length === 1 ? ps[0]! : undefined;
+  if (only && 'text' in only) return { source, fill: () => only.text }; // the source, or the character a lone ${*} stands for
   return { source, fill: (context) => fillVariables(ps, context) };
 }
 
