@@ -69,7 +69,8 @@ export interface StepContext {
   lowerRequestQuota(operation: string, perSecond: number): Promise<RequestQuotaChange>;
   /**
    * A KMS client for the target that retries as the SDK does with these settings (`kms` locally makes
-   * one attempt, so a failure shows at once); its calls are shown like `kms`'s. Closed when the step ends.
+   * one attempt for any failure but a throttle, and one for a throttle too while the step has lowered a
+   * quota, so a failure shows at once); its calls are shown like `kms`'s. Closed when the step ends.
    */
   kmsWithRetries(retry: { maxAttempts: number; retryMode?: 'standard' | 'adaptive' }): KMS;
   /**

@@ -11,6 +11,7 @@ import { afterCleanUpFailure, isMissingResource, PassOrder } from './after-clean
 import { explainAwsProblem } from './aws-errors.js';
 import type { AwsSetup } from './aws-target.js';
 import type { ClassTargetOptions } from './class-target.js';
+import { retryThrottlingOnly } from './throttle-retry.js';
 import { captureCalls, type CapturedCall } from './capture.js';
 import { createStepContext, StepExpectationError, type IdentityClients, type IdentityCredentials, type StepFunction } from './context.js';
 import { startLocalTarget } from './local-target.js';
@@ -113,7 +114,7 @@ class Session implements RuntimeSession {
     if (t.secondShell) this.secondShell = t.secondShell;
     this.workspaceRoot = opts.workspaceRoot ?? join(opts.home, 'workspace');
     this.names = lessonNames(t.namePrefix);
-    const settings = { ...t.clientSettings, customUserAgent: RUNTIME_USER_AGENT };
+    const settings = this.clientSettings(t.clientSettings);
     this.kms = new KMS(settings);
     this.s3 = new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true });
     this.cloudtrail = new CloudTrailClient(settings);
@@ -350,7 +351,7 @@ class Session implements RuntimeSession {
   private quiet: KMS | undefined;
   /** A KMS client whose calls are not shown: the runtime's own look-ups. */
   private quietKms(): KMS {
-    return (this.quiet ??= new KMS({ ...this.t.clientSettings, customUserAgent: RUNTIME_USER_AGENT }));
+    return (this.quiet ??= new KMS(this.clientSettings(this.t.clientSettings)));
   }
 
   async close(): Promise<void> {
@@ -367,8 +368,25 @@ class Session implements RuntimeSession {
   /** For this step only: the step's end gives the quota back its figure. */
   private async lowerRequestQuota(active: ActiveStep, operation: string, perSecond: number) {
     const quota = await this.t.setRequestQuota!(operation, perSecond);
-    active.undo.push(() => this.t.setRequestQuota!(operation, undefined));
+    this.quotasLowered++;
+    active.undo.push(() => {
+      this.quotasLowered--;
+      return this.t.setRequestQuota!(operation, undefined);
+    });
     return quota;
+  }
+
+  /** Quotas a step has lowered on purpose: while any is, the clients make one attempt (throttle-retry.ts). */
+  private quotasLowered = 0;
+
+  /**
+   * The runtime's clients' settings: on an engine (one attempt), throttles alone retried unless
+   * a step lowered a quota; on AWS the SDK's own retries.
+   */
+  private clientSettings<T extends ClientSettings>(base: T): T & { customUserAgent: string } {
+    const settings = { ...base, customUserAgent: RUNTIME_USER_AGENT };
+    if (base.maxAttempts !== 1) return settings;
+    return { ...settings, retryStrategy: retryThrottlingOnly(() => this.quotasLowered > 0) };
   }
 
   /** A KMS client of this step with the SDK's retries as given, its calls captured like the session's own. */
@@ -390,11 +408,10 @@ class Session implements RuntimeSession {
     const sessionToken = given.sessionToken ?? given.SessionToken;
     if (!accessKeyId || !secretAccessKey) throw new Error('as() needs an accessKeyId and a secretAccessKey (CreateAccessKey\'s AccessKey, or AssumeRole\'s Credentials)');
     if (!who.trim() || who === 'you') throw new Error(`as() needs the name of who signs (a user or role name), not '${who}'`);
-    const settings: ClientSettings & { customUserAgent: string } = {
+    const settings = this.clientSettings({
       ...this.t.clientSettings,
       credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-      customUserAgent: RUNTIME_USER_AGENT,
-    };
+    });
     const clients: IdentityClients = {
       kms: new KMS(settings),
       s3: new S3Client({ ...settings, forcePathStyle: settings.s3PathStyle ?? true }),

@@ -16,7 +16,7 @@ export interface ClientSettings {
   region: string;
   endpoint?: string;
   credentials?: Credentials;
-  /** Locally: no retries, so a failure shows at once and is counted once. */
+  /** 1 on an engine: a failure shows at once and is counted once (the runtime retries a throttle alone: throttle-retry.ts). */
   maxAttempts?: number;
   /** S3 path-style addressing (bucket in the path); default true. False on AWS itself (virtual-hosted). */
   s3PathStyle?: boolean;

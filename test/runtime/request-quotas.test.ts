@@ -47,6 +47,16 @@ test("lowered to 3 GenerateDataKey a second, a burst of 6 gets 3 through and Thr
   expect(throttled.map((c) => [c.operation, c.outcome.ok ? '' : c.outcome.code])).toEqual(Array(3).fill(['GenerateDataKey', 'ThrottlingException']));
 });
 
+test('a throttle nobody asked for is retried: 8 CreateKeys at once (AWS allows 5 a second) all succeed, some after the backoff, each call shown once', async () => {
+  const outcome = await run('create-key-burst');
+  expect(outcome.status, JSON.stringify(outcome)).toBe('passed');
+  expect(texts(outcome)).toEqual(['made 8']);
+  const creates = outcome.calls.filter((c) => c.operation === 'CreateKey');
+  expect(creates).toHaveLength(8);
+  expect(creates.every((c) => c.outcome.ok)).toBe(true);
+  expect(creates.filter((c) => c.retries).length).toBeGreaterThanOrEqual(3);
+});
+
 test("the same burst through kmsWithRetries all succeeds, some calls after the SDK's backoff, each shown once", async () => {
   const outcome = await run('retried-burst');
   expect(outcome.status, JSON.stringify(outcome)).toBe('passed');
