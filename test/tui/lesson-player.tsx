@@ -57,10 +57,14 @@ export function byId(id: string): Lesson {
   return found;
 }
 
-/** Once the engine is up, selects the menu's lesson at this index by its digit key and presses Enter. */
+/** Once the engine is up, selects the menu's lesson at this index (its digit key; past the ninth, down from there) and presses Enter. */
 export async function chooseLesson(app: LessonApp, index: number) {
   await waitForFrame(app.lastFrame, /Target local engine at http:\/\/127\.0\.0\.1:\d+/, 15_000);
-  app.stdin.write(String(index + 1));
+  app.stdin.write(String(Math.min(index, 8) + 1)); // the menu's digit keys are 1 to 9
+  for (let n = 8; n < index; n++) {
+    await tick(15);
+    app.stdin.write(KEYS.down);
+  }
   await waitForFrame(app.lastFrame, new RegExp(`› ${index + 1}\\. `));
   app.stdin.write(KEYS.enter);
 }
