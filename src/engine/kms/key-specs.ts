@@ -49,8 +49,11 @@ export const API_KEY_SPECS = [
 const RSA_SIGNING = ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512'];
 const RSA_ENCRYPTION = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
 
+/** The spec's entry; an inherited name ('toString') is no spec. */
+const specInfo = (spec: string): SpecInfo | undefined => (Object.hasOwn(SPECS, spec) ? SPECS[spec] : undefined);
+
 function info(spec: string): SpecInfo {
-  const found = SPECS[spec];
+  const found = specInfo(spec);
   if (!found) throw kmsErrors.unsupportedOperation(`The local engine does not support KeySpec ${spec}.`);
   return found;
 }
@@ -106,7 +109,7 @@ export function algorithmsOf(key: Pick<KeyRecord, 'KeySpec' | 'KeyUsage'>): Reco
 
 /** RSA key size in bits, or the curve: what a key pair of this spec is made with. */
 export function keyPairParameters(spec: string): { rsaBits: number } | { curve: string } | undefined {
-  const found = SPECS[spec];
+  const found = specInfo(spec);
   if (found?.rsaBits) return { rsaBits: found.rsaBits };
   if (found?.curve) return { curve: found.curve };
   return undefined;

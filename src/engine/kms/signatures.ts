@@ -42,10 +42,10 @@ export function verifySignature(privateKey: KeyObject, algorithm: string, messag
   const hash = hashOf(algorithm);
   const scheme = schemeOf(algorithm);
   try {
+    // RFC 8017 8.1.2 and 8.2.2: an RSA signature is as long as the modulus (OpenSSL 3.0 takes a PSS one a byte short).
+    if (scheme !== 'ECDSA' && signature.length !== modulusBits(privateKey) / 8) return false;
     if (!isDigest) return verify(hash.name, message, nodeOptions(createPublicKey(privateKey), scheme, hash), signature);
     if (scheme === 'ECDSA') return ecdsaVerifyDigest(privateKey, message, signature);
-    const k = modulusBits(privateKey) / 8;
-    if (signature.length !== k) return false;
     if (scheme === 'PKCS1') return same(publicDecrypt({ key: createPublicKey(privateKey), padding: constants.RSA_PKCS1_PADDING }, signature), Buffer.concat([Buffer.from(hash.digestInfo, 'hex'), message]));
     return pssVerify(message, publicDecrypt({ key: createPublicKey(privateKey), padding: constants.RSA_NO_PADDING }, signature), hash, modulusBits(privateKey));
   } catch {
