@@ -110,7 +110,7 @@ const KMS_RECORDINGS: Record<string, Recording> = {
 
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
 export function kmsRequestParameters(operation: string, input: unknown): Record<string, unknown> | null {
-  const recording = KMS_RECORDINGS[operation];
+  const recording = Object.hasOwn(KMS_RECORDINGS, operation) ? KMS_RECORDINGS[operation] : undefined; // never Object.prototype's toString
   if (!recording) return null;
   // An operation that takes DryRun records it ("dryRun": true in AWS's examples of a dry run).
   const members: RecordedMembers = acceptsDryRun(operation)
