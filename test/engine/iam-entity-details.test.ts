@@ -259,6 +259,16 @@ describe('inline policies', () => {
   });
 });
 
+describe('managed policy documents', () => {
+  test('CreatePolicy takes a document of 6,144 characters; one of 6,145 is LimitExceeded (409), not MalformedPolicyDocument', async () => {
+    const { iam } = await start();
+    const { CreatePolicyCommand } = await import('@aws-sdk/client-iam');
+    await iam.send(new CreatePolicyCommand({ PolicyName: 'edge', PolicyDocument: identityPolicy(6144) }));
+    const over = await expectAwsError(iam.send(new CreatePolicyCommand({ PolicyName: 'over', PolicyDocument: identityPolicy(6145) })), 'LimitExceededException', 409);
+    expect(over.message).toBe('Cannot exceed quota for PolicySize: 6144');
+  });
+});
+
 describe('tags', () => {
   test('a key of 1 to 128 and a value of up to 256 of IAM\'s characters are taken, at most 50 tags', async () => {
     const { iam } = await start();
