@@ -5,7 +5,7 @@
 // with the engine's messages.
 import {
   CreateKeyCommand, DecryptCommand, DeriveSharedSecretCommand, DisableKeyCommand, GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand,
-  GenerateMacCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand, SignCommand, VerifyCommand, VerifyMacCommand, type KeyMetadata, type MessageType,
+  GenerateMacCommand, GetPublicKeyCommand, ScheduleKeyDeletionCommand, SignCommand, VerifyCommand, VerifyMacCommand, type CreateKeyCommandInput, type KeyMetadata, type MessageType,
 } from '@aws-sdk/client-kms';
 import { constants, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,11 +18,11 @@ beforeAll(async () => {
 });
 afterAll(async () => e.stop());
 
-const create = async (input: ConstructorParameters<typeof CreateKeyCommand>[0]): Promise<KeyMetadata> => (await e.kms.send(new CreateKeyCommand(input))).KeyMetadata!;
+const create = async (input: CreateKeyCommandInput): Promise<KeyMetadata> => (await e.kms.send(new CreateKeyCommand(input))).KeyMetadata!;
 const peer = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' });
 
 /** Every operation of these modules, called on a key of the kind it takes (the key given by its id). */
-const operations: [string, ConstructorParameters<typeof CreateKeyCommand>[0], (KeyId: string) => Promise<unknown>][] = [
+const operations: [string, CreateKeyCommandInput, (KeyId: string) => Promise<unknown>][] = [
   ['Sign', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, (KeyId) => e.kms.send(new SignCommand({ KeyId, Message: Buffer.from('m'), SigningAlgorithm: 'ECDSA_SHA_256' }))],
   ['Verify', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, (KeyId) => e.kms.send(new VerifyCommand({ KeyId, Message: Buffer.from('m'), Signature: Buffer.from('s'), SigningAlgorithm: 'ECDSA_SHA_256' }))],
   ['GetPublicKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, (KeyId) => e.kms.send(new GetPublicKeyCommand({ KeyId }))],

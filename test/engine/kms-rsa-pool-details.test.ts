@@ -87,9 +87,9 @@ describe('RsaKeyPairPool', () => {
 
   test(`a size kept none of waits for its own; past ${MAX_WAITING} waiting, a call is throttled at once; closing fails those waiting and stops the worker`, async () => {
     pool = new RsaKeyPairPool();
-    const waiting = Array.from({ length: MAX_WAITING }, () => pool.run(4096, () => takeRsaKeyPair(4096)).then(() => 'made', (e: Error) => e));
+    const waiting = Array.from({ length: MAX_WAITING }, () => Promise.resolve(pool.run(4096, () => takeRsaKeyPair(4096))).then(() => 'made', (e: Error) => e));
     expect(pool.counts()).toEqual({ ready: 0, making: MAX_WAITING, waiting: MAX_WAITING, worker: true });
-    const throttled = await pool.run(4096, () => takeRsaKeyPair(4096)).catch((e: unknown) => e);
+    const throttled = await Promise.resolve(pool.run(4096, () => takeRsaKeyPair(4096))).catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(AwsError);
     expect(throttled).toMatchObject({ code: 'ThrottlingException', status: 400 });
     // a throttled call that takes no pair gives nothing back to the others
@@ -128,7 +128,7 @@ describe('RsaKeyPairPool', () => {
   test('a worker that dies is replaced; after three deaths in a row the requests waiting fail with KMSInternalException', async () => {
     pool = new RsaKeyPairPool();
     const internals = pool as unknown as { worker: { terminate(): Promise<number> } | undefined };
-    const waiting = pool.run(4096, () => takeRsaKeyPair(4096)).catch((e: unknown) => e);
+    const waiting = Promise.resolve(pool.run(4096, () => takeRsaKeyPair(4096))).catch((e: unknown) => e);
     for (let death = 1; death <= 3; death++) {
       const worker = internals.worker!;
       await worker.terminate();
