@@ -296,6 +296,16 @@ describe('ECDSA verification over a digest refuses what OpenSSL refuses', () => 
     expect(check(negative)).toBe(false);
   });
 
+  test('an INTEGER with a zero byte it does not need (not minimal DER) is not valid, for r and for s', () => {
+    const { r, s } = signatureWith(false);
+    const padded = (v: bigint) => Buffer.concat([Buffer.from([0x02, 33, 0x00]), Buffer.from(v.toString(16).padStart(64, '0'), 'hex')]);
+    for (const forged of [derSequence(Buffer.concat([padded(r), derInteger(s)])), derSequence(Buffer.concat([derInteger(r), padded(s)]))]) {
+      if (forged.equals(der(r, s))) continue; // s needed its zero: the same DER
+      expect(outside(forged)).toBe(false);
+      expect(check(forged)).toBe(false);
+    }
+  });
+
   test('an empty signature, a lone tag, and random bytes are not valid, and nothing throws', () => {
     for (const junk of [Buffer.alloc(0), Buffer.from([0x30]), Buffer.from([0x30, 0x81]), Buffer.from('random text'), Buffer.alloc(72, 0xff)]) expect(check(junk)).toBe(false);
   });
