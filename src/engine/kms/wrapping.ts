@@ -40,7 +40,7 @@ export function assertWrappingSupported(algorithm: string, spec: string): assert
     throw kmsErrors.unsupportedOperation('As of October 10, 2023, KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm. Use RSAES_OAEP_SHA_256 or RSA_AES_KEY_WRAP_SHA_256.');
   if (algorithm === 'SM2PKE' || spec === 'SM2')
     throw kmsErrors.unsupportedOperation('The SM2PKE wrapping algorithm and the SM2 wrapping key spec are available only in the China Regions.');
-  if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(algorithm) || !(spec in WRAPPING_KEY_BITS))
+  if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(algorithm) || !Object.hasOwn(WRAPPING_KEY_BITS, spec))
     throw kmsErrors.validation(`WrappingAlgorithm ${algorithm} cannot be used with WrappingKeySpec ${spec}.`);
 }
 
@@ -56,14 +56,20 @@ export function openImportToken(store: Store, sealed: Buffer): ImportToken {
   const invalid = kmsErrors.invalidImportToken('The import token is not valid: use the ImportToken from the same GetParametersForImport response as the public key.');
   let body: { v?: unknown; k?: unknown; t?: unknown; a?: unknown; s?: unknown; p?: unknown };
   try {
-    body = JSON.parse(store.unwrap(sealed).toString('utf8')) as typeof body;
+    body = (JSON.parse(store.unwrap(sealed).toString('utf8')) ?? {}) as typeof body; // null has no fields to read
   } catch {
     throw invalid;
   }
   const { v, k, t, a, s, p } = body;
   if (v !== TOKEN_VERSION || typeof k !== 'string' || typeof t !== 'number' || typeof p !== 'string') throw invalid;
-  if (!(WRAPPING_ALGORITHMS as readonly unknown[]).includes(a) || typeof s !== 'string' || !(s in WRAPPING_KEY_BITS)) throw invalid;
-  return { keyArn: k, validTo: t, algorithm: a as WrappingAlgorithm, spec: s as WrappingKeySpec, privateKey: createPrivateKey({ key: Buffer.from(p, 'base64'), format: 'der', type: 'pkcs8' }) };
+  if (!(WRAPPING_ALGORITHMS as readonly unknown[]).includes(a) || typeof s !== 'string' || !Object.hasOwn(WRAPPING_KEY_BITS, s)) throw invalid; // own names only: not 'toString'
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: Buffer.from(p, 'base64'), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw invalid; // never a 500 for a token, whatever it holds
+  }
+  return { keyArn: k, validTo: t, algorithm: a as WrappingAlgorithm, spec: s as WrappingKeySpec, privateKey };
 }
 
 /** The key material inside EncryptedKeyMaterial, or InvalidCiphertextException if it does not unwrap. */
