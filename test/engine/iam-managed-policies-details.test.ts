@@ -7,6 +7,8 @@ import {
   AttachRolePolicyCommand, AttachUserPolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, DeletePolicyCommand, DetachRolePolicyCommand,
   GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListPoliciesCommand,
 } from '@aws-sdk/client-iam';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { LIMITS } from '../../src/engine/iam/directory.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -41,6 +43,12 @@ function account() {
   clients.push(iam);
   return { id: learner.accountId, iam };
 }
+/** The last batch of changes IAM wrote to its journal (each line: a 16-character hash, a space, the batch). */
+function lastSaved(): { kind: string; slot: string; record?: Record<string, unknown> }[] {
+  const lines = readFileSync(join(e.home, 'engine', 'iam.journal'), 'utf8').trimEnd().split('\n');
+  return JSON.parse(lines.at(-1)!.slice(17));
+}
+
 /** An IAM client for a new user of the account with just this inline policy. */
 function limitedUser(accountId: string, name: string, statement: object) {
   const d = e.engine.directory;
@@ -61,7 +69,10 @@ test('CreatePolicy stores and answers its name, path, id, dates and description;
     PolicyName: 'Pathed', PolicyId: expect.stringMatching(/^ANPA[A-Z2-7]{17}$/), Arn: `arn:aws:iam::${id}:policy/team/a/Pathed`, Path: '/team/a/', DefaultVersionId: 'v1',
     AttachmentCount: 0, PermissionsBoundaryUsageCount: 0, IsAttachable: true, Description: 'for the team', CreateDate: now, UpdateDate: now,
   });
+  expect(lastSaved()).toEqual([{ kind: 'policy', slot: `${id}/pathed`, record: expect.objectContaining({ PolicyName: 'Pathed', Arn: made.Arn, Document: doc('kms:Encrypt') }) }]);
   expect((await iam.send(new GetPolicyCommand({ PolicyArn: made.Arn }))).Policy).toEqual(made);
+  const taken = await expectAwsError(iam.send(new CreatePolicyCommand({ PolicyName: 'PATHED', PolicyDocument: doc('kms:Encrypt') })), 'EntityAlreadyExistsException', 409);
+  expect(taken.message).toBe('A policy called PATHED already exists. Duplicate names are not allowed.');
   const plain = (await iam.send(new CreatePolicyCommand({ PolicyName: 'Plain', PolicyDocument: doc('kms:Decrypt') }))).Policy!;
   expect(plain).toMatchObject({ Path: '/', Arn: `arn:aws:iam::${id}:policy/Plain` });
   expect(plain.Description).toBeUndefined();
@@ -134,7 +145,9 @@ test('DeletePolicy: an AWS managed policy is AccessDenied naming the caller; ano
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arn }));
   await expectAwsError(iam.send(new DeletePolicyCommand({ PolicyArn: arn })), 'DeleteConflictException', 409);
   await iam.send(new DetachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arn }));
+  expect(lastSaved()).toEqual([{ kind: 'role', slot: `${id}/holder`, record: expect.objectContaining({ AttachedPolicies: [] }) }]);
   await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+  expect(lastSaved()).toEqual([{ kind: 'policy', slot: `${id}/shared` }]);
   expect((await iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies).toEqual([]);
   expect(e.engine.directory.managedPolicy(arn)).toBeUndefined();
   // Deleting is authorized on the policy's ARN.
@@ -202,10 +215,13 @@ test('a role\'s attachments: attached once, ten at most, listed by path and in p
   const firstPage = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', MaxItems: 3 }));
   expect(firstPage).toMatchObject({ IsTruncated: true, Marker: 'p3' });
   await iam.send(new DetachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arns[1] }));
-  expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', PathPrefix: '/low/' }))).AttachedPolicies!.map((p) => p.PolicyName)).toEqual(['P0', 'P2']);
+  await iam.send(new DetachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arns[0] })); // the first attached
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arns[0] }));
+  expect(lastSaved()).toEqual([{ kind: 'role', slot: `${id}/holder`, record: expect.objectContaining({ AttachedPolicies: [...arns.slice(2), READ_ONLY, arns[0]] }) }]);
+  expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', PathPrefix: '/low/' }))).AttachedPolicies!.map((p) => p.PolicyName)).toEqual(['P2', 'P0']);
   const notAttached = await expectAwsError(iam.send(new DetachRolePolicyCommand({ RoleName: 'holder', PolicyArn: arns[1] })), 'NoSuchEntityException', 404);
   expect(notAttached.message).toBe(`Policy ${arns[1]} was not found.`);
-  expect(e.engine.directory.role(id, 'holder')!.AttachedPolicies).toEqual([arns[0], ...arns.slice(2), READ_ONLY]);
+  expect(e.engine.directory.role(id, 'holder')!.AttachedPolicies).toEqual([...arns.slice(2), READ_ONLY, arns[0]]);
 });
 
 test('attaching and listing are authorized on the user\'s ARN, by the action of the principal\'s kind', async () => {
@@ -219,6 +235,15 @@ test('attaching and listing are authorized on the user\'s ARN, by the action of 
   expect((await limited.send(new ListAttachedUserPoliciesCommand({ UserName: 'mine' }))).AttachedPolicies).toEqual([{ PolicyName: 'IAMReadOnlyAccess', PolicyArn: READ_ONLY }]);
   await expectAwsError(limited.send(new ListAttachedUserPoliciesCommand({ UserName: 'theirs' })), 'AccessDenied', 403);
   await expectAwsError(limited.send(new AttachRolePolicyCommand({ RoleName: 'mine', PolicyArn: READ_ONLY })), 'AccessDenied', 403);
+  // A role's attachments are authorized on the role's ARN.
+  await iam.send(new CreateRoleCommand({ RoleName: 'mine', AssumeRolePolicyDocument: trust(id) }));
+  const roleAttacher = limitedUser(id, 'role-attacher', { Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: `arn:aws:iam::${id}:role/mine` });
+  await roleAttacher.send(new AttachRolePolicyCommand({ RoleName: 'mine', PolicyArn: READ_ONLY }));
+  expect(lastSaved()).toEqual([{ kind: 'role', slot: `${id}/mine`, record: expect.objectContaining({ AttachedPolicies: [READ_ONLY] }) }]);
+  // A user's quota is named as the user's.
+  LIMITS.attachedPerPrincipal = 1;
+  const limit = await expectAwsError(iam.send(new AttachUserPolicyCommand({ UserName: 'mine', PolicyArn: POWER_USER })), 'LimitExceededException', 409);
+  expect(limit.message).toBe('Cannot exceed quota for PoliciesPerUser: 1');
   const missing = await expectAwsError(iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'nobody' })), 'NoSuchEntityException', 404);
   expect(missing.message).toBe('The user with name nobody cannot be found.');
   await expectAwsError(iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'bad name' })), 'ValidationError', 400);

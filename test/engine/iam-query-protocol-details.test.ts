@@ -20,6 +20,8 @@ let e: TestEngine;
 const probeCalls: QueryCall[] = [];
 const PROBE_XMLNS = 'https://probe.example/doc/2099-01-01/';
 const WHEN = new Date('2026-05-06T07:08:09.123Z');
+/** Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; U+FFFE, U+FFFF; lone surrogates), among ones it can. */
+const UNSAFE = '\u0000\u0008|\t\n|\u000B\u000C|\u000E\u001F|\u0020\uFFFD|\uFFFE\uFFFF|\uD800x|x\uDC00|\uD83D\uDE00|\uDBFF';
 
 const probe = (op: Partial<QueryOperation> & Pick<QueryOperation, 'run'>): QueryOperation => ({ action: 'probe:Any', readOnly: false, resource: () => '*', ...op });
 const PROBE_OPERATIONS = new Map<string, QueryOperation>([
@@ -33,6 +35,7 @@ const PROBE_OPERATIONS = new Map<string, QueryOperation>([
       Nested: { Deep: { SecretAccessKey: 'hidden-secret', Kept: 'k' }, SessionToken: 'hidden-token' },
     }),
   })],
+  ['Unsafe', probe({ readOnly: true, run: () => ({ Text: UNSAFE }) })],
   ['ReadShapes', probe({ readOnly: true, run: () => ({ Seen: 'not recorded' }) })],
   ['ReadRecorded', probe({ readOnly: true, recordsResponse: true, run: () => ({ Seen: 'recorded', When: WHEN }) })],
 ]);
@@ -99,16 +102,18 @@ describe('what a Query request is', () => {
       yield Buffer.from('ListUsers');
     }
     expect((await readQueryBody({ body: Buffer.alloc(0), stream: pieces() } as unknown as EngineRequest)).toString()).toBe('Action=ListUsers');
+    // Chunks that reach the bound exactly: one more is read, so that the body is known to be too long.
     let chunks = 0;
     async function* endless(): AsyncGenerator<Buffer> {
       for (;;) {
         chunks++;
-        yield Buffer.alloc(1000, 0x61);
+        yield Buffer.alloc(1024, 0x61);
       }
     }
     const cut = await readQueryBody({ body: Buffer.alloc(0), stream: endless() } as unknown as EngineRequest);
-    expect(cut.length).toBe(Math.ceil((MAX_QUERY_BODY + 1) / 1000) * 1000);
-    expect(chunks).toBe(Math.ceil((MAX_QUERY_BODY + 1) / 1000));
+    expect(MAX_QUERY_BODY % 1024).toBe(0);
+    expect(cut.length).toBe(MAX_QUERY_BODY + 1024);
+    expect(chunks).toBe(MAX_QUERY_BODY / 1024 + 1);
   });
 
   test('a body of exactly the bound is taken; one byte more is ValidationError naming the bound, in the shape of the service', async () => {
@@ -163,6 +168,10 @@ describe('which service answers, and its refusals', () => {
     const asIam = await errorOf(await signedPost(key, 'iam', form({ Action: 'ListUsers', Version: '2010-05-08' })));
     expect(asIam.xml).toContain(`xmlns="${IAM_XMLNS}"`);
     expect(asIam.code).toBe(asSts.code);
+    // Signed for a service that speaks no Query protocol: answered as the service that has the Action.
+    const byAction = await errorOf(await signedPost(key, 'kms', form({ Action: 'GetCallerIdentity', Version: '2011-06-15' })));
+    expect(byAction.status).toBe(403);
+    expect(byAction.xml).toContain('xmlns="https://sts.amazonaws.com/doc/2011-06-15/"');
   });
 });
 
@@ -200,6 +209,7 @@ describe('members and their constraints', () => {
     expect(await refusal('')).toBe("1 validation error detected: Value &apos;&apos; at &apos;userName&apos; failed to satisfy constraint: Member must have length greater than or equal to 1");
     expect(await refusal('n'.repeat(65))).toBe(`1 validation error detected: Value &apos;${'n'.repeat(65)}&apos; at &apos;userName&apos; failed to satisfy constraint: Member must have length less than or equal to 64`);
     expect(await refusal('a/b')).toContain('Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+    expect((await errorOf(await iamCall({ Action: 'CreateUser' }))).message).toBe("1 validation error detected: Value null at &apos;userName&apos; failed to satisfy constraint: Member must not be null");
     expect((await iamCall({ Action: 'CreateUser', UserName: 'q'.repeat(64) })).status).toBe(200);
     expect((await iamCall({ Action: 'CreateUser', UserName: 'q' })).status).toBe(200);
     expect((await iamCall({ Action: 'CreateUser', UserName: 'ok-path', Path: '/a/' })).status).toBe(200);
@@ -257,6 +267,10 @@ describe('paging', () => {
       const page = await iam.send(new ListUsersCommand({ Marker: 'p3', MaxItems: 2 }));
       expect(page.Users!.map((u) => u.UserName)).toEqual(['u003', 'u004']);
       expect(page.Marker).toBe('p5');
+      const last = await iam.send(new ListUsersCommand({ Marker: 'p100', MaxItems: 2 })); // ends exactly at the last user
+      expect(last.Users!.map((u) => u.UserName)).toEqual(['u100', 'workshop-learner']);
+      expect(last.IsTruncated).toBe(false);
+      expect(last.Marker).toBeUndefined();
       expect((await iam.send(new ListUsersCommand({ Marker: 'p102' }))).Users).toEqual([]); // 102 users: the end
       expect((await iam.send(new ListUsersCommand({ Marker: 'p0', MaxItems: 1 }))).Users!.map((u) => u.UserName)).toEqual(['u000']);
       for (const Marker of ['p103', 'x5', 'p5x', 'p', 'p1234567890']) {
@@ -280,6 +294,8 @@ describe('answers', () => {
         '<Nested><Deep><SecretAccessKey>hidden-secret</SecretAccessKey><Kept>k</Kept></Deep><SessionToken>hidden-token</SessionToken></Nested></ShapesResult>',
     );
     expect(xml).not.toContain('Missing');
+    const unsafe = await (await post(form({ Action: 'Unsafe' }))).text();
+    expect(unsafe).toContain('<Text>\ufffd\ufffd|\t\n|\ufffd\ufffd|\ufffd\ufffd| \ufffd|\ufffd\ufffd|\ufffdx|x\ufffd|\uD83D\uDE00|\ufffd</Text>');
     const nothing = await post(form({ Action: 'Nothing' }));
     expect(await nothing.text()).toBe(`<NothingResponse xmlns="${PROBE_XMLNS}"><ResponseMetadata><RequestId>${nothing.headers.get('x-amzn-requestid')}</RequestId></ResponseMetadata></NothingResponse>`);
     expect(nothing.headers.get('content-type')).toBe('text/xml');
@@ -309,10 +325,12 @@ describe('CloudTrail', () => {
       Action: 'Echo', Version: '2099-01-01', Value: 'v', SecretAccessKey: 'sk', SessionToken: 'st',
       'Names.member.2': 'second', 'Names.member.10': 'tenth', 'Names.member.1': 'first',
       'Pairs.member.1.Key': 'k', 'Pairs.member.1.Value': 'v', 'Pairs.member.2.Key': 'k2', 'Odd.member.x': 'kept as is',
+      'Dashed-List.member.1': 'not a list', 'Pairs.member.3.Key.Extra': 'not a member',
     }));
     const event = await trailEvent('Echo');
     expect(event.requestParameters).toEqual({
       value: 'v', names: ['first', 'second', 'tenth'], pairs: [{ key: 'k', value: 'v' }, { key: 'k2' }], 'odd.member.x': 'kept as is',
+      'dashed-List.member.1': 'not a list', 'pairs.member.3.Key.Extra': 'not a member',
     });
     await post(form({ Action: 'Nothing', Version: '2099-01-01' }));
     expect((await trailEvent('Nothing')).requestParameters).toBeNull();
