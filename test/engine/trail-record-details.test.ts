@@ -313,8 +313,9 @@ test('a home from before segments: an event whose time is not a date is skipped,
   const clock = fixedClock(new Date(T));
   const legacy = path.join(dir, 'engine', 'cloudtrail', 'events.jsonl');
   fs.mkdirSync(path.join(dir, 'engine', 'cloudtrail', 'segments'), { recursive: true });
-  // A segment left by an import that crashed: its events come again from the file, once.
-  fs.writeFileSync(path.join(dir, 'engine', 'cloudtrail', 'segments', '0.jsonl'), '');
+  // Segments left by an import that crashed: their events come again from the file, once.
+  const left = JSON.stringify({ deliverAt: T, event: { eventVersion: '1.08', userIdentity: { accountId: '111122223333' }, eventTime: '2026-03-01T09:00:00Z', eventSource: 'kms.amazonaws.com', eventName: 'E0', eventID: 'e0', readOnly: true } });
+  for (const seg of [0, 500]) fs.writeFileSync(path.join(dir, 'engine', 'cloudtrail', 'segments', `${String(seg).padStart(16, '0')}.jsonl`), left + '\n');
   const event = (i: number, over: Record<string, unknown>) =>
     JSON.stringify({
       deliverAt: T,
@@ -329,4 +330,6 @@ test('a home from before segments: an event whose time is not a date is skipped,
   expect(events[1]!.userAgent).toBe('');
   expect(events[1]).not.toHaveProperty('errorMessage');
   expect(fs.existsSync(legacy)).toBe(false);
+  cleanup.pop()!(); // closed, and opened again from its segments
+  expect(diskTrail(dir, clock).delivered().map((e) => e.eventName)).toEqual(['E0', 'E2']);
 });
