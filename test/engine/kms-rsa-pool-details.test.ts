@@ -83,6 +83,40 @@ describe('RsaKeyPairPool', () => {
     const other = await pool.run(2048, () => takeRsaKeyPair(3072));
     expect(modulusOf(other)).toMatchObject({ modulusLength: 3072 });
     expect(pool.counts()).toMatchObject({ ready: 2 });
+    // no more than two are kept: those made meanwhile are dropped
+    await until(() => pool.counts().making === 0, 'the pairs asked for made');
+    expect(pool.counts().ready).toBe(2);
+    // a pair given back is handed to no one outside a request, and once to the next requests
+    const outside = takeRsaKeyPair(2048);
+    const next = [await pool.run(2048, () => takeRsaKeyPair(2048)), await pool.run(2048, () => takeRsaKeyPair(2048))];
+    expect(new Set([outside, ...next].map((p) => p.publicKey.toString('hex'))).size).toBe(3);
+  }, 120_000);
+
+  test('the first request for an RSA_2048 pair, without prefill, waits for its own and starts keeping two ready', async () => {
+    pool = new RsaKeyPairPool();
+    expect(modulusOf(await pool.run(2048, () => takeRsaKeyPair(2048)))).toMatchObject({ modulusLength: 2048 });
+    await until(() => pool.counts().making === 0, 'the pairs asked for made');
+    expect(pool.counts()).toMatchObject({ ready: 2, waiting: 0 });
+  }, 120_000);
+
+  test('a worker that made a pair since its last death starts counting deaths again', async () => {
+    pool = new RsaKeyPairPool();
+    const internals = pool as unknown as { worker: { terminate(): Promise<number> } | undefined };
+    const die = async () => {
+      const worker = internals.worker!;
+      await worker.terminate();
+      await until(() => internals.worker !== worker, 'the pool to see the worker die');
+    };
+    const first = Promise.resolve(pool.run(2048, () => takeRsaKeyPair(2048)));
+    await die();
+    await die();
+    await first; // made by the third worker
+    await until(() => pool.counts().making === 0, 'the pairs asked for made');
+    const second = Promise.resolve(pool.run(2048, () => takeRsaKeyPair(2048)));
+    await die();
+    await die();
+    expect(pool.counts().worker).toBe(true);
+    expect(modulusOf(await second)).toMatchObject({ modulusLength: 2048 });
   }, 120_000);
 
   test(`a size kept none of waits for its own; past ${MAX_WAITING} waiting, a call is throttled at once; closing fails those waiting and stops the worker`, async () => {
@@ -95,7 +129,11 @@ describe('RsaKeyPairPool', () => {
     // a throttled call that takes no pair gives nothing back to the others
     expect(await pool.run(4096, () => 'nothing')).toBe('nothing');
     expect(pool.counts()).toMatchObject({ ready: 0, waiting: MAX_WAITING });
+    const worker = (pool as unknown as { worker: { once(event: 'exit', f: () => void): void } }).worker;
+    const exited = new Promise<void>((resolve) => worker.once('exit', resolve));
     pool.close();
+    expect(pool.counts()).toEqual({ ready: 0, making: 0, waiting: 0, worker: false });
+    await exited; // stopped, whatever it was making; and none started after it
     expect(pool.counts()).toEqual({ ready: 0, making: 0, waiting: 0, worker: false });
     for (const outcome of await Promise.all(waiting)) {
       expect(outcome).toBeInstanceOf(AwsError);
@@ -121,6 +159,7 @@ describe('RsaKeyPairPool', () => {
     expect(ready).toHaveLength(1);
     for (const pair of [...ready, taken]) expect(pair.privateKey.some((b) => b !== 0)).toBe(true);
     pool.close();
+    expect(pool.counts().ready).toBe(0);
     for (const pair of ready) expect(pair.privateKey.every((b) => b === 0)).toBe(true);
     expect(taken.privateKey.some((b) => b !== 0)).toBe(true); // a pair handed out is the operation's, not the pool's
   }, 120_000);
