@@ -1,7 +1,8 @@
 // The request context a policy's conditions read (auth/condition-context.ts), key by key:
 // the global keys for each kind of caller, the time keys at a second's edges, what a KMS
 // request adds, and the lazily built context (built once, on the first read of any kind).
-// A key set wrongly, or missing, is a condition that silently holds or fails.
+// A key set wrongly, missing, or present with no value, is a condition that silently holds or
+// fails (so maps are compared strictly: a key set to undefined is a difference).
 import { describe, expect, test } from 'vitest';
 import { callerContext, kmsContext, lazyContext } from '../../src/engine/auth/condition-context.js';
 import { globalContext } from '../../src/engine/auth/authorize.js';
@@ -26,7 +27,7 @@ const timeKeys = { 'aws:currenttime': '2026-12-01T12:00:00Z', 'aws:epochtime': '
 
 describe('the global keys, for each kind of caller', () => {
   test('an IAM user: its ARN, account, type User, user name and unique id; no service in between; plain HTTP', () => {
-    expect(asObject(callerContext(alice, NOW))).toEqual({
+    expect(asObject(callerContext(alice, NOW))).toStrictEqual({
       'aws:principalarn': `arn:aws:iam::${ACCOUNT}:user/alice`,
       'aws:principalaccount': ACCOUNT,
       'aws:principaltype': 'User',
@@ -40,11 +41,11 @@ describe('the global keys, for each kind of caller', () => {
   });
 
   test('a user named as IAMUser explicitly is the same as one with no type (the default learner has none)', () => {
-    expect(asObject(callerContext({ ...alice, type: 'IAMUser' }, NOW))).toEqual(asObject(callerContext(alice, NOW)));
+    expect(asObject(callerContext({ ...alice, type: 'IAMUser' }, NOW))).toStrictEqual(asObject(callerContext(alice, NOW)));
   });
 
   test('the root user: type Account, its user id is the account id, no aws:username', () => {
-    expect(asObject(callerContext({ ...root, principalId: 'ignored' }, NOW))).toEqual({
+    expect(asObject(callerContext({ ...root, principalId: 'ignored' }, NOW))).toStrictEqual({
       'aws:principalarn': `arn:aws:iam::${ACCOUNT}:root`,
       'aws:principalaccount': ACCOUNT,
       'aws:principaltype': 'Account',
@@ -57,7 +58,7 @@ describe('the global keys, for each kind of caller', () => {
   });
 
   test("a role session: aws:PrincipalArn is the role's ARN, not the session's; its user id is role-id:session; no aws:username", () => {
-    expect(asObject(callerContext(role, NOW))).toEqual({
+    expect(asObject(callerContext(role, NOW))).toStrictEqual({
       'aws:principalarn': `arn:aws:iam::${ACCOUNT}:role/ExampleRole`,
       'aws:principalaccount': ACCOUNT,
       'aws:principaltype': 'AssumedRole',
@@ -70,7 +71,7 @@ describe('the global keys, for each kind of caller', () => {
   });
 
   test('a service principal: type AWSService, via a service; a source that is no IP address gives no aws:SourceIp', () => {
-    expect(asObject(callerContext(service, NOW))).toEqual({
+    expect(asObject(callerContext(service, NOW))).toStrictEqual({
       'aws:principalarn': 's3.amazonaws.com',
       'aws:principalaccount': ACCOUNT,
       'aws:principaltype': 'AWSService',
@@ -120,7 +121,7 @@ describe('the time keys', () => {
 describe('what a KMS request adds', () => {
   test('kms:CallerAccount, each encryption context pair under its lower-cased key with its value as sent, and the list of keys as sent', () => {
     const ctx = kmsContext(alice, NOW, { encryptionContext: { Project: 'Alpha', dept: 'IT' } });
-    expect(asObject(ctx)).toEqual({
+    expect(asObject(ctx)).toStrictEqual({
       ...asObject(callerContext(alice, NOW)),
       'kms:calleraccount': ACCOUNT,
       'kms:encryptioncontextkeys': ['Project', 'dept'],
@@ -130,8 +131,8 @@ describe('what a KMS request adds', () => {
   });
 
   test('an empty encryption context gives no kms:EncryptionContextKeys; no request keys give only kms:CallerAccount', () => {
-    expect(asObject(kmsContext(alice, NOW, { encryptionContext: {} }))).toEqual({ ...asObject(callerContext(alice, NOW)), 'kms:calleraccount': ACCOUNT });
-    expect(asObject(kmsContext(alice, NOW))).toEqual({ ...asObject(callerContext(alice, NOW)), 'kms:calleraccount': ACCOUNT });
+    expect(asObject(kmsContext(alice, NOW, { encryptionContext: {} }))).toStrictEqual({ ...asObject(callerContext(alice, NOW)), 'kms:calleraccount': ACCOUNT });
+    expect(asObject(kmsContext(alice, NOW))).toStrictEqual({ ...asObject(callerContext(alice, NOW)), 'kms:calleraccount': ACCOUNT });
   });
 
   test('every request key under its own condition key; booleans as "true"/"false", false included', () => {
@@ -154,7 +155,7 @@ describe('what a KMS request adds', () => {
     });
     const { 'kms:calleraccount': account, ...kms } = Object.fromEntries([...ctx].filter(([k]) => k.startsWith('kms:')));
     expect(account).toBe(ACCOUNT);
-    expect(kms).toEqual({
+    expect(kms).toStrictEqual({
       'kms:viaservice': 's3.us-east-1.amazonaws.com',
       'kms:keyspec': 'RSA_2048',
       'kms:keyusage': 'SIGN_VERIFY',
@@ -172,7 +173,7 @@ describe('what a KMS request adds', () => {
       'kms:grantisforawsresource': 'false',
     });
     const on = kmsContext(alice, NOW, { multiRegion: true, grantIsForAwsResource: true });
-    expect([on.get('kms:multiregion'), on.get('kms:grantisforawsresource')]).toEqual(['true', 'true']);
+    expect([on.get('kms:multiregion'), on.get('kms:grantisforawsresource')]).toStrictEqual(['true', 'true']);
   });
 });
 
@@ -212,7 +213,7 @@ describe('a context built on first read', () => {
     ['iteration', (c: ReadonlyMap<string, unknown>) => [...c], [['aws:username', 'alice'], ['aws:principaltype', 'User']]],
   ] as const)('its first read by %s sees every key', (_how, read, expected) => {
     const { ctx, builds } = counting();
-    expect(read(ctx)).toEqual(expected);
+    expect(read(ctx)).toStrictEqual(expected);
     expect(builds()).toBe(1);
   });
 
@@ -225,6 +226,6 @@ describe('a context built on first read', () => {
   });
 
   test("globalContext (every service's authorization) is the caller's global keys", () => {
-    expect(asObject(globalContext(role, NOW))).toEqual(asObject(callerContext(role, NOW)));
+    expect(asObject(globalContext(role, NOW))).toStrictEqual(asObject(callerContext(role, NOW)));
   });
 });
