@@ -67,7 +67,7 @@ const queryError = async (res: Response) => {
   return { status: res.status, code: err.Code, message: err.Message };
 };
 const jsonError = async (res: Response) => ({ status: res.status, ...((await res.json()) as object) });
-const s3Error = async (res: Response) => ({ status: res.status, ...parseXml(await res.text()).Error! });
+const s3Error = async (res: Response): Promise<Record<string, string | number>> => ({ status: res.status, ...(parseXml(await res.text()).Error as unknown as Record<string, string>) });
 
 const sts = (opts: Omit<Parameters<typeof signed>[0], 'service'> = {}) => signed({ service: 'sts', headers: FORM, body: STS_BODY, ...opts });
 const kms = (opts: Omit<Parameters<typeof signed>[0], 'service'> = {}) => signed({ service: 'kms', headers: KMS_JSON, body: '{}', ...opts });
