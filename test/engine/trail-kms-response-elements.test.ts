@@ -3,7 +3,7 @@
 // "Apr 12, 2021 6:58:30 PM" in UTC, CancelKeyDeletion's key, the key and alias UpdateAlias names.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand, UpdateAliasCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, EncryptCommand, ReEncryptCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand, UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, expect, test } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -93,4 +93,16 @@ test('CancelKeyDeletion records the key in responseElements; UpdateAlias names t
     { accountId: '111122223333', type: 'AWS::KMS::Key', ARN: other.Arn },
     { accountId: '111122223333', type: 'AWS::KMS::Key', ARN: 'arn:aws:kms:us-east-1:111122223333:alias/moving' },
   ]);
+});
+
+test('ReEncrypt names the source key and the destination key as resources; under one key, that key once', async () => {
+  const { te, record } = await start();
+  const source = (await te.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+  const destination = (await te.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+  const { CiphertextBlob } = await te.kms.send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: Buffer.from('move me') }));
+  await te.kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: destination.KeyId }));
+  const resource = (ARN: string) => ({ accountId: '111122223333', type: 'AWS::KMS::Key', ARN });
+  expect((await record('ReEncrypt')).resources).toEqual([resource(source.Arn!), resource(destination.Arn!)]);
+  await te.kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: source.Arn }));
+  expect((await record('ReEncrypt')).resources).toEqual([resource(source.Arn!)]);
 });
