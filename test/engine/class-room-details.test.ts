@@ -263,3 +263,46 @@ test('progress one past any bound, or not a JSON object, is refused saying which
   for (const [change, message] of cases) expect(validProgress({ ...GOOD, ...change }), JSON.stringify(change)).toBe(message);
   expect(validProgress({ ...GOOD, step: 2, steps: 2 })).toEqual({ ...GOOD, step: 2, steps: 2 });
 });
+
+test('a room started later (the engine restarted) numbers its calls above every seq the earlier one gave', async () => {
+  const first = room();
+  for (let i = 0; i < 50; i++) first.record(call(ONE));
+  const before = first.events(ONE, 0, 100).next;
+  await new Promise((r) => setTimeout(r, 5));
+  const again = room();
+  again.record(call(ONE, { eventName: 'Since' }));
+  const since = again.events(ONE, before, 10);
+  expect(since.events.map((e) => e.eventName)).toEqual(['Since']);
+  expect(since.next).toBeGreaterThan(before);
+});
+
+/** How long (ms) a promise took to settle after `from`. */
+const settledIn = async (p: Promise<unknown>, from: number) => (await p, Date.now() - from);
+
+test('a call wakes a waiting poll at once, though another poll of the account timed out before; close wakes the rest at once', async () => {
+  const r = room();
+  const short = r.waitFor(ONE, 0, 30);
+  const long = r.waitFor(ONE, 0, 10_000);
+  await short;
+  await new Promise((res) => setTimeout(res, 20));
+  const t0 = Date.now();
+  r.record(call(ONE));
+  expect(await settledIn(long, t0)).toBeLessThan(3000);
+  const waiting = r.waitFor(TWO, 0, 10_000);
+  const t1 = Date.now();
+  r.close();
+  expect(await settledIn(waiting, t1)).toBeLessThan(3000);
+});
+
+test('a room with no class (no roster) keeps nothing and shows no learner', () => {
+  const r = new ClassRoom(() => undefined, () => t);
+  rooms.push(r);
+  r.record(call(ONE));
+  r.progress(ONE, { lesson: 'l', lessonTitle: 'T', step: 1, steps: 1, stepTitle: 'S', passed: 0, solved: 0 });
+  expect(r.view()).toEqual({ at: new Date(t).toISOString(), learners: [], operations: {} });
+  expect(r.events(ONE, 0, 10)).toEqual({ events: [], next: 0 });
+});
+
+test('a call without parameters has no parameters member at all', () => {
+  expect(roomCall(1, call(ONE))).not.toHaveProperty('parameters');
+});

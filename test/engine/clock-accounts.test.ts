@@ -123,3 +123,14 @@ test("offsetAt for an account adds its own fast-forwards made by then to the sha
     vi.useRealTimers();
   }
 });
+
+test('with no account ahead, the shared clock is bounded from where it was moved to; secondsLeft in a request is its account\'s', () => {
+  const c = new EngineClock(() => T);
+  c.advance(3600);
+  const left = c.secondsLeft();
+  expect(left).toBe((LATEST_ENGINE_TIME - T) / 1000 - 3600);
+  expect(() => c.advance(left + 1)).toThrow(ClockRangeError);
+  c.advanceAccount(A, 100);
+  expect(c.inAccount(A, () => c.secondsLeft())).toBe(left - 100);
+  expect(c.inAccount(B, () => c.secondsLeft())).toBe(left);
+});
