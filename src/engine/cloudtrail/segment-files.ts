@@ -36,13 +36,39 @@ const NAME = /^(\d{16})\.jsonl$/;
 /** A line longer than this cannot be an event the trail wrote (fields are bounded): skipped. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Lines appended are written together, at most this long after the first of them (or at
+ * once past FLUSH_BYTES), and before anything reads, seals or closes a segment: a write per
+ * call cost more than the rest of recording it. An engine killed outright loses at most
+ * that much of its history; closing it, or its process exiting, writes everything.
+ */
+export const FLUSH_MS = 100;
+const FLUSH_BYTES = 256 * 1024;
+/** Past this much waiting to be written (a disk that keeps refusing writes), appends fail. */
+const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
+
+/** Every DiskSegmentFiles with lines waiting, written when the process exits. */
+const unwritten = new Set<DiskSegmentFiles>();
+let exitHookSet = false;
+
 export class DiskSegmentFiles implements SegmentFiles {
   private appending: { seg: number; fd: number; size: number } | undefined;
   /** Open read handles, oldest first; a few at most. */
   private readers = new Map<number, number>();
+  /** Lines appended to the segment being appended to, not yet written (see FLUSH_MS). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
 
   constructor(readonly dir: string) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!exitHookSet) {
+      exitHookSet = true;
+      process.once('exit', () => {
+        for (const files of unwritten) files.tryFlush();
+      });
+    }
   }
 
   private file(seg: number, ext: 'jsonl' | 'idx') {
@@ -63,16 +89,55 @@ export class DiskSegmentFiles implements SegmentFiles {
   }
 
   append(seg: number, line: string) {
+    if (this.pendingBytes > MAX_UNWRITTEN_BYTES) this.flush(); // throws while the disk still refuses: the call fails, as a failed write did
     const to = this.appending?.seg === seg ? this.appending : this.openAppending(seg);
     const data = Buffer.from(line + '\n', 'utf8');
-    // Written at once, so a crash of this process loses nothing written; the OS flushes it.
-    fs.writeSync(to.fd, data);
     const offset = to.size;
     to.size += data.length;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.tryFlush();
+    else if (!this.timer) {
+      unwritten.add(this);
+      this.timer = setTimeout(() => this.tryFlush(), FLUSH_MS).unref();
+    }
     return { offset, length: data.length - 1, bytes: data.length };
   }
 
+  /** Writes the lines waiting; what a failing disk refuses stays waiting, for the next try. */
+  flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    unwritten.delete(this);
+    if (this.pendingBytes === 0 || !this.appending) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    let written = 0;
+    try {
+      while (written < data.length) written += fs.writeSync(this.appending.fd, data, written);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.failure = undefined;
+    } catch (e) {
+      this.pending = [data.subarray(written)];
+      this.pendingBytes = data.length - written;
+      unwritten.add(this);
+      throw e;
+    }
+  }
+
+  /** flush(), from a timer or the process's exit: a failure is said once, and retried later. */
+  private tryFlush() {
+    try {
+      this.flush();
+    } catch (e) {
+      if (!this.failure) console.error(`CloudTrail events could not be written to ${this.dir}: ${(e as Error).message}`);
+      this.failure = e as Error;
+      if (!this.timer) this.timer = setTimeout(() => this.tryFlush(), FLUSH_MS).unref();
+    }
+  }
+
   read(seg: number, offset: number, length: number): string {
+    if (this.appending?.seg === seg) this.flush();
     let fd = this.readers.get(seg);
     if (fd === undefined) {
       if (this.readers.size >= 8) this.closeReader(this.readers.keys().next().value!);
@@ -85,6 +150,7 @@ export class DiskSegmentFiles implements SegmentFiles {
   }
 
   *lines(seg: number, repair: boolean): Iterable<Line> {
+    if (this.appending?.seg === seg) this.flush();
     const file = this.file(seg, 'jsonl');
     let end = 0;
     for (const line of readLines(file)) {
@@ -95,6 +161,7 @@ export class DiskSegmentFiles implements SegmentFiles {
   }
 
   size(seg: number): number {
+    if (this.appending?.seg === seg) this.flush();
     try {
       return fs.statSync(this.file(seg, 'jsonl')).size;
     } catch {
@@ -123,7 +190,11 @@ export class DiskSegmentFiles implements SegmentFiles {
   }
 
   close() {
-    this.closeAppending();
+    try {
+      this.closeAppending();
+    } catch (e) {
+      console.error(`CloudTrail events could not be written to ${this.dir}: ${(e as Error).message}`); // closing goes on
+    }
     for (const seg of [...this.readers.keys()]) this.closeReader(seg);
   }
 
@@ -136,8 +207,12 @@ export class DiskSegmentFiles implements SegmentFiles {
   private closeAppending() {
     if (!this.appending) return;
     try {
+      this.flush();
       fs.fsyncSync(this.appending.fd);
     } finally {
+      // Lines a failing disk refused belong to this segment: never to the next one opened.
+      this.pending = [];
+      this.pendingBytes = 0;
       fs.closeSync(this.appending.fd);
       this.appending = undefined;
     }

@@ -201,8 +201,8 @@ export class Trail {
       sourceIPAddress: caller.invokedBy ?? caller.sourceIp ?? '127.0.0.1',
       userAgent: clip(caller.invokedBy ?? caller.userAgent ?? ''),
       ...(input.error ? { errorCode: input.error.code, errorMessage: clip(input.error.message) } : {}),
-      requestParameters: bounded(input.requestParameters),
-      responseElements: bounded(input.responseElements ?? null),
+      requestParameters: input.requestParameters, // bounded as it is stored (append)
+      responseElements: input.responseElements ?? null,
       requestID: input.requestId,
       eventID: randomUUID(),
       readOnly: input.readOnly,
@@ -256,7 +256,13 @@ export class Trail {
   }
 
   private append(stored: StoredEvent, time: number) {
-    const line = JSON.stringify(stored); // cannot fail: every field is bounded and of a known shape
+    // A line under CloudTrail's limit has no field over it: the fields are measured one by one only past it (or if not JSON).
+    let line = jsonOrUndefined(stored);
+    if (line === undefined || line.length > MAX_FIELD_CHARS) {
+      stored.event.requestParameters = bounded(stored.event.requestParameters);
+      stored.event.responseElements = bounded(stored.event.responseElements);
+      line = JSON.stringify(stored); // cannot fail now: every field is bounded and of a known shape
+    }
     const last = this.segments.at(-1);
     // Measured from the segment's first event: with a clock per account, times interleave (one learner a year ahead).
     const full = last !== undefined && last.count > 0 && (last.bytes + line.length > this.limits.segmentBytes || time - last.time(0) >= SEGMENT_SPAN_MS);
@@ -428,6 +434,14 @@ export function bounded(field: Record<string, unknown> | null | undefined): Reco
     /* nested beyond what JSON.stringify can walk, or cyclic */
   }
   return { omitted: true };
+}
+
+function jsonOrUndefined(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // nested beyond what JSON.stringify can walk, or cyclic
+  }
 }
 
 function clip(text: string): string {
