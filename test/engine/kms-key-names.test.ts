@@ -4,7 +4,7 @@
 // deleted at the end of its waiting period, to the millisecond, takes its aliases in its own
 // Region with it, no other.
 import {
-  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand,
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListAliasesCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -34,6 +34,13 @@ test("a key's ARN names it in its own Region only; in another Region it is NotFo
   const elsewhere = key.Arn!.replace('us-east-1', 'eu-west-1');
   expect(await notFound(elsewhere)).toBe(`Key '${elsewhere}' does not exist`);
   expect(await notFound(key.KeyId!, west)).toBe(`Key 'arn:aws:kms:eu-west-1:${ACCOUNT}:key/${key.KeyId}' does not exist`);
+});
+
+test("a ciphertext names its key in the key's own Region only: decrypted in another it is InvalidCiphertextException", async () => {
+  const key = await newKey();
+  const { CiphertextBlob } = await e.kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('east only') }));
+  await expectAwsError(west.send(new DecryptCommand({ CiphertextBlob })), 'InvalidCiphertextException');
+  expect(Buffer.from((await e.kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString()).toBe('east only');
 });
 
 test("an ARN that is no KMS key's or alias's is NotFoundException 'Invalid arn'", async () => {
