@@ -25,6 +25,7 @@ describe('rsaBitsNeeded: the RSA pair a request waits for, read from its raw inp
     ['CreateKey', {}, undefined],
     ['CreateKey', { KeySpec: 'toString' }, undefined],
     ['CreateKey', { KeySpec: 2048 }, undefined],
+    ['CreateKey', { KeySpec: ['RSA_2048'] }, undefined], // not a string, though its text is a spec's: validation refuses it, no pair is waited for
     ['GetParametersForImport', { WrappingKeySpec: 'RSA_3072' }, 3072],
     ['GetParametersForImport', { KeySpec: 'RSA_3072' }, undefined],
     ['GenerateDataKeyPair', { KeyPairSpec: 'RSA_4096' }, 4096],
