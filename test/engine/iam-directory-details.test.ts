@@ -9,6 +9,7 @@ import { fixedClock } from '../../src/engine/clock.js';
 import { AwsError } from '../../src/engine/errors.js';
 import { DEFAULT_LEARNER, Iam, isRootCaller, LIMITS, sessionCaller, userCaller } from '../../src/engine/iam/directory.js';
 import { openStore, type Store } from '../../src/engine/store.js';
+import { MAX_SESSIONS } from '../../src/engine/sts/sessions.js';
 
 const ACCOUNT = '111122223333';
 const OTHER = '444455556666';
@@ -47,6 +48,7 @@ describe('accounts', () => {
     expect(iam.ensureAccount(OTHER)).toBe(made);
     const learner = iam.user(OTHER, DEFAULT_LEARNER)!;
     expect(learner).toMatchObject({ AccountId: OTHER, UserName: DEFAULT_LEARNER, Path: '/', Arn: `arn:aws:iam::${OTHER}:user/workshop-learner`, AttachedPolicies: [ADMIN] });
+    expect('Tags' in learner).toBe(false);
     const again = reopened(store);
     expect(again.account(OTHER)).toEqual(made);
     expect(again.user(OTHER, DEFAULT_LEARNER)!.AttachedPolicies).toEqual([ADMIN]);
@@ -137,6 +139,8 @@ describe('users and access keys', () => {
     expect(store.unwrap(Buffer.from(key.WrappedSecret, 'base64')).toString('utf8')).toBe(secretAccessKey);
     iam.createAccessKey(otherAlice);
     iam.createAccessKey(otherAlice);
+    const bob = iam.createUser(ACCOUNT, 'bob');
+    iam.createAccessKey(bob);
     expect(iam.accessKeysOf(alice).map((k) => k.AccessKeyId)).toEqual([key.AccessKeyId]);
     const second = iam.createAccessKey(alice).key;
     const err = refusal(() => iam.createAccessKey(alice));
@@ -171,6 +175,7 @@ describe('roles', () => {
       AccountId: ACCOUNT, RoleName: 'worker', RoleId: expect.stringMatching(/^AROA[A-Z2-7]{17}$/), Path: '/', Arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
       CreateDate: START.getTime(), AssumeRolePolicyDocument: '{"trust":1}', MaxSessionDuration: 7200, InlinePolicies: {}, AttachedPolicies: [],
     });
+    expect(Object.keys(plain)).not.toContain('Description');
     expect(Object.keys(role(iam, 'untagged', { Tags: [] }))).not.toContain('Tags');
     const full = role(iam, 'auditor', { Path: '/ops/', Description: '', Tags: [{ Key: 'a', Value: 'b' }] });
     expect(full).toMatchObject({ Arn: `arn:aws:iam::${ACCOUNT}:role/ops/auditor`, Description: '', Tags: [{ Key: 'a', Value: 'b' }] });
@@ -270,6 +275,26 @@ describe('STS sessions and callers', () => {
     expect(creds).toMatchObject({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, status: 'Active' });
     expect(creds.caller('eu-west-1')).toEqual(sessionCaller(s, 'eu-west-1'));
     expect(reopened(store).sessions.get(s.accessKeyId)).toEqual(s);
+  });
+
+  test('restored past the bound, the sessions that expire first go first, from the store too', () => {
+    const store = openStore(null);
+    const base = START.getTime();
+    const wrapped = (text: string) => store.wrap(Buffer.from(text)).toString('base64');
+    const record = (i: number, expiresAt: number) => ({
+      AccessKeyId: `ASIA${String(i).padStart(16, '0')}`, WrappedSecret: wrapped(`secret${i}`), WrappedToken: wrapped(`token${i}`), ExpiresAt: expiresAt, CreatedAt: base,
+      AccountId: ACCOUNT, RoleName: 'r', RoleId: 'AROAEXAMPLE', RoleArn: `arn:aws:iam::${ACCOUNT}:role/r`, SessionName: `s${i}`, AssumedBy: 'x',
+    });
+    // Stored in no particular order: the one that expires first is stored last, and all are still live.
+    const sessions = Array.from({ length: MAX_SESSIONS }, (_, i) => record(i + 1, base + 3_600_000 + i));
+    sessions.push(record(0, base + 60_000));
+    store.writeFile('iam.json', Buffer.from(JSON.stringify({ accounts: [], users: [], roles: [], keys: [], policies: [], sessions })));
+    const iam = reopened(store);
+    expect(iam.sessions.size).toBe(MAX_SESSIONS);
+    expect(iam.credentials(sessions.at(-1)!.AccessKeyId)).toBeUndefined();
+    expect(iam.credentials(sessions[0]!.AccessKeyId)!.secretAccessKey).toBe('secret1');
+    expect(iam.state.sessions.has(sessions.at(-1)!.AccessKeyId)).toBe(false);
+    expect(reopened(store).state.sessions.size).toBe(MAX_SESSIONS);
   });
 
   test('a user\'s caller and a session\'s caller, as CloudTrail and the policies see them', () => {
