@@ -6,6 +6,7 @@
 import {
   AttachRolePolicyCommand, AttachUserPolicyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, DeletePolicyCommand, DetachRolePolicyCommand,
   GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListPoliciesCommand,
+  type ListPoliciesCommandInput,
 } from '@aws-sdk/client-iam';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -162,7 +163,7 @@ test('ListPolicies: All by default, AWS\'s and the account\'s by name; a scope i
   const { id, iam } = account();
   await iam.send(new CreatePolicyCommand({ PolicyName: 'Zeta', Path: '/team/', PolicyDocument: doc('kms:Encrypt') }));
   const beta = (await iam.send(new CreatePolicyCommand({ PolicyName: 'Beta', PolicyDocument: doc('kms:Encrypt') }))).Policy!.Arn!;
-  const names = async (input: ConstructorParameters<typeof ListPoliciesCommand>[0]) => (await iam.send(new ListPoliciesCommand(input))).Policies!.map((p) => p.PolicyName);
+  const names = async (input: ListPoliciesCommandInput) => (await iam.send(new ListPoliciesCommand(input))).Policies!.map((p) => p.PolicyName);
   expect(await names({})).toEqual(['AWSKeyManagementServicePowerUser', 'AdministratorAccess', 'AmazonS3ReadOnlyAccess', 'Beta', 'IAMReadOnlyAccess', 'Zeta']);
   expect(await names({ Scope: 'All' })).toEqual(await names({}));
   expect(await names({ Scope: 'AWS' })).toEqual(AWS_NAMES);

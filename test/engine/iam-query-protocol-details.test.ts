@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
-const post = (body: string | Buffer, headers: Record<string, string> = {}, path = '/') =>
+const post = (body: string, headers: Record<string, string> = {}, path = '/') =>
   fetch(`${e.endpoint}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers }, body });
 const iamCall = (params: Record<string, string>) => post(form({ Version: '2010-05-08', ...params }));
 async function errorOf(res: Response) {
@@ -80,7 +80,7 @@ async function trailEvent(eventName: string) {
 
 describe('what a Query request is', () => {
   test('a POST to / whose content type is a form, in any case; not another method, path or type', () => {
-    const req = (method: string, path: string, type?: string) => ({ method, path, headers: type === undefined ? {} : { 'content-type': type } });
+    const req = (method: string, path: string, type?: string) => ({ method, path, headers: (type === undefined ? {} : { 'content-type': type }) as Record<string, string> });
     expect(isQueryRequest(req('POST', '/', 'application/x-www-form-urlencoded'))).toBe(true);
     expect(isQueryRequest(req('POST', '/', 'Application/X-WWW-Form-Urlencoded; charset=utf-8'))).toBe(true);
     expect(isQueryRequest(req('PUT', '/', 'application/x-www-form-urlencoded'))).toBe(false);
