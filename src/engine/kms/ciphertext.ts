@@ -31,18 +31,22 @@ const TAG_AT = 1 + HANDLE_BYTES + IV_BYTES;
  * additional authenticated data: pairs sorted by key bytes, each key and value
  * prefixed by its byte length. So {"a":"bc"} and {"ab":"c"} differ, key order does not.
  */
-export function canonicalContext(context: Record<string, string> | undefined): Buffer {
+export function canonicalContext(context: Record<string, string> | undefined, before?: Buffer): Buffer {
   const pairs = Object.entries(context ?? {}).map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
-  const parts: Buffer[] = [u32(pairs.length)];
-  for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);
-  return Buffer.concat(parts);
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
+  // One buffer, written in place: this runs on every Encrypt, Decrypt and GenerateDataKey.
+  let size = (before?.length ?? 0) + 4;
+  for (const [k, v] of pairs) size += 8 + k.length + v.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = before ? before.copy(out, 0) : 0;
+  at = out.writeUInt32BE(pairs.length, at);
+  for (const [k, v] of pairs) {
+    at = out.writeUInt32BE(k.length, at);
+    at += k.copy(out, at);
+    at = out.writeUInt32BE(v.length, at);
+    at += v.copy(out, at);
+  }
+  return out;
 }
 
 function layoutOf(blob: Buffer): Layout | undefined {
@@ -53,7 +57,7 @@ function layoutOf(blob: Buffer): Layout | undefined {
 /** What the tag covers besides the ciphertext: version 1 bound the handle; version 2 binds the whole header but the iv and tag. */
 function additionalData(layout: Layout, blob: Buffer, context: Record<string, string> | undefined): Buffer {
   const header = layout === V1 ? blob.subarray(1, 1 + HANDLE_BYTES) : Buffer.concat([blob.subarray(0, 1 + HANDLE_BYTES), blob.subarray(TAG_AT + TAG_BYTES, layout.header)]);
-  return Buffer.concat([header, canonicalContext(context)]);
+  return canonicalContext(context, header);
 }
 
 export function seal(material: Buffer, handle: Buffer, plaintext: Buffer, context?: Record<string, string>): Buffer {
