@@ -163,10 +163,10 @@ describe('roles', () => {
     expect(bad.message).toContain("at 'description'");
   });
 
-  test('ListRoles: by name, within PathPrefix, a page at a time, with descriptions and durations but no tags', async () => {
+  test('ListRoles: by name, within PathPrefix (paths under it too), a page at a time, with descriptions and durations but no tags', async () => {
     const { iam } = await start();
     await iam.send(new CreateRoleCommand({ RoleName: 'zeta', AssumeRolePolicyDocument: trust, Path: '/svc/', Description: 'last', MaxSessionDuration: 7200, Tags: [{ Key: 'k', Value: 'v' }] }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'alpha', AssumeRolePolicyDocument: trust, Path: '/svc/' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'alpha', AssumeRolePolicyDocument: trust, Path: '/svc/inner/' }));
     await iam.send(new CreateRoleCommand({ RoleName: 'mid', AssumeRolePolicyDocument: trust }));
     const all = (await iam.send(new ListRolesCommand({}))).Roles!;
     expect(all.map((r) => r.RoleName)).toEqual(['alpha', 'mid', 'zeta']);
@@ -326,10 +326,10 @@ describe('how entities are shown', () => {
 
   test('ListUsers shows each user\'s path, id, ARN and creation date; a user made with no tags shows none', async () => {
     const { te, iam } = await start();
-    const made = (await iam.send(new CreateUserCommand({ UserName: 'plain', Path: '/p/', Tags: [] }))).User!;
+    const made = (await iam.send(new CreateUserCommand({ UserName: 'plain', Path: '/p/q/', Tags: [] }))).User!;
     expect(made.Tags).toBeUndefined();
     const listed = (await iam.send(new ListUsersCommand({ PathPrefix: '/p/' }))).Users!;
-    expect(listed).toEqual([{ Path: '/p/', UserName: 'plain', UserId: made.UserId, Arn: `arn:aws:iam::${ACCOUNT}:user/p/plain`, CreateDate: new Date(Math.floor(te.clock.now().getTime() / 1000) * 1000) }]);
+    expect(listed).toEqual([{ Path: '/p/q/', UserName: 'plain', UserId: made.UserId, Arn: `arn:aws:iam::${ACCOUNT}:user/p/q/plain`, CreateDate: new Date(Math.floor(te.clock.now().getTime() / 1000) * 1000) }]);
   });
 
   test('unique ids and access key ids use all of base32\'s alphabet, and differ', async () => {
