@@ -306,3 +306,13 @@ test('a room with no class (no roster) keeps nothing and shows no learner', () =
 test('a call without parameters has no parameters member at all', () => {
   expect(roomCall(1, call(ONE))).not.toHaveProperty('parameters');
 });
+
+test('every poll waiting on an account is woken by its next call; a learner who reported progress before any call polls from 0', async () => {
+  const r = room();
+  r.progress(ONE, { lesson: 'l', lessonTitle: 'T', step: 1, steps: 1, stepTitle: 'S', passed: 0, solved: 0 });
+  expect(r.events(ONE, 0, 10)).toEqual({ events: [], next: 0 });
+  const polls = [r.waitFor(ONE, 0, 10_000), r.waitFor(ONE, 0, 10_000)];
+  const t0 = Date.now();
+  r.record(call(ONE));
+  for (const p of polls) expect(await settledIn(p, t0)).toBeLessThan(3000);
+});

@@ -131,6 +131,7 @@ test('with no account ahead, the shared clock is bounded from where it was moved
   expect(left).toBe((LATEST_ENGINE_TIME - T) / 1000 - 3600);
   expect(() => c.advance(left + 1)).toThrow(ClockRangeError);
   c.advanceAccount(A, 100);
+  expect(() => c.advance(left - 100 + 1)).toThrow(ClockRangeError); // A, 100 s further on, bounds it now
   expect(c.inAccount(A, () => c.secondsLeft())).toBe(left - 100);
   expect(c.inAccount(B, () => c.secondsLeft())).toBe(left);
 });
