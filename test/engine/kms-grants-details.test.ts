@@ -166,27 +166,33 @@ describe('RetireGrant', () => {
   });
 });
 
-test('a retired and a revoked grant stay gone after a restart', async () => {
+test('a retired and a revoked grant stay gone after a restart (each saved by its own call)', async () => {
   const first = await startTestEngine({ keepHome: true });
   let keyId = '';
-  let kept = '';
+  let [revoked, kept] = ['', ''];
   try {
     await createPrincipals(first);
     keyId = (await first.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const send = (Operations: CreateGrantCommandInput['Operations']) => first.kms.send(new CreateGrantCommand({ KeyId: keyId, GranteePrincipal: ALICE, Operations }));
-    const retired = await send(['Decrypt']);
-    const revoked = await send(['Encrypt']);
+    const token = (await send(['Decrypt'])).GrantToken!;
+    revoked = (await send(['Encrypt'])).GrantId!;
     kept = (await send(['DescribeKey'])).GrantId!;
-    await first.kms.send(new RetireGrantCommand({ GrantToken: retired.GrantToken }));
-    await first.kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: revoked.GrantId }));
+    await first.kms.send(new RetireGrantCommand({ GrantToken: token })); // the last change before this engine stops
   } finally {
     await first.stop();
   }
-  const second = await startTestEngine({ home: first.home });
+  const second = await startTestEngine({ home: first.home, keepHome: true });
   try {
-    expect((await grantsOn(keyId, second.kms)).map((g) => g.GrantId)).toEqual([kept]);
+    expect((await grantsOn(keyId, second.kms)).map((g) => g.GrantId)).toEqual([revoked, kept]);
+    await second.kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: revoked }));
   } finally {
     await second.stop();
+  }
+  const third = await startTestEngine({ home: first.home });
+  try {
+    expect((await grantsOn(keyId, third.kms)).map((g) => g.GrantId)).toEqual([kept]);
+  } finally {
+    await third.stop();
   }
 });
 
