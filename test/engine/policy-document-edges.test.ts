@@ -53,6 +53,9 @@ describe('fields', () => {
     ['an empty NotResource list', doc({ Effect: 'Allow', Action: 'kms:Encrypt', NotResource: [] }), 'Policy statement must contain resources.'],
     ['a Resource that is no string', doc(allow({ Resource: { arn: 'x' } })), 'Syntax errors in policy.'],
     ['an empty NotAction list', doc({ Effect: 'Allow', NotAction: [], Resource: '*' }), 'Policy statement must contain actions.'],
+    // null is no value: the statement then has none (a policy error, not a failure of the parser).
+    ['a Resource that is null', doc(allow({ Resource: null })), 'Policy statement must contain resources.'],
+    ['an Action that is null', doc(allow({ Action: null })), 'Policy statement must contain actions.'],
   ])('%s', (_what, text, message) => {
     expect(refused(text)).toBe(message);
   });
