@@ -131,6 +131,14 @@ function pssSigned(digest: Buffer, hash: string, change: { saltLength?: number; 
   }
 }
 
+describe('RSA verification over a digest of bytes that are no signature', () => {
+  test('a modulus-long signature that decrypts to no valid padding, or is above the modulus, is not valid (nothing throws)', () => {
+    const digest = digestOf('sha256', Buffer.from('m'));
+    for (const algorithm of ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'])
+      for (const junk of [Buffer.alloc(256, 0xff), Buffer.alloc(256, 0x01)]) expect(verifySignature(rsa.privateKey, algorithm, digest, true, junk)).toBe(false);
+  });
+});
+
 describe('RSASSA-PSS verification over a digest refuses an encoding wrong in one field', () => {
   const digest = digestOf('sha256', Buffer.from('m'));
   const valid = (signature: Buffer) => verifySignature(rsa.privateKey, 'RSASSA_PSS_SHA_256', digest, true, signature);
@@ -304,6 +312,23 @@ describe('ECDSA verification over a digest refuses what OpenSSL refuses', () => 
       expect(outside(forged)).toBe(false);
       expect(check(forged)).toBe(false);
     }
+  });
+
+  test('a digest chosen so that u1 + u2 d is 0 (no point to compare) is not valid', () => {
+    const { r, s } = signatureWith(false);
+    const d = toBig(Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url'));
+    const z = (n - ((r * d) % n)) % n; // z + r d = 0 mod n
+    const digest0 = Buffer.from(z.toString(16).padStart(64, '0'), 'hex');
+    expect(verifySignature(privateKey, 'ECDSA_SHA_256', digest0, true, der(r, s))).toBe(false);
+  });
+
+  test('a P-521 signature whose length byte says 0x82 (two length bytes) where it has one is not valid', () => {
+    const digest512 = digestOf('sha512', Buffer.from('long form'));
+    const signature = signMessage(ec.secp521r1.privateKey, 'ECDSA_SHA_512', digest512, true);
+    expect(signature[1]).toBe(0x81);
+    const altered = Buffer.concat([Buffer.from([0x30, 0x82]), signature.subarray(2)]);
+    expect(verify(null, digest512, { key: ec.secp521r1.publicKey, dsaEncoding: 'der' }, altered)).toBe(false);
+    expect(verifySignature(ec.secp521r1.privateKey, 'ECDSA_SHA_512', digest512, true, altered)).toBe(false);
   });
 
   test('an empty signature, a lone tag, and random bytes are not valid, and nothing throws', () => {
