@@ -145,7 +145,8 @@ export class EngineClock implements Clock {
   }
   /** Restores an account's own offset; a ClockRangeError for an unusable one. */
   setAccountOffset(accountId: string, seconds: number) {
-    const problem = this.aheadProblem(seconds === 0 ? 0 : this.shared.ms / 1000 + seconds);
+    // An account is never behind the shared clock (advance()'s bound counts on it), whatever a saved clock.json says.
+    const problem = seconds < 0 ? "it is negative (a learner's clock never runs behind the engine's)" : this.aheadProblem(seconds === 0 ? 0 : this.shared.ms / 1000 + seconds);
     if (problem) throw new ClockRangeError(problem);
     if (seconds === 0) this.accounts.delete(accountId);
     else (this.accounts.get(accountId) ?? this.accounts.set(accountId, new Offset()).get(accountId)!).ms = seconds * 1000;

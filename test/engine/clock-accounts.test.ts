@@ -94,7 +94,10 @@ test("saved offsets come back: an account's own, zero as no clock of its own, an
   expect(c.accountsAhead).toBe(false);
   expect(c.accountOffsets).toEqual({});
   const fresh = new EngineClock(() => T);
-  expect(() => fresh.setAccountOffset(B, -1)).toThrow(new ClockRangeError('it is negative (the engine clock never runs behind real time)'));
+  expect(() => fresh.setAccountOffset(B, -1)).toThrow(new ClockRangeError("it is negative (a learner's clock never runs behind the engine's)"));
+  // Nor behind the shared clock when the shared clock is ahead enough to keep the sum positive.
+  expect(() => c.setAccountOffset(A, -50)).toThrow(new ClockRangeError("it is negative (a learner's clock never runs behind the engine's)"));
+  expect(c.accountsAhead).toBe(false);
   expect(() => fresh.setAccountOffset(B, Number.NaN)).toThrow(new ClockRangeError('it is not a finite number of seconds'));
   expect(fresh.accountsAhead).toBe(false);
   const most = (LATEST_ENGINE_TIME - T) / 1000 - 100; // with the shared 100 s, exactly the latest time

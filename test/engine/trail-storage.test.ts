@@ -162,6 +162,26 @@ test('a torn last line (a crash mid-write) is cut off; the events before it and 
   expect(allPages(third.trail, clock).ids).toEqual(expected(0, 15));
 });
 
+test('a line without a field the index reads (a damaged or hand-edited home) is skipped: the trail starts, the other events read', async () => {
+  const dir = home();
+  const clock = fixedClock();
+  const first = openTrail(dir, clock);
+  record(first.trail, 3);
+  first.close();
+  const last = path.join(segmentsDir(dir), segmentFiles(dir).at(-1)!);
+  const good = JSON.parse(fs.readFileSync(last, 'utf8').split('\n')[0]!);
+  const damaged = (change: (e: Record<string, unknown>) => void) => {
+    const copy = structuredClone(good);
+    change(copy.event);
+    return JSON.stringify(copy) + '\n';
+  };
+  fs.rmSync(last.replace(/\.jsonl$/, '.idx'), { force: true }); // re-indexed from its lines
+  fs.appendFileSync(last, damaged((e) => delete e.eventID) + damaged((e) => (e.resources = 'x')) + damaged((e) => delete e.userIdentity) + damaged((e) => (e.eventName = 7)));
+  const again = openTrail(dir, clock);
+  expect(allPages(again.trail, clock).ids).toEqual(expected(0, 3));
+  again.close();
+});
+
 test('a lost or damaged segment index is rebuilt from the segment', async () => {
   const dir = home();
   const clock = fixedClock();

@@ -419,10 +419,21 @@ export class Trail {
 function parseStored(text: string): StoredEvent | undefined {
   try {
     const v = JSON.parse(text) as StoredEvent;
-    return v && typeof v.deliverAt === 'number' && v.event && typeof v.event.eventTime === 'string' ? v : undefined;
+    return v && typeof v.deliverAt === 'number' && isIndexable(v.event) ? v : undefined;
   } catch {
     return undefined; // a torn line after a crash
   }
+}
+
+/** A stored event with every field the index reads (a damaged or hand-edited line may lack one: it is skipped, never a failed start). */
+function isIndexable(e: TrailEvent | undefined): boolean {
+  const isText = (v: unknown) => typeof v === 'string';
+  return (
+    e !== null && typeof e === 'object' &&
+    isText(e.eventTime) && isText(e.eventID) && isText(e.eventName) && isText(e.eventSource) &&
+    e.userIdentity !== null && typeof e.userIdentity === 'object' &&
+    (e.resources === undefined || (Array.isArray(e.resources) && e.resources.every((r) => r !== null && typeof r === 'object' && isText(r.ARN) && isText(r.type))))
+  );
 }
 
 /** A requestParameters or responseElements CloudTrail can hold: past its maximum size (or not JSON), {omitted: true}. */
