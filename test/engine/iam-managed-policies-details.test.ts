@@ -210,6 +210,7 @@ test('a role\'s attachments: attached once, ten at most, listed by path and in p
   expect(listed.map((p) => p.PolicyName)).toEqual([...arns.map((_, i) => `P${i}`), 'IAMReadOnlyAccess']);
   expect(listed[0]).toEqual({ PolicyName: 'P0', PolicyArn: arns[0] });
   expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', PathPrefix: '/low/' }))).AttachedPolicies!.map((p) => p.PolicyName)).toEqual(['P0', 'P1', 'P2']);
+  expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', PathPrefix: '/lo' }))).AttachedPolicies!.map((p) => p.PolicyName)).toEqual(['P0', 'P1', 'P2']);
   const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'holder', MaxItems: 3, Marker: 'p8' }));
   expect(page.AttachedPolicies!.map((p) => p.PolicyName)).toEqual(['P8', 'IAMReadOnlyAccess']);
   expect(page.IsTruncated).toBe(false);

@@ -273,7 +273,7 @@ describe('paging', () => {
       expect(last.Marker).toBeUndefined();
       expect((await iam.send(new ListUsersCommand({ Marker: 'p102' }))).Users).toEqual([]); // 102 users: the end
       expect((await iam.send(new ListUsersCommand({ Marker: 'p0', MaxItems: 1 }))).Users!.map((u) => u.UserName)).toEqual(['u000']);
-      for (const Marker of ['p103', 'x5', 'p5x', 'p', 'p1234567890']) {
+      for (const Marker of ['p103', 'x5', 'xp5', 'p5x', 'p', 'p1234567890']) {
         const err = await expectAwsError(iam.send(new ListUsersCommand({ Marker })), 'ValidationError', 400);
         expect(err.message, Marker).toBe('Invalid Marker.');
       }
