@@ -439,12 +439,8 @@ function isIndexable(e: TrailEvent | undefined): boolean {
 /** A requestParameters or responseElements CloudTrail can hold: past its maximum size (or not JSON), {omitted: true}. */
 export function bounded(field: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
   if (field === null || field === undefined) return null;
-  try {
-    if (JSON.stringify(field).length <= MAX_FIELD_CHARS) return field;
-  } catch {
-    /* nested beyond what JSON.stringify can walk, or cyclic */
-  }
-  return { omitted: true };
+  const json = jsonOrUndefined(field);
+  return json !== undefined && json.length <= MAX_FIELD_CHARS ? field : { omitted: true };
 }
 
 function jsonOrUndefined(value: unknown): string | undefined {
