@@ -23,8 +23,10 @@ export function retryThrottlingOnly(oneAttempt: () => boolean) {
       const count = previous.getRetryCount() + 1;
       // Throwing tells the middleware not to retry: the call fails with its own error.
       if (error.errorType !== 'THROTTLING' || count >= THROTTLED_ATTEMPTS || oneAttempt()) throw new Error('not retried');
-      // Full jitter, as the SDK's: up to 200 ms (a CreateKey token's refill), doubling.
-      return token(count, Math.round(Math.random() * 200 * 2 ** (count - 1)));
+      // Equal jitter: half of 200 ms (a CreateKey token's refill), doubling, plus up to as much again.
+      // Full jitter could spend all four retries inside the second the quota counts (a CI flake).
+      const cap = 200 * 2 ** (count - 1);
+      return token(count, Math.round(cap / 2 + (Math.random() * cap) / 2));
     },
     recordSuccess: () => {},
   };
