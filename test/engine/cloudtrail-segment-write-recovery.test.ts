@@ -1,4 +1,6 @@
-// The trail's writes to disk past the ordinary case (segment-files.ts): 256 KB waiting are
+// The trail's writes to disk past the ordinary case (segment-files.ts): one exit hook for
+// all segment folders, which writes what waits (in this process, where a child's would not
+// show which hook ran); 256 KB waiting are
 // written at once, not a timer later; a write the disk refused is tried again by the timer
 // alone, with nothing else appended or read; and after a write the disk took only part of,
 // what waits is what is left (the 16 MB bound counts that, not the whole).
@@ -32,6 +34,26 @@ afterEach(() => {
 const file = (dir: string, seg: number) => join(dir, `${String(seg).padStart(16, '0')}.jsonl`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const diskError = (code: string) => Object.assign(new Error(`${code}: the disk refused`), { code });
+
+// First in the file: the hook is set by the first DiskSegmentFiles a module instance makes.
+test("one 'exit' hook however many segment folders, and it writes every folder's waiting lines", () => {
+  const once = vi.spyOn(process, 'once');
+  const exitListeners = process.listenerCount('exit');
+  const [a, b] = [folder(), folder()];
+  const first = new DiskSegmentFiles(a);
+  const second = new DiskSegmentFiles(b);
+  expect(process.listenerCount('exit')).toBe(exitListeners + 1);
+  const hooks = once.mock.calls.filter(([event]) => event === 'exit');
+  expect(hooks).toHaveLength(1);
+  first.append(0, '{"a":1}');
+  second.append(0, '{"b":2}');
+  expect(statSync(file(a, 0)).size).toBe(0);
+  (hooks[0]![1] as () => void)(); // as the process exiting calls it
+  expect(readFileSync(file(a, 0), 'utf8')).toBe('{"a":1}\n');
+  expect(readFileSync(file(b, 0), 'utf8')).toBe('{"b":2}\n');
+  first.close();
+  second.close();
+});
 
 test('256 KB waiting are written at once, before the timer and without a read', () => {
   const dir = folder();
