@@ -71,6 +71,62 @@ describe('CreateGrant', () => {
     }
   });
 
+  test('refused before anything is made: a service principal, no grantee, a malformed grant token, an alias, a disabled key or one pending deletion', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const { GrantToken } = grant(kms, key, { Operations: ['CreateGrant'] });
+    kms.putAlias({ AliasName: 'alias/k', AliasArn: kms.aliasArn(me, 'alias/k'), TargetKeyId: key.KeyId, CreationDate: 0, LastUpdatedDate: 0 });
+    const unsupported = 'The local engine does not model grants for AWS service principals (GranteeServicePrincipal, RetiringServicePrincipal, SourceArn).';
+    const refusals: [Record<string, unknown>, string, string?][] = [
+      [{ GranteePrincipal: undefined, GranteeServicePrincipal: 'dynamodb.amazonaws.com' }, 'UnsupportedOperationException', unsupported],
+      [{ RetiringServicePrincipal: 'dynamodb.amazonaws.com' }, 'UnsupportedOperationException', unsupported],
+      [{ Constraints: { SourceArn: 'arn:aws:s3:::b' } }, 'UnsupportedOperationException', unsupported],
+      [{ GranteePrincipal: undefined }, 'ValidationException', 'You must specify either GranteePrincipal or GranteeServicePrincipal.'],
+      [{ GrantTokens: [GrantToken, 'junk'] }, 'InvalidGrantTokenException'],
+      [{ KeyId: 'alias/k' }, 'NotFoundException'],
+    ];
+    for (const [more, type, message] of refusals) {
+      const err = errorOf(() => grant(kms, key, more));
+      expect(err.type, JSON.stringify(more)).toBe(type);
+      if (message) expect(err.message).toBe(message);
+    }
+    expect(grant(kms, key, { GrantTokens: [GrantToken] }).GrantId).toBeDefined();
+    key.KeyState = 'Disabled';
+    expect(errorOf(() => grant(kms, key)).type).toBe('DisabledException');
+    key.KeyState = 'PendingDeletion';
+    key.DeletionDate = kms.clock.now().getTime() + 1000;
+    expect(errorOf(() => grant(kms, key)).type).toBe('KMSInvalidStateException');
+    expect(kms.grants.size).toBe(2);
+  });
+
+  test('an operation asked twice is kept once; an empty Constraints is no constraint, also on a key that takes none', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const { GrantId } = grant(kms, key, { Operations: ['Decrypt', 'Encrypt', 'Decrypt'], Constraints: {} });
+    expect(kms.grants.get(GrantId)!.Operations).toEqual(['Decrypt', 'Encrypt']);
+    expect(kms.grants.get(GrantId)!.Constraints).toBeUndefined();
+    const signing = keyOf(kms, 'ECC_NIST_P256', 'SIGN_VERIFY');
+    expect('Constraints' in kms.grants.get(grant(kms, signing, { Operations: ['Sign'], Constraints: {} }).GrantId)!).toBe(false);
+  });
+
+  test('a named retry is the same grant with a new token; another name, grantee, retiring principal, operation set or constraint is a new grant', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const base = { Name: 'n1', RetiringPrincipal: BOB, Operations: ['Decrypt', 'Encrypt'], Constraints: { EncryptionContextSubset: { a: '1' } } };
+    const first = grant(kms, key, base);
+    const again = grant(kms, key, { ...base, KeyId: key.Arn, Operations: ['Encrypt', 'Decrypt'] });
+    expect(again.GrantId).toBe(first.GrantId);
+    expect(again.GrantToken).not.toBe(first.GrantToken);
+    expect(grantIdOfToken(again.GrantToken)).toBe(first.GrantId);
+    const variants = [
+      { Name: 'n2' }, { GranteePrincipal: BOB }, { RetiringPrincipal: ALICE }, { RetiringPrincipal: undefined }, { Operations: ['Decrypt'] }, { Operations: ['Decrypt', 'Encrypt', 'DescribeKey'] },
+      { Operations: ['Decrypt', 'DescribeKey'] }, { Constraints: { EncryptionContextSubset: { a: '2' } } }, { Constraints: { EncryptionContextEquals: { a: '1' } } }, { Constraints: undefined },
+      { Constraints: { EncryptionContextSubset: { a: '1', b: '2' } } },
+    ];
+    for (const v of variants) expect(grant(kms, key, { ...base, ...v }).GrantId, JSON.stringify(v)).not.toBe(first.GrantId);
+    expect(kms.grants.size).toBe(1 + variants.length);
+  });
+
   test('every unsupported operation is named, once each, in the order asked', () => {
     const { kms } = fresh();
     const key = keyOf(kms);
