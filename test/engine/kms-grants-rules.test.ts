@@ -186,6 +186,10 @@ describe('CreateGrant', () => {
     };
     expect(kms.grants.get(GrantId)).toEqual(expected);
     expect(new Kms(store, fixedClock()).grants.get(GrantId)).toEqual(expected);
+    const plain = grant(kms, key).GrantId; // no retiring principal, constraint or name: no such fields at all
+    expect({ ...[...kms.grants.untrackedValues()].find((g) => g.GrantId === plain) }).toStrictEqual({
+      GrantId: plain, KeyArn: key.Arn, CreationDate: expected.CreationDate, IssuingAccount: `arn:aws:iam::${ACCOUNT}:root`, GranteePrincipal: ALICE, Operations: ['Decrypt'],
+    });
   });
 
   test('without a Name, the same request twice makes two grants; with one, a retry gets the same grant, also with its constraint pairs in another order', () => {
@@ -274,7 +278,7 @@ describe('listing grants', () => {
     const page = listGrants(kms, { KeyId: key.KeyId }, me);
     expect(page.Grants).toHaveLength(50);
     expect(page.Truncated).toBe(true);
-    expect(page.Grants[0]).toEqual({
+    expect(page.Grants[0]).toStrictEqual({
       KeyId: key.Arn, GrantId: first, Name: '', CreationDate: new Date('2026-03-04T05:06:07Z'), GranteePrincipal: ALICE,
       IssuingAccount: `arn:aws:iam::${ACCOUNT}:root`, Operations: ['Decrypt'],
     });
