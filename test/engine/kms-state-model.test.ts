@@ -134,6 +134,8 @@ describe('naming a key', () => {
       expect(errorOf(() => kms.resolve(ref, me))).toEqual({ type: 'NotFoundException', message: `Invalid keyId '${ref}'` });
     const cn = `arn:aws-cn:kms:us-west-2:${ACCOUNT}:key/${key.KeyId}`;
     expect(errorOf(() => kms.resolve(cn, me))).toEqual({ type: 'NotFoundException', message: `Key '${cn}' does not exist` });
+    expect(kms.findAlias(`arn:aws-cn:kms:us-east-1:${ACCOUNT}:alias/one`, me)?.TargetKeyId).toBe(key.KeyId);
+    expect(kms.findAlias(`xarn:aws:kms:us-east-1:${ACCOUNT}:alias/one`, me)).toBeUndefined();
   });
 
   test('an ARN that names no key or alias is an invalid ARN; an id that is no UUID or mrk id is an invalid key id', () => {
@@ -676,6 +678,10 @@ describe('what the clock brings due', () => {
     clock.advance(365 * 86400);
     kms.sweepDeleted();
     expect(key.Materials.map((m) => [m.created, m.rotation])).toEqual([[start, undefined], [start + 365 * DAY, 'AUTOMATIC']]);
+    // its schedule is set once: the next year's rotation is the next one
+    kms.sweepDeleted();
+    expect(key.Materials).toHaveLength(2);
+    expect(key.Rotation).toEqual({ PeriodInDays: 365, NextDate: start + 730 * DAY });
   });
 
   test('a replica never rotates on its own, even past the rotation date it shares', () => {
@@ -795,10 +801,13 @@ describe('what a restart keeps', () => {
   });
 
   test("the replicas' shared material, changed by the primary's rotation, is saved with it", () => {
-    const { kms, store } = fresh();
-    const primary = kms.newKey(me, { Description: '', Policy: '', MultiRegionKeyType: 'PRIMARY' });
-    kms.replicate(primary, 'us-west-2', { Description: '', Policy: '', Tags: [] });
-    kms.save();
+    const { kms: first, store } = fresh();
+    const created = first.newKey(me, { Description: '', Policy: '', MultiRegionKeyType: 'PRIMARY' });
+    first.replicate(created, 'us-west-2', { Description: '', Policy: '', Tags: [] });
+    first.save();
+    // after a restart, so that nothing but the rotation is waiting to be saved
+    const kms = new Kms(store, fixedClock());
+    const primary = kms.resolve(created.KeyId, me);
     kms.rotate(primary, 'ON_DEMAND', 5);
     kms.save();
     const blob = kms.seal(primary, Buffer.from('rotated'));
