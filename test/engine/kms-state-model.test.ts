@@ -147,6 +147,12 @@ describe('naming a key', () => {
       expect(errorOf(() => kms.resolve(ref, me))).toEqual({ type: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${ref}' does not exist` });
   });
 
+  test('every hex digit, 0 to 9 and a to f in either case, is valid in every part of a key id', () => {
+    const { kms } = fresh();
+    for (const ref of ['09af09af-09af-09af-09af-09af09af09af', '09AF09AF-09AF-09AF-09AF-09AF09AF09AF', 'mrk-09af09af09af09af09af09af09af09af', 'mrk-09AF09AF09AF09AF09AF09AF09AF09AF'])
+      expect(errorOf(() => kms.resolve(ref, me))).toEqual({ type: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${ref}' does not exist` });
+  });
+
   test("a multi-Region key's id names the key of the caller's Region; a key ARN, the key of its Region", () => {
     const { kms } = fresh();
     const primary = kms.newKey(me, { Description: 'p', Policy: '', MultiRegionKeyType: 'PRIMARY' });
