@@ -287,6 +287,41 @@ describe('listing grants', () => {
     expect(listGrants(kms, { KeyId: key.KeyId, GranteePrincipal: ALICE }, me).Grants.map((g) => g.GrantId)).toEqual([first]);
   });
 
+  test('ListGrants by GrantId finds that grant or says which key has no such grant; a service principal finds nothing; a forged marker is InvalidMarkerException', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const ids = [grant(kms, key).GrantId, grant(kms, key).GrantId];
+    expect(listGrants(kms, { KeyId: key.KeyId, GrantId: ids[1] }, me).Grants.map((g) => g.GrantId)).toEqual([ids[1]]);
+    expect(errorOf(() => listGrants(kms, { KeyId: keyOf(kms).Arn, GrantId: ids[0] }, me)).type).toBe('InvalidGrantIdException');
+    expect(errorOf(() => listGrants(kms, { KeyId: key.KeyId, GrantId: 'f'.repeat(64) }, me))).toEqual({ type: 'InvalidGrantIdException', message: `Grant ID ${'f'.repeat(64)} is not a grant of ${key.Arn}.` });
+    expect(listGrants(kms, { KeyId: key.KeyId, GranteeServicePrincipal: 'dynamodb.amazonaws.com' }, me).Grants).toEqual([]);
+    expect(listGrants(kms, { KeyId: key.KeyId, Limit: 1 }, me).Grants.map((g) => g.GrantId)).toEqual([ids[0]]);
+    expect(errorOf(() => listGrants(kms, { KeyId: key.KeyId, Marker: 'forged' }, me))).toEqual({ type: 'InvalidMarkerException', message: 'Invalid marker: forged' });
+    expect(errorOf(() => listGrants(kms, { KeyId: 'alias/none' }, me)).type).toBe('NotFoundException');
+  });
+
+  test("ListRetirableGrants: the principal's grants on every key of the caller's Region only, pages; a service principal matches none; not both principals", () => {
+    const { kms } = fresh();
+    const west = makeCaller({ region: 'us-west-2' });
+    const one = keyOf(kms);
+    const two = keyOf(kms);
+    const westKey = kms.newKey(west, { Description: '', Policy: '', Origin: 'EXTERNAL', KeyState: 'Enabled' });
+    const a = grant(kms, one, { RetiringPrincipal: BOB }).GrantId;
+    grant(kms, one, { RetiringPrincipal: ALICE });
+    grant(kms, one);
+    const c = grant(kms, two, { RetiringPrincipal: BOB }).GrantId;
+    const w = grant(kms, westKey, { RetiringPrincipal: BOB }, west).GrantId;
+    expect(listRetirableGrants(kms, { RetiringPrincipal: BOB }, me).Grants.map((g) => [g.GrantId, g.KeyId])).toEqual([[a, one.Arn], [c, two.Arn]]);
+    expect(listRetirableGrants(kms, { RetiringPrincipal: BOB }, west).Grants.map((g) => g.GrantId)).toEqual([w]);
+    const paged = listRetirableGrants(kms, { RetiringPrincipal: BOB, Limit: 1 }, me);
+    expect([paged.Grants.map((g) => g.GrantId), paged.Truncated]).toEqual([[a], true]);
+    expect(listRetirableGrants(kms, { RetiringServicePrincipal: 'dynamodb.amazonaws.com' }, me).Grants).toEqual([]);
+    expect(errorOf(() => listRetirableGrants(kms, { RetiringPrincipal: BOB, RetiringServicePrincipal: 'dynamodb.amazonaws.com' }, me)).message).toBe(
+      'You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.',
+    );
+    expect(errorOf(() => listRetirableGrants(kms, { RetiringPrincipal: 'arn:aws:iam::444455556666:user/bob' }, me)).type).toBe('AccessDeniedException');
+  });
+
   test('a listed grant is a copy: changing it changes nothing stored', () => {
     const { kms } = fresh();
     const key = keyOf(kms);
@@ -339,6 +374,56 @@ describe('retiring and revoking', () => {
     });
   });
 
+  test('RetireGrant names a grant by token (with its own GrantId and key, if given) or by KeyId and GrantId; anything else is refused and retires nothing', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const g = grant(kms, key);
+    const other = grant(kms, key);
+    const byId = grant(kms, key);
+    expect(errorOf(() => retireGrant(kms, { GrantToken: g.GrantToken, GrantId: other.GrantId }, me))).toEqual({
+      type: 'InvalidGrantIdException', message: `Grant ID ${other.GrantId} is not a grant of the key the grant token names.`,
+    });
+    for (const req of [{ KeyId: key.Arn }, { GrantId: g.GrantId }, {}])
+      expect(errorOf(() => retireGrant(kms, req, me)), JSON.stringify(req)).toEqual({ type: 'ValidationException', message: 'Grant token OR (grant ID, key ID) must be specified' });
+    expect(errorOf(() => retireGrant(kms, { GrantToken: 'not-a-token' }, me)).type).toBe('InvalidGrantTokenException');
+    expect(errorOf(() => retireGrant(kms, { KeyId: 'alias/none', GrantId: g.GrantId }, me)).type).toBe('NotFoundException');
+    expect(kms.grants.size).toBe(3);
+    retireGrant(kms, { GrantToken: g.GrantToken, GrantId: g.GrantId, KeyId: key.Arn }, me);
+    retireGrant(kms, { KeyId: key.KeyId, GrantId: byId.GrantId }, me);
+    expect([...kms.grants.keys()]).toEqual([other.GrantId]);
+  });
+
+  test("with an IAM directory, anyone the grant does not name may retire it only if their account's IAM policies allow kms:RetireGrant on the key", () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const allow = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:RetireGrant', Resource: key.Arn }] });
+    const policies = new Map<string, string>([[BOB, allow]]);
+    kms.directory = {
+      credentials: () => undefined,
+      defaultLearner: () => me,
+      identityPolicies: (caller: Caller) => (policies.has(caller.arn) ? [{ name: 'p', document: policies.get(caller.arn)! }] : []),
+      principalExists: () => true,
+    };
+    const bob = makeCaller({ userName: 'bob' });
+    const carol = makeCaller({ userName: 'carol' });
+    const forCarol = grant(kms, key, { RetiringPrincipal: carol.arn });
+    const g = grant(kms, key);
+    expect(errorOf(() => retireGrant(kms, { GrantToken: g.GrantToken }, carol))).toEqual({
+      type: 'AccessDeniedException',
+      message: `User: ${carol.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.Arn} because no identity-based policy allows the kms:RetireGrant action`,
+    });
+    expect(errorOf(() => retireGrant(kms, { GrantToken: g.GrantToken, DryRun: true }, carol)).type).toBe('AccessDeniedException'); // asked before DryRun
+    retireGrant(kms, { GrantToken: forCarol.GrantToken }, carol);
+    policies.set(BOB, allow.replace(key.Arn, `${key.Arn}-other`));
+    expect(errorOf(() => retireGrant(kms, { GrantToken: g.GrantToken }, bob)).type).toBe('AccessDeniedException');
+    policies.set(BOB, allow);
+    const elsewhere = grant(kms, key);
+    kms.grants.get(elsewhere.GrantId)!.IssuingAccount = 'arn:aws:iam::444455556666:root'; // as if made in another account
+    expect(errorOf(() => retireGrant(kms, { GrantToken: elsewhere.GrantToken }, bob)).type).toBe('AccessDeniedException');
+    retireGrant(kms, { GrantToken: g.GrantToken }, bob);
+    expect([...kms.grants.keys()]).toEqual([elsewhere.GrantId]);
+  });
+
   test('DryRun retires and revokes nothing; a real retire and revoke are saved before they answer', () => {
     const { kms, store } = fresh();
     const key = keyOf(kms);
@@ -371,6 +456,13 @@ describe('what a grant allows', () => {
     kms.grants.set(g.GrantId, g);
     return g;
   };
+
+  test('a malformed grant token in the request is InvalidGrantTokenException, even when there are no grants to look through', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    expect(errorOf(() => grantsAnswer(kms, key, alice, { operation: 'Decrypt', grantTokens: ['junk'] })).type).toBe('InvalidGrantTokenException');
+    expect(grantsAnswer(kms, key, alice, { operation: 'Decrypt' })).toBe('NotApplicable');
+  });
 
   test('a grant to the account applies to its other identities only when their IAM policies are asked and allow', () => {
     const { kms } = fresh();
