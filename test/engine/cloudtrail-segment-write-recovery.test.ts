@@ -65,6 +65,14 @@ test('256 KB waiting are written at once, before the timer and without a read', 
   files.append(0, big);
   expect(readFileSync(file(dir, 0), 'utf8')).toBe('a'.repeat(1000) + '\n' + big + '\n');
   files.close();
+  // At the byte: a line that brings what waits to 256 KB exactly is written at once; one byte less waits.
+  const exact = folder();
+  const atLimit = new DiskSegmentFiles(exact);
+  atLimit.append(0, 'c'.repeat(256 * 1024 - 2)); // and its newline: one byte short
+  expect(statSync(file(exact, 0)).size).toBe(0);
+  atLimit.append(0, ''); // a newline: 256 KB exactly
+  expect(statSync(file(exact, 0)).size).toBe(256 * 1024);
+  atLimit.close();
 });
 
 test('a write the disk refused is tried again by the timer alone, and reaches the disk once the disk takes it', async () => {
