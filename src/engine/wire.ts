@@ -57,7 +57,8 @@ export function decodeBlobs(input: unknown, blobMembers: ReadonlySet<string>): u
 
 /** Renders an operation's output as JSON 1.1: Buffers as base64, Dates as epoch seconds. */
 export function toWire(value: unknown): unknown {
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'); // a view, not a copy
   if (value instanceof Date) return value.getTime() / 1000;
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') {

@@ -176,7 +176,11 @@ test('a trail whose clock has no shared time or account times (a plain Clock) da
   const trail = new Trail(openStore(null), plain, 60);
   trail.record(call('A'));
   expect(trail.secondsUntilAccountDelivered('111122223333')).toBe(60);
-  expect(trail.recordServiceEvent({ accountId: '111122223333', region: 'us-east-1', eventSource: 'kms.amazonaws.com', eventName: 'RotateKey', resources: [], serviceEventDetails: {}, time: T + 5000 }).eventTime).toBe('2026-03-01T10:00:00Z');
+  const heard: string[] = [];
+  trail.onRecord((e) => heard.push(e.eventTime));
+  trail.recordServiceEvent({ accountId: '111122223333', region: 'us-east-1', eventSource: 'kms.amazonaws.com', eventName: 'RotateKey', resources: [], serviceEventDetails: {}, time: T + 5000 });
+  void trail.size; // reading the trail stores (and tells) what it recorded
+  expect(heard.at(-1)).toBe('2026-03-01T10:00:00Z');
   now += 60_000;
   expect(trail.delivered().map((e) => e.eventName)).toEqual(['A', 'RotateKey']);
   now += 91 * DAY * 1000;

@@ -49,6 +49,7 @@ const segmentFiles = (dir: string) => fs.readdirSync(segmentsDir(dir)).filter((f
 function record(trail: Trail, n: number, from = 0, eventName = (i: number) => (i % 3 === 0 ? 'CreateKey' : 'GenerateDataKey')) {
   for (let i = from; i < from + n; i++)
     trail.record({ caller, eventSource: 'kms.amazonaws.com', eventName: eventName(i), requestParameters: { keyId: `key-${i}` }, readOnly: i % 3 !== 0, requestId: `r${i}` });
+  trail.storeRecorded(); // as the engine does once each reply is written; these tests read the files themselves
 }
 
 /** Every page of a lookup, following NextToken: the request ids, newest first, and the page count. */

@@ -12,8 +12,14 @@ const ACCOUNT = '111122223333';
 const store = openStore(null);
 const trail = new Trail(store, fixedClock(new Date('2026-03-01T10:00:00Z')), 0);
 
+/** The event of one call, read back as LookupEvents would (reading stores what the trail recorded). */
+function recorded(input: Parameters<Trail['record']>[0]) {
+  trail.record(input);
+  return trail.delivered().at(-1)!;
+}
+
 const identityOf = (caller: Caller) =>
-  trail.record({ caller, eventSource: 'kms.amazonaws.com', eventName: 'ListKeys', requestParameters: null, readOnly: true, requestId: 'r' }).userIdentity;
+  recorded({ caller, eventSource: 'kms.amazonaws.com', eventName: 'ListKeys', requestParameters: null, readOnly: true, requestId: 'r' }).userIdentity;
 
 test('an IAM user: type IAMUser, its unique id, ARN, key and userName', () => {
   const alice = makeCaller({ type: 'IAMUser', principalId: 'AIDAJ45Q7YFFAREXAMPLE', userName: 'Alice', accessKeyId: 'AKIAALICE00000000000' });
@@ -57,7 +63,7 @@ test('the root user: type Root, the account id as principal, no userName', () =>
 
 test("S3 calling KMS on a caller's behalf: the caller's identity with invokedBy s3.amazonaws.com, and S3 as source", () => {
   const alice = makeCaller({ type: 'IAMUser', principalId: 'AIDAJ45Q7YFFAREXAMPLE', userName: 'Alice', sourceIp: '192.0.2.7', userAgent: 'aws-cli/2' });
-  const event = trail.record({ caller: onBehalfOf(alice, 's3.amazonaws.com'), eventSource: 'kms.amazonaws.com', eventName: 'GenerateDataKey', requestParameters: null, readOnly: true, requestId: 'r' });
+  const event = recorded({ caller: onBehalfOf(alice, 's3.amazonaws.com'), eventSource: 'kms.amazonaws.com', eventName: 'GenerateDataKey', requestParameters: null, readOnly: true, requestId: 'r' });
   expect(event.userIdentity).toMatchObject({ type: 'IAMUser', userName: 'Alice', principalId: 'AIDAJ45Q7YFFAREXAMPLE', invokedBy: 's3.amazonaws.com' });
   expect(event.sourceIPAddress).toBe('s3.amazonaws.com');
   expect(event.userAgent).toBe('s3.amazonaws.com');

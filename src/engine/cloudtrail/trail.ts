@@ -7,76 +7,15 @@
 // most `segmentBytes` and one day (segment-files.ts); only a compact index of each is in memory
 // (segment-index.ts), so a lookup reads from disk just the events it returns, and a
 // restart reads the saved indexes and the one segment still being appended to.
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store.js';
+import { apiCallEvent, clip, serviceEvent, type RecordInput, type ServiceEventInput, type TrailEvent } from './trail-events.js';
 import { DiskSegmentFiles, MemorySegmentFiles, readLines, type SegmentFiles } from './segment-files.js';
 import { matches, SegmentIndex, type AttributeKey } from './segment-index.js';
 
-export interface TrailEvent {
-  eventVersion: string;
-  /** A service acting on its own (an AwsServiceEvent) is only an account and "AWS Internal". */
-  userIdentity: {
-    type?: string;
-    principalId?: string;
-    arn?: string;
-    accountId: string;
-    accessKeyId?: string;
-    userName?: string;
-    /** An AssumedRole's session: the role it was issued for, and when. */
-    sessionContext?: {
-      sessionIssuer: { type: 'Role'; principalId: string; arn: string; accountId: string; userName: string };
-      attributes: { creationDate?: string; mfaAuthenticated: 'false' };
-    };
-    invokedBy?: string;
-  };
-  eventTime: string;
-  eventSource: string;
-  eventName: string;
-  awsRegion: string;
-  sourceIPAddress: string;
-  userAgent: string;
-  errorCode?: string;
-  errorMessage?: string;
-  requestParameters: Record<string, unknown> | null;
-  responseElements: Record<string, unknown> | null;
-  requestID?: string;
-  eventID: string;
-  readOnly: boolean;
-  resources?: { accountId: string; type: string; ARN: string }[];
-  eventType: 'AwsApiCall' | 'AwsServiceEvent';
-  managementEvent: boolean;
-  recipientAccountId: string;
-  eventCategory: 'Management';
-  serviceEventDetails?: Record<string, string>;
-}
-
-/** What a service did on its own, when (KMS rotating a key, deleting expired imported material). */
-export interface ServiceEventInput {
-  accountId: string;
-  region: string;
-  eventSource: string;
-  eventName: string;
-  resources: { type: string; ARN: string }[];
-  serviceEventDetails: Record<string, string>;
-  /** When it happened (epoch ms on the engine clock): it may be past, if the clock was moved on. */
-  time: number;
-}
-
-export interface RecordInput {
-  caller: Caller;
-  eventSource: string;
-  eventName: string;
-  requestParameters: Record<string, unknown> | null;
-  responseElements?: Record<string, unknown> | null;
-  resources?: { type: string; ARN: string }[];
-  readOnly: boolean;
-  requestId: string;
-  error?: { code: string; message: string };
-}
+export type { RecordInput, ServiceEventInput, TrailEvent } from './trail-events.js';
 
 /** One line of a segment. */
 interface StoredEvent {
@@ -106,8 +45,6 @@ const SEGMENT_SPAN_MS = DAY_MS;
  * is replaced by {omitted: true}, as CloudTrail truncates a field past its maximum size.
  */
 export const MAX_FIELD_CHARS = 100 * 1024;
-/** Free text taken from the request (user agent, error messages that echo input) is cut here. */
-const MAX_TEXT_CHARS = 1024;
 
 /** The events before segments existed: one JSON file, read whole at start-up. Imported once. */
 const LEGACY_FILE = 'cloudtrail/events.jsonl';
@@ -139,6 +76,13 @@ export class Trail {
    */
   private readonly accounts = new Map<string, { lastTime: number; deliverAt: number }>();
   private readonly listeners = new Set<(event: TrailEvent) => void>();
+  /**
+   * Recorded but not yet stored: stored (serialized, indexed, heard by the listeners) just after
+   * the reply is written, so storing an event does not delay the call it records. Anything that
+   * reads the trail, and the engine before its next request, stores them first (storeRecorded).
+   */
+  private unstored: { build: () => TrailEvent; deliverAt: number; time: number; pruneAt: number }[] = [];
+  private storeFailed = false;
 
   constructor(
     store: Store,
@@ -186,73 +130,64 @@ export class Trail {
     });
   }
 
-  record(input: RecordInput): TrailEvent {
+  /** Records a call: dated now, built and stored once the reply is written (storeRecorded). */
+  record(input: RecordInput): void {
     const { caller } = input;
     const now = this.clock.now().getTime(); // the caller's account's time (the request runs in its context)
     // Event times never go back (the host's clock might): pages stay in time order and tokens stay valid.
     const time = Math.max(Math.floor(now / 1000) * 1000, this.lastTimeOf(caller.accountId));
-    const event: TrailEvent = {
-      eventVersion: '1.08',
-      userIdentity: userIdentity(caller),
-      eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      eventSource: input.eventSource,
-      eventName: input.eventName,
-      awsRegion: caller.region,
-      sourceIPAddress: caller.invokedBy ?? caller.sourceIp ?? '127.0.0.1',
-      userAgent: clip(caller.invokedBy ?? caller.userAgent ?? ''),
-      ...(input.error ? { errorCode: input.error.code, errorMessage: clip(input.error.message) } : {}),
-      requestParameters: input.requestParameters, // bounded as it is stored (append)
-      responseElements: input.responseElements ?? null,
-      requestID: input.requestId,
-      eventID: randomUUID(),
-      readOnly: input.readOnly,
-      ...(input.resources?.length ? { resources: input.resources.map((r) => ({ accountId: caller.accountId, ...r })) } : {}),
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: caller.accountId,
-      eventCategory: 'Management',
-    };
-    return this.publish(event, time, now);
+    this.publish(caller.accountId, () => apiCallEvent(input, time), time, now);
   }
 
   /** An AwsServiceEvent, in the shape of AWS's examples (RotateKey, DeleteExpiredKeyMaterial), dated when it happened. */
-  recordServiceEvent(input: ServiceEventInput): TrailEvent {
+  recordServiceEvent(input: ServiceEventInput): void {
     const now = this.clock.nowFor?.(input.accountId) ?? this.clock.now().getTime(); // any request may bring another account's rotation due
     const time = Math.max(Math.floor(Math.min(input.time, now) / 1000) * 1000, this.lastTimeOf(input.accountId));
-    const event: TrailEvent = {
-      eventVersion: '1.08',
-      userIdentity: { accountId: input.accountId, invokedBy: 'AWS Internal' },
-      eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      eventSource: input.eventSource,
-      eventName: input.eventName,
-      awsRegion: input.region,
-      sourceIPAddress: 'AWS Internal',
-      userAgent: 'AWS Internal',
-      requestParameters: null,
-      responseElements: null,
-      eventID: randomUUID(),
-      readOnly: false,
-      resources: input.resources.map((r) => ({ accountId: input.accountId, ...r })),
-      eventType: 'AwsServiceEvent',
-      managementEvent: true,
-      recipientAccountId: input.accountId,
-      eventCategory: 'Management',
-      serviceEventDetails: input.serviceEventDetails,
-    };
-    return this.publish(event, time, now);
+    this.publish(input.accountId, () => serviceEvent(input, time), time, now);
   }
 
-  private publish(event: TrailEvent, time: number, now: number): TrailEvent {
+  private publish(accountId: string, build: () => TrailEvent, time: number, now: number) {
     const deliverAt = now + this.delaySeconds * 1000;
-    this.append({ deliverAt, event }, time);
-    const account = this.accounts.get(event.recipientAccountId);
+    // Times and deliveries are settled now, in call order: the next event's time depends on them.
+    if (time > this.lastTime) this.lastTime = time;
+    const account = this.accounts.get(accountId);
     if (account) {
       account.lastTime = time;
       if (deliverAt > account.deliverAt) account.deliverAt = deliverAt;
-    } else this.accounts.set(event.recipientAccountId, { lastTime: time, deliverAt });
-    this.prune(this.clock.accountsAhead === true ? this.sharedNow() : now);
-    for (const listener of this.listeners) listener(event);
-    return event;
+    } else this.accounts.set(accountId, { lastTime: time, deliverAt });
+    const pruneAt = this.clock.accountsAhead === true ? this.sharedNow() : now;
+    if (this.unstored.push({ build, deliverAt, time, pruneAt }) === 1) setImmediate(() => this.storeRecorded());
+  }
+
+  /**
+   * Stores the events recorded so far, in order, and tells the listeners. An event the disk
+   * refuses is dropped and said once (a call is never failed for its record, nor the engine
+   * stopped from a timer); a listener that throws is said and does not stop the others.
+   */
+  storeRecorded(): void {
+    const batch = this.unstored;
+    if (batch.length === 0) return;
+    this.unstored = [];
+    for (const { build, deliverAt, time, pruneAt } of batch) {
+      let stored: StoredEvent;
+      try {
+        stored = { deliverAt, event: build() };
+        this.append(stored, time);
+        this.prune(pruneAt);
+        this.storeFailed = false;
+      } catch (e) {
+        if (!this.storeFailed) console.error(`A CloudTrail event could not be stored: ${(e as Error).message}`);
+        this.storeFailed = true;
+        continue;
+      }
+      for (const listener of this.listeners) {
+        try {
+          listener(stored.event);
+        } catch (e) {
+          console.error(e);
+        }
+      }
+    }
   }
 
   private append(stored: StoredEvent, time: number) {
@@ -315,6 +250,7 @@ export class Trail {
    * whether more follow. Walks the index; reads only the events it returns.
    */
   lookup(q: TrailQuery): { events: { seq: number; event: TrailEvent }[]; more: boolean } {
+    this.storeRecorded();
     this.prune(this.sharedNow());
     const start = Math.max(q.start, q.now - this.limits.retentionDays * DAY_MS);
     const candidate = q.attribute ? SegmentIndex.candidates(q.attribute.key, q.attribute.value) : undefined;
@@ -344,6 +280,7 @@ export class Trail {
 
   /** Every event delivered by now, oldest first. Reads the whole history: for tests and small trails. */
   delivered(): TrailEvent[] {
+    this.storeRecorded();
     const now = this.clock.now().getTime();
     const out: TrailEvent[] = [];
     for (const index of this.segments)
@@ -356,11 +293,13 @@ export class Trail {
 
   /** How many events are kept (delivered or not). */
   get size(): number {
+    this.storeRecorded();
     return this.segments.reduce((n, s) => n + s.count, 0);
   }
 
   /** Seconds until every recorded event is delivered (0 if all are). */
   secondsUntilAllDelivered(): number {
+    this.storeRecorded();
     const now = this.clock.now().getTime();
     let last = now;
     for (const s of this.segments) if (s.maxDeliverAt > last) last = s.maxDeliverAt;
@@ -386,6 +325,7 @@ export class Trail {
   }
 
   close() {
+    this.storeRecorded();
     this.files.close();
   }
 
@@ -449,41 +389,4 @@ function jsonOrUndefined(value: unknown): string | undefined {
   } catch {
     return undefined; // nested beyond what JSON.stringify can walk, or cyclic
   }
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_TEXT_CHARS ? text : text.slice(0, MAX_TEXT_CHARS - 3) + '...';
-}
-
-/**
- * The caller as CloudTrail's userIdentity element shows it (CloudTrail user guide,
- * "CloudTrail userIdentity element"): an IAM user with its userName; an assumed role with
- * its session's issuer and creation date and no userName; the root user as the account.
- * A service acting on the caller's behalf (S3 calling KMS) keeps the caller's identity and adds invokedBy.
- */
-function userIdentity(caller: Caller): TrailEvent['userIdentity'] {
-  const type = caller.type ?? 'IAMUser';
-  const identity: TrailEvent['userIdentity'] = {
-    type,
-    principalId: caller.principalId ?? (type === 'Root' ? caller.accountId : principalId(caller.accessKeyId)),
-    arn: caller.arn,
-    accountId: caller.accountId,
-    accessKeyId: caller.accessKeyId,
-  };
-  if (type === 'IAMUser') identity.userName = caller.userName;
-  if (type === 'AssumedRole' && caller.sessionIssuer) {
-    const issuer = caller.sessionIssuer;
-    const created = caller.sessionCreatedAt === undefined ? {} : { creationDate: new Date(caller.sessionCreatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-    identity.sessionContext = {
-      sessionIssuer: { type: 'Role', principalId: issuer.principalId, arn: issuer.arn, accountId: issuer.accountId, userName: issuer.userName },
-      attributes: { ...created, mfaAuthenticated: 'false' },
-    };
-  }
-  if (caller.invokedBy) identity.invokedBy = caller.invokedBy;
-  return identity;
-}
-
-/** A stable made-up AIDA id for a caller the engine knows only by its access key (any key, in the local mode). */
-function principalId(accessKeyId: string) {
-  return 'AIDA' + Buffer.from(accessKeyId).toString('hex').toUpperCase().slice(0, 17).padEnd(17, '0');
 }

@@ -122,7 +122,10 @@ export function callKms({ kms, trail, quotas, directory, clock }: KmsCallPath, o
       caller,
       eventSource: 'kms.amazonaws.com',
       eventName: operation,
-      requestParameters: kmsRequestParameters(operation, input),
+      // Read when the event is built, after the reply is written (cloudtrail/trail.ts): not while the caller waits.
+      get requestParameters() {
+        return kmsRequestParameters(operation, input);
+      },
       responseElements: responseElements(operation, output, alias),
       resources: alias ? [alias.key, alias.alias].map((ARN) => ({ type: 'AWS::KMS::Key', ARN })) : resourcesOf(output, () => namedKeyArn(kms, input, caller)),
       readOnly: op.readOnly,

@@ -1,0 +1,122 @@
+// A call's CloudTrail event is stored (serialized, indexed, heard by the listeners) just after
+// the reply is written, not while the caller waits (engine/cloudtrail/trail.ts): recorded in
+// call order, stored in the same turn of the event loop, and before anything reads the trail.
+// Storing can fail (a full disk) or a listener can throw: neither fails a call nor stops the
+// engine from a timer.
+import { afterEach, expect, test, vi } from 'vitest';
+import { ListKeysCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { makeCaller } from '../../src/engine/caller.js';
+import { EngineClock, fixedClock } from '../../src/engine/clock.js';
+import { Trail, type RecordInput, type TrailEvent } from '../../src/engine/cloudtrail/trail.js';
+import { openStore } from '../../src/engine/store.js';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  cleanup.splice(0).reverse().forEach((fn) => fn());
+  vi.restoreAllMocks();
+});
+
+const T = Date.parse('2026-03-01T10:00:00Z');
+const caller = makeCaller();
+const call = (eventName: string): RecordInput => ({ caller, eventSource: 'kms.amazonaws.com', eventName, requestParameters: null, readOnly: true, requestId: `r-${eventName}` });
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function memoryTrail() {
+  const trail = new Trail(openStore(null), fixedClock(new Date(T)));
+  cleanup.push(() => trail.close());
+  return trail;
+}
+
+test('an event is stored after record returns, in the same turn of the event loop, in call order', async () => {
+  const trail = memoryTrail();
+  const heard: string[] = [];
+  trail.onRecord((e) => heard.push(e.eventName));
+  trail.record(call('A'));
+  trail.record(call('B'));
+  expect(heard).toEqual([]); // not while the call is being answered
+  await nextTurn();
+  expect(heard).toEqual(['A', 'B']);
+  expect(trail.delivered().map((e) => e.eventName)).toEqual(['A', 'B']);
+});
+
+test('whatever reads the trail stores what is recorded first: lookup, delivered, size, delivery time', () => {
+  const trail = memoryTrail();
+  const q = { now: T + 1000, start: 0, end: T + 1000, limit: 50 };
+  trail.record(call('A'));
+  expect(trail.lookup(q).events.map((e) => e.event.eventName)).toEqual(['A']);
+  trail.record(call('B'));
+  expect(trail.delivered().map((e) => e.eventName)).toEqual(['A', 'B']);
+  trail.record(call('C'));
+  expect(trail.size).toBe(3);
+  trail.delaySeconds = 60;
+  trail.record(call('D'));
+  expect(trail.secondsUntilAllDelivered()).toBe(60);
+});
+
+test('event times are settled when recorded: a later call is never dated before an earlier one still unstored', () => {
+  let host = T + 5000;
+  const trail = new Trail(openStore(null), new EngineClock(() => host));
+  cleanup.push(() => trail.close());
+  trail.record(call('A'));
+  host = T; // the host's clock stepped back
+  trail.record(call('B'));
+  host = T + 5000; // so both are delivered
+  const [a, b] = trail.delivered();
+  expect(a!.eventTime).toBe('2026-03-01T10:00:05Z');
+  expect(b!.eventTime).toBe('2026-03-01T10:00:05Z');
+});
+
+test('an event the store refuses is said once and dropped; the calls after it are stored', async () => {
+  const trail = memoryTrail();
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const files = (trail as unknown as { files: { append: (...a: unknown[]) => unknown } }).files;
+  const append = files.append.bind(files);
+  let refuse = true;
+  files.append = (...a: unknown[]) => {
+    if (refuse) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return append(...a);
+  };
+  trail.record(call('A'));
+  trail.record(call('B'));
+  await nextTurn(); // from setImmediate: a throw here would stop the process
+  expect(errors).toHaveBeenCalledTimes(1);
+  expect(String(errors.mock.calls[0]![0])).toMatch(/A CloudTrail event could not be stored: ENOSPC/);
+  refuse = false;
+  trail.record(call('C'));
+  expect(trail.delivered().map((e) => e.eventName)).toEqual(['C']);
+});
+
+test('a listener that throws is said, and the other listeners still hear every event', async () => {
+  const trail = memoryTrail();
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const heard: TrailEvent[] = [];
+  trail.onRecord(() => {
+    throw new Error('a broken listener');
+  });
+  trail.onRecord((e) => heard.push(e));
+  trail.record(call('A'));
+  trail.record(call('B'));
+  await nextTurn();
+  expect(heard.map((e) => e.eventName)).toEqual(['A', 'B']);
+  expect(errors).toHaveBeenCalledTimes(2);
+});
+
+let engine: TestEngine | undefined;
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+test('over HTTP, the call before is in the trail when the next request is served, and closing stores what waits', async () => {
+  engine = await startTestEngine();
+  const kms: KMSClient = engine.kms;
+  const heard: string[] = [];
+  engine.engine.trail.onRecord((e) => heard.push(e.eventName));
+  await kms.send(new ListKeysCommand({}));
+  await kms.send(new ListKeysCommand({}));
+  expect(heard).toEqual(['ListKeys', 'ListKeys']);
+  engine.engine.trail.record(call('Pending'));
+  engine.engine.trail.close();
+  expect(heard).toEqual(['ListKeys', 'ListKeys', 'Pending']);
+});
