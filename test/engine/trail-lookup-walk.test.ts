@@ -157,3 +157,34 @@ test('past 90 days on the shared clock a segment goes, even the last: its number
   const later = trail.lookup({ now: clock.now().getTime(), start: 0, end: Infinity, limit: 5 }).events;
   expect(later.map((e) => [e.seq, e.event.eventName])).toEqual([[10, 'Later']]);
 });
+
+test('a lookup by a resource the index cannot rule out (three resources, more than it holds) is confirmed on the event itself', () => {
+  const { trail, clock } = memoryTrail();
+  const arn = (k: string) => `arn:aws:kms:us-east-1:${ONE}:key/${k}`;
+  trail.record({ caller: makeCaller({ accountId: ONE }), eventSource: 'kms.amazonaws.com', eventName: 'Many', requestParameters: null, readOnly: true, requestId: 'r', resources: ['a', 'b', 'c'].map((k) => ({ type: 'AWS::KMS::Key', ARN: arn(k) })) });
+  clock.advance(1);
+  expect(names(trail, { attribute: { key: 'ResourceName', value: arn('c') } }).names).toEqual(['Many']);
+  expect(names(trail, { attribute: { key: 'ResourceName', value: arn('z') } }).names).toEqual([]);
+});
+
+test('on disk: paging runs through sealed segments, and a line damaged after it was indexed is skipped, not a failed lookup', () => {
+  const dir = home();
+  const clock = fixedClock(new Date(T));
+  const first = diskTrail(dir, clock);
+  recordTen(first.trail, clock); // five sealed segments of two events
+  first.close();
+  const data = files(dir, '.jsonl');
+  const third = path.join(segmentsDir(dir), data[2]!); // E4 and E5
+  const text = fs.readFileSync(third, 'utf8');
+  fs.writeFileSync(third, 'x' + text.slice(1)); // E4's line no longer JSON, its length unchanged
+  const again = diskTrail(dir, clock);
+  const pages: string[][] = [];
+  let before: number | undefined;
+  for (;;) {
+    const { events, more } = again.trail.lookup({ now: T + 60_000, start: 0, end: Infinity, limit: 3, before });
+    pages.push(events.map((e) => e.event.eventName));
+    if (!more) break;
+    before = events.at(-1)!.seq;
+  }
+  expect(pages).toEqual([['E9', 'E8', 'E7'], ['E6', 'E5', 'E3'], ['E2', 'E1', 'E0']]);
+});
