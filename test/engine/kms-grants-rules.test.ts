@@ -4,6 +4,7 @@
 // IAM directory (by their form alone), the constraint limits at their edges, the 50,000-grant
 // limit, what is saved, ListRetirableGrants' principal and deleted keys, grant tokens'
 // form, and what a grant allows and lets retire.
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { fixedClock } from '../../src/engine/clock.js';
@@ -424,6 +425,31 @@ describe('retiring and revoking', () => {
     expect([...kms.grants.keys()]).toEqual([elsewhere.GrantId]);
   });
 
+  test('ListGrants, RetireGrant and RevokeGrant name the key by id or ARN, never by an alias that exists (NotFoundException)', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    const { GrantId } = grant(kms, key);
+    kms.putAlias({ AliasName: 'alias/k', AliasArn: kms.aliasArn(me, 'alias/k'), TargetKeyId: key.KeyId, CreationDate: 0, LastUpdatedDate: 0 });
+    expect(errorOf(() => listGrants(kms, { KeyId: 'alias/k' }, me)).type).toBe('NotFoundException');
+    expect(errorOf(() => revokeGrant(kms, { KeyId: 'alias/k', GrantId }, me)).type).toBe('NotFoundException');
+    expect(errorOf(() => retireGrant(kms, { KeyId: 'alias/k', GrantId }, me)).type).toBe('NotFoundException');
+    const { GrantToken } = grant(kms, key);
+    expect(errorOf(() => retireGrant(kms, { GrantToken, KeyId: 'alias/k' }, me)).type).toBe('NotFoundException');
+    expect(kms.grants.size).toBe(2);
+  });
+
+  test('a grant token of another version, or with a wrong check, is InvalidGrantTokenException; the same form, version 1 and a right check, names the grant', () => {
+    const { kms } = fresh();
+    const { GrantId } = grant(kms, keyOf(kms));
+    const token = (version: number, checkOf = (body: Buffer) => createHash('sha256').update('kms-workshop grant token\0').update(body).digest().subarray(0, 4)) => {
+      const body = Buffer.concat([Buffer.from([version]), Buffer.from(GrantId, 'hex'), Buffer.alloc(16, 7)]);
+      return Buffer.concat([body, checkOf(body)]).toString('base64url');
+    };
+    expect(grantIdOfToken(token(1))).toBe(GrantId);
+    for (const bad of [token(2), token(0), token(1, () => Buffer.alloc(4)), token(2, () => Buffer.alloc(4))])
+      expect(errorOf(() => grantIdOfToken(bad)).type, bad).toBe('InvalidGrantTokenException');
+  });
+
   test('DryRun retires and revokes nothing; a real retire and revoke are saved before they answer', () => {
     const { kms, store } = fresh();
     const key = keyOf(kms);
@@ -497,6 +523,17 @@ describe('what a grant allows', () => {
     expect(grantsAnswer(kms, key, session, { operation: 'Encrypt' })).toBe('NotApplicable');
     expect(grantsAnswer(kms, key, session, { operation: 'Decrypt' })).toBe('Allow');
     expect(grantsAnswer(kms, key, alice, { operation: 'Decrypt' })).toBe('NotApplicable');
+    kms.grants.clear();
+    record(kms, key, { GranteePrincipal: ALICE, Operations: ['Decrypt'] }); // someone else's grant: not the session's
+    expect(grantsAnswer(kms, key, session, { operation: 'Decrypt' })).toBe('NotApplicable');
+  });
+
+  test('a grant to an account by its twelve-digit id applies to its root, not to another account', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    record(kms, key, { GranteePrincipal: ACCOUNT });
+    expect(grantsAnswer(kms, key, root(), { operation: 'Decrypt' })).toBe('Allow');
+    expect(grantsAnswer(kms, key, root('444455556666'), { operation: 'Decrypt' })).toBe('NotApplicable');
   });
 
   test('EncryptionContextEquals: exactly its pairs; EncryptionContextSubset: at least its pairs, by value; neither for operations without a context', () => {
@@ -524,6 +561,25 @@ describe('what a grant allows', () => {
     record(kms, key, { Operations: ['Decrypt', 'CreateGrant'], Constraints: { EncryptionContextEquals: {} } });
     expect([child(), child({ EncryptionContextSubset: {} })]).toEqual(['NotApplicable', 'NotApplicable']);
     expect(child({ EncryptionContextEquals: {} })).toBe('Allow');
+  });
+
+  test('CreateGrant under an unconstrained parent: any constraint, but only operations the parent has, and only for a grant described', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    record(kms, key, { Operations: ['Decrypt', 'Encrypt', 'CreateGrant'] });
+    const child = (Operations: string[], Constraints?: GrantRecord['Constraints']) => grantsAnswer(kms, key, alice, { operation: 'CreateGrant', newGrant: { Operations, Constraints } });
+    expect([child(['Decrypt']), child(['Decrypt', 'Encrypt'], { EncryptionContextSubset: { x: 'y' } }), child(['CreateGrant'], { EncryptionContextEquals: { x: 'y' } })]).toEqual(Array(3).fill('Allow'));
+    expect([child(['Decrypt', 'Sign']), child(['Sign']), child(['GenerateDataKey', 'Encrypt'])]).toEqual(Array(3).fill('NotApplicable'));
+    expect(grantsAnswer(kms, key, alice, { operation: 'CreateGrant' })).toBe('NotApplicable');
+  });
+
+  test('CreateGrant under an EncryptionContextEquals parent: the same pairs, no more and no fewer', () => {
+    const { kms } = fresh();
+    const key = keyOf(kms);
+    record(kms, key, { Operations: ['Decrypt', 'CreateGrant'], Constraints: { EncryptionContextEquals: { a: '1' } } });
+    const child = (equals: Record<string, string>) => grantsAnswer(kms, key, alice, { operation: 'CreateGrant', newGrant: { Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: equals } } });
+    expect(child({ a: '1' })).toBe('Allow');
+    expect([child({ a: '1', b: '2' }), child({}), child({ a: '2' })]).toEqual(Array(3).fill('NotApplicable'));
   });
 
   test("who a grant lets retire it: its retiring principal, also as a role's session; its grantee only if it allows RetireGrant; its account's root", () => {
