@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
-import { fixedClock } from '../../src/engine/clock.js';
+import { fixedClock, type Clock } from '../../src/engine/clock.js';
 import { AwsError } from '../../src/engine/errors.js';
 import { HANDLE_BYTES } from '../../src/engine/kms/ciphertext.js';
 import { Kms, materialId, materialIdOf, type GrantRecord, type KeyRecord, type ServiceEvent } from '../../src/engine/kms/model.js';
@@ -779,6 +779,23 @@ describe('what the clock brings due', () => {
     kms.sweepDeleted();
     expect(key.KeyState).toBe('Enabled');
     expect(key.Materials[0]!.wrapped).not.toBe('');
+  });
+});
+
+describe('a clock without accounts of its own', () => {
+  test('a Clock with only now() and advance() (accountTimes is optional) brings deletions and rotations due on its time', () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock: Clock = { now: () => new Date(now), advance: (seconds) => void (now += seconds * 1000) };
+    const kms = new Kms(openStore(null), clock);
+    const doomed = kms.newKey(me, { Description: '', Policy: '' });
+    doomed.KeyState = 'PendingDeletion';
+    doomed.DeletionDate = now + DAY;
+    const rotating = kms.newKey(me, { Description: '', Policy: '' });
+    rotating.Rotation = { PeriodInDays: 90, NextDate: now + 90 * DAY };
+    clock.advance(90 * 86400);
+    kms.sweepDeleted();
+    expect([...kms.keys.values()].map((k) => k.KeyId)).toEqual([rotating.KeyId]);
+    expect(rotating.Materials).toHaveLength(2);
   });
 });
 
