@@ -173,6 +173,16 @@ describe('the record of each call', () => {
     expect(last().resources).toEqual([keyResource(a.Arn)]);
   });
 
+  test('members an operation does not define name nothing: a stray AliasName and TargetKeyId, a stray KeyId', () => {
+    const { call, last, newKey } = path();
+    const [a, b, c] = [newKey(), newKey(), newKey()];
+    call('Encrypt', { KeyId: a.KeyId, Plaintext: Buffer.from('x'), AliasName: 'alias/stray', TargetKeyId: b.KeyId });
+    expect(last().resources).toEqual([keyResource(a.Arn)]);
+    const blob = call('Encrypt', { KeyId: a.KeyId, Plaintext: Buffer.from('x') }).CiphertextBlob as Buffer;
+    call('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: b.KeyId, KeyId: c.KeyId });
+    expect(last().resources).toEqual([keyResource(a.Arn), keyResource(b.Arn)]);
+  });
+
   test('CreateAlias and UpdateAlias name the key and the alias; CreateAlias answers the key, UpdateAlias nothing', () => {
     const { call, kms, last, newKey } = path();
     const [a, b] = [newKey(), newKey()];

@@ -126,6 +126,18 @@ describe('worker deaths', () => {
     expect(bitsOf(await take(512))).toBe(512);
   });
 
+  test('after the third death in a row the pool stops asking, even for the RSA_2048 pairs it keeps ready', async () => {
+    pool = new RsaKeyPairPool();
+    pool.prefill();
+    for (let death = 1; death <= 3; death++) {
+      const worker = workerOf(pool)!;
+      await worker.terminate();
+      await until(() => workerOf(pool) !== worker, 'the pool to see the worker die');
+      if (death < 3) expect(pool.counts()).toEqual({ ready: 0, making: 2, waiting: 0, worker: true });
+    }
+    expect(pool.counts()).toEqual({ ready: 0, making: 0, waiting: 0, worker: false });
+  });
+
   test('a pair made resets the count of deaths: two deaths, a pair, two more deaths, and the request still gets its pair', async () => {
     pool = new RsaKeyPairPool();
     const die = async () => {
