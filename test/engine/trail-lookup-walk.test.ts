@@ -70,6 +70,7 @@ test('the time bounds are inclusive; the 90 days are counted from the lookup\'s 
   expect(names(trail, { now: T + 90 * DAY_MS + 5000 }).names).toEqual(['E9', 'E8', 'E7', 'E6', 'E5']);
   expect(names(trail, { now: T + 4000 }).names).toEqual(['E4', 'E3', 'E2', 'E1', 'E0']);
   expect(names(trail, { now: T - 1 }).names).toEqual([]);
+  expect(trail.secondsUntilAllDelivered()).toBe(0); // everything delivered 1 to 10 s ago: 0, never less
 });
 
 test('an attribute and an account each narrow the events; a lookup by an attribute nobody has finds none', () => {
