@@ -559,6 +559,7 @@ describe('multi-Region keys', () => {
     kms.save();
     expect(replica.PendingMaterial).toEqual({ handle: primary.PendingMaterial.handle, id: primary.PendingMaterial.id, created: primary.PendingMaterial.created, wrapped: '' });
     replica.PendingMaterial!.wrapped = 'x';
+    primary.Description = 'changed again';
     kms.save();
     expect(replica.PendingMaterial!.wrapped).toBe('x');
     delete primary.PendingMaterial;
@@ -602,6 +603,17 @@ describe('what the clock brings due', () => {
     const key = kms.newKey(me, { Description: '', Policy: '', KeyManager: 'AWS', KeyState: 'Disabled' });
     kms.sweepDeleted();
     expect(key.Rotation).toEqual({ PeriodInDays: 365, NextDate: clock.now().getTime() + 365 * DAY });
+  });
+
+  test('only the imported material whose ValidTo has come expires, not another that expires later', () => {
+    const { kms, clock } = fresh();
+    const key = kms.newKey(me, { Description: '', Policy: '', Origin: 'EXTERNAL' });
+    const now = clock.now().getTime();
+    kms.addMaterial(key, randomBytes(32), { imported: { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: now + 1000 } });
+    kms.addMaterial(key, randomBytes(32), { imported: { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: now + 10 * DAY }, rotation: 'ON_DEMAND' });
+    clock.advance(1);
+    kms.sweepDeleted();
+    expect(key.Materials.map((m) => m.wrapped === '')).toEqual([true, false]);
   });
 
   test('a key becomes PendingImport when any one of its imported materials expires, not only the current one', () => {
@@ -656,6 +668,8 @@ describe('what the clock brings due', () => {
 
   test('a disabled key misses its rotation, and rotates as soon as it is enabled, its next date a period on', () => {
     const { kms, clock } = fresh();
+    const events: ServiceEvent[] = [];
+    kms.onServiceEvent = (e) => events.push(e);
     const key = kms.newKey(me, { Description: '', Policy: '' });
     const start = clock.now().getTime();
     key.Rotation = { PeriodInDays: 100, NextDate: start + 100 * DAY };
@@ -670,8 +684,20 @@ describe('what the clock brings due', () => {
     clock.advance(10 * 86400);
     key.KeyState = 'Enabled';
     kms.sweepDeleted();
-    expect(key.Materials.map((m) => m.created)).toEqual([start, start + 120 * DAY]);
+    expect(key.Materials.map((m) => [m.created, m.rotation])).toEqual([[start, undefined], [start + 120 * DAY, 'AUTOMATIC']]);
     expect(key.Rotation).toEqual({ PeriodInDays: 100, NextDate: start + 220 * DAY });
+    expect(events.map((e) => [e.eventName, e.time])).toEqual([['RotateKey', start + 120 * DAY]]);
+  });
+
+  test('a disabled key misses a rotation falling due at exactly the time the clock shows', () => {
+    const { kms, clock } = fresh();
+    const key = kms.newKey(me, { Description: '', Policy: '' });
+    const start = clock.now().getTime();
+    key.Rotation = { PeriodInDays: 100, NextDate: start + 100 * DAY };
+    key.KeyState = 'Disabled';
+    clock.advance(100 * 86400);
+    kms.sweepDeleted();
+    expect(key.Rotation).toEqual({ PeriodInDays: 100, NextDate: start + 100 * DAY, Missed: true });
   });
 
   test('an AWS managed key rotates every year from its creation, with no rotation set for it', () => {
