@@ -266,7 +266,8 @@ describe('ImportKeyMaterial', () => {
     const key = newKey(kms);
     const material = randomBytes(32);
     importInto(kms, key, material);
-    expect(key.Materials[0]!.imported).toEqual({ ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    importInto(kms, key, material); // imported again, still with no description: none is written, not even an empty one
+    expect(key.Materials[0]!.imported).toStrictEqual({ ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
     importInto(kms, key, material, { KeyMaterialDescription: 'first' });
     expect(key.Materials[0]!.imported).toEqual({ ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', Description: 'first' });
     importInto(kms, key, material);
