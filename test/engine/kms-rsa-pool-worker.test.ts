@@ -200,3 +200,13 @@ describe('RSA_2048 pairs kept ready', () => {
     expect(zeroed(posted[3]!.privateKey)).toBe(true);
   }, 180_000);
 });
+
+test('a pair handed back after the pool closed (closed while its request ran) is zeroed, not kept in the closed pool', async () => {
+  pool = new RsaKeyPairPool();
+  pool.prefill(); // RSA_2048 pairs are kept ready: a pair handed back would be kept
+  const posted = watch(pool);
+  expect(await pool.run(2048, () => (pool.close(), 'took nothing'))).toBe('took nothing');
+  expect(pool.counts().ready).toBe(0);
+  expect(posted.length).toBeGreaterThan(0);
+  expect(posted.every((m) => zeroed(m.privateKey))).toBe(true);
+});

@@ -173,6 +173,7 @@ export class RsaKeyPairPool {
 
   /** A pair to the first request waiting for one, else to those kept ready (up to the number kept). */
   private deliver(bits: number, pair: KeyPairDer): void {
+    if (this.closed) return void pair.privateKey.fill(0); // handed back after close(): nothing keeps it
     const waiter = this.waiting.get(bits)?.shift();
     if (waiter) waiter.resolve(pair);
     else if ((this.ready.get(bits)?.length ?? 0) < (this.kept.get(bits) ?? 0)) this.listOf(this.ready, bits).push(pair);
