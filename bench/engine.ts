@@ -20,7 +20,7 @@ import { createKey } from '../src/engine/kms/lifecycle.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 /** Sequential calls per batch: engine and stub take turns batch by batch. */
-const BATCH = 50;
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 6000);
 const IN_FLIGHT = 16;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
