@@ -78,13 +78,38 @@ test('an event the store refuses is said once and dropped; the calls after it ar
     return append(...a);
   };
   trail.record(call('A'));
-  trail.record(call('B'));
   await nextTurn(); // from setImmediate: a throw here would stop the process
-  expect(errors).toHaveBeenCalledTimes(1);
+  expect(errors).toHaveBeenCalledTimes(1); // said at the first
   expect(String(errors.mock.calls[0]![0])).toMatch(/A CloudTrail event could not be stored: ENOSPC/);
+  trail.record(call('B'));
+  await nextTurn();
+  expect(errors).toHaveBeenCalledTimes(1); // not again while it goes on failing
   refuse = false;
   trail.record(call('C'));
   expect(trail.delivered().map((e) => e.eventName)).toEqual(['C']);
+  refuse = true;
+  trail.record(call('D'));
+  void trail.size;
+  expect(errors).toHaveBeenCalledTimes(2); // a new failure after a success is said again
+});
+
+test("with a clock per account, an account's events settle its own latest time and delivery as they are recorded", () => {
+  const ONE = '200000000001';
+  let host = T;
+  const clock = new EngineClock(() => host);
+  const trail = new Trail(openStore(null), clock, 60);
+  cleanup.push(() => trail.close());
+  clock.advanceAccount(ONE, 100); // the account's clock runs 100 s ahead of the others'
+  const mine = (eventName: string) => clock.inAccount(ONE, () => trail.record({ ...call(eventName), caller: makeCaller({ accountId: ONE }) }));
+  mine('A');
+  host = T + 10_000;
+  mine('B'); // delivered at its time + 60 s: the latest delivery
+  host = T; // the host's clock stepped back
+  mine('C');
+  expect(trail.secondsUntilAccountDelivered(ONE)).toBe(70); // B's, not C's (60 s from now)
+  host = T + 200_000;
+  const times = Object.fromEntries(clock.inAccount(ONE, () => trail.delivered()).map((e) => [e.eventName, e.eventTime]));
+  expect(times).toEqual({ A: '2026-03-01T10:01:40Z', B: '2026-03-01T10:01:50Z', C: '2026-03-01T10:01:50Z' });
 });
 
 test('a listener that throws is said, and the other listeners still hear every event', async () => {

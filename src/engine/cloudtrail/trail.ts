@@ -206,7 +206,6 @@ export class Trail {
     const at = this.files.append(active.firstSeq, line);
     active.add(stored.event, time, stored.deliverAt, at.offset, at.length, at.bytes);
     this.bytes += at.bytes;
-    if (time > this.lastTime) this.lastTime = time;
   }
 
   /** Seals the segment being appended to and begins the next, numbered on from it. */
@@ -345,6 +344,7 @@ export class Trail {
       const event = { ...e, userAgent: clip(e.userAgent ?? ''), requestParameters: bounded(e.requestParameters), responseElements: bounded(e.responseElements) };
       if (e.errorMessage !== undefined) event.errorMessage = clip(e.errorMessage);
       this.append({ deliverAt: stored.deliverAt, event }, time);
+      this.lastTime = time; // never less: time is at least the last one
       this.prune(time);
     }
     const active = this.segments.at(-1);
