@@ -4,7 +4,7 @@
 // walks numbers, reading from the segment only the events it returns (a hash that
 // matches is confirmed on the event itself). Saved beside a sealed segment, so a
 // restart reads the index instead of every event.
-import type { TrailEvent } from './trail.js';
+import type { TrailEvent } from './trail-events.js';
 
 export const ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 export type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
