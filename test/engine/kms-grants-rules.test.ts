@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { fixedClock } from '../../src/engine/clock.js';
-import { AwsError } from '../../src/engine/errors.js';
 import {
   createGrant, grantIdOfToken, grantsAnswer, GRANT_OPERATIONS, listGrants, listRetirableGrants, MAX_GRANTS_PER_KEY, mayRetire, retireGrant, revokeGrant,
 } from '../../src/engine/kms/grants.js';
 import { Kms, type GrantRecord, type KeyRecord } from '../../src/engine/kms/model.js';
 import { openStore, type Store } from '../../src/engine/store.js';
+import { errorOf } from '../helpers/errors.js';
 
 const ACCOUNT = '111122223333';
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -34,17 +34,6 @@ function keyOf(kms: Kms, KeySpec = 'SYMMETRIC_DEFAULT', KeyUsage = 'ENCRYPT_DECR
 
 const grant = (kms: Kms, key: KeyRecord, more: Record<string, unknown> = {}, caller: Caller = me) =>
   createGrant(kms, { KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'], ...more }, caller);
-
-/** The AwsError `fn` throws, as type and message. */
-function errorOf(fn: () => unknown): { type: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AwsError);
-    return { type: (e as AwsError).code, message: (e as AwsError).message };
-  }
-  throw new Error('expected an AwsError');
-}
 
 describe('CreateGrant', () => {
   test('each kind of key may grant exactly the operations it supports, and CreateGrant, RetireGrant, DescribeKey', () => {

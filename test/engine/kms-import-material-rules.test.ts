@@ -8,13 +8,13 @@ import { constants, createCipheriv, createPrivateKey, createPublicKey, generateK
 import { describe, expect, test } from 'vitest';
 import { makeCaller } from '../../src/engine/caller.js';
 import { fixedClock } from '../../src/engine/clock.js';
-import { AwsError } from '../../src/engine/errors.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from '../../src/engine/kms/import.js';
 import { createKey, disableKey, scheduleKeyDeletion } from '../../src/engine/kms/lifecycle.js';
 import { Kms, materialIdOf, type KeyRecord } from '../../src/engine/kms/model.js';
 import { rotateKeyOnDemand } from '../../src/engine/kms/rotation.js';
 import { openImportToken, sealImportToken, type WrappingAlgorithm } from '../../src/engine/kms/wrapping.js';
 import { openStore, type Store } from '../../src/engine/store.js';
+import { errorOf } from '../helpers/errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const T = Date.parse('2026-04-01T00:00:00Z');
@@ -49,17 +49,6 @@ function token(kms: Kms, key: KeyRecord, validTo = kms.clock.now().getTime() + D
 
 function importInto(kms: Kms, key: KeyRecord, material: Buffer, extra: Record<string, unknown> = {}) {
   return importKeyMaterial(kms, { KeyId: key.KeyId, ImportToken: token(kms, key), EncryptedKeyMaterial: wrap(material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ...extra }, me);
-}
-
-/** The AwsError `fn` throws, as type and message. */
-function errorOf(fn: () => unknown): { type: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AwsError);
-    return { type: (e as AwsError).code, message: (e as AwsError).message };
-  }
-  throw new Error('expected an AwsError');
 }
 
 describe('GetParametersForImport', () => {

@@ -6,10 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { fixedClock, type Clock } from '../../src/engine/clock.js';
-import { AwsError } from '../../src/engine/errors.js';
 import { HANDLE_BYTES } from '../../src/engine/kms/ciphertext.js';
 import { Kms, materialId, materialIdOf, type GrantRecord, type KeyRecord, type ServiceEvent } from '../../src/engine/kms/model.js';
 import { openStore, type Store } from '../../src/engine/store.js';
+import { errorOf } from '../helpers/errors.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ACCOUNT = '111122223333';
@@ -20,17 +20,6 @@ const stranger = makeCaller({ accountId: OTHER });
 
 function fresh(store: Store = openStore(null), clock = fixedClock()) {
   return { store, clock, kms: new Kms(store, clock) };
-}
-
-/** The AwsError `fn` throws, as type and message. */
-function errorOf(fn: () => unknown): { type: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AwsError);
-    return { type: (e as AwsError).code, message: (e as AwsError).message };
-  }
-  throw new Error('expected an AwsError');
 }
 
 function alias(kms: Kms, caller: Caller, name: string, key: KeyRecord) {
