@@ -183,7 +183,6 @@ export class Engine {
   }
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
-    this.trail.storeRecorded(); // the last reply's events, if their turn has not come yet: a request sees every call before it
     const requestId = randomUUID();
     const protocol = protocolOf(req);
     // Refused before any service sees it: nothing runs, nothing is recorded in the trail.

@@ -1,13 +1,14 @@
-// A call's CloudTrail event is stored (serialized, indexed, heard by the listeners) just after
-// the reply is written, not while the caller waits (engine/cloudtrail/trail.ts): recorded in
-// call order, stored in the same turn of the event loop, and before anything reads the trail.
+// A call's CloudTrail event is stored (serialized, indexed, heard by the listeners) after the
+// reply is written, not while the caller waits (engine/cloudtrail/trail.ts): recorded in call
+// order; stored in the same turn of the event loop when someone listens, else in a batch
+// STORE_DELAY_MS after the first (at once past 256 waiting); and before anything reads the trail.
 // Storing can fail (a full disk) or a listener can throw: neither fails a call nor stops the
 // engine from a timer.
 import { afterEach, expect, test, vi } from 'vitest';
 import { ListKeysCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { makeCaller } from '../../src/engine/caller.js';
 import { EngineClock, fixedClock } from '../../src/engine/clock.js';
-import { Trail, type RecordInput, type TrailEvent } from '../../src/engine/cloudtrail/trail.js';
+import { STORE_DELAY_MS, Trail, type RecordInput, type TrailEvent } from '../../src/engine/cloudtrail/trail.js';
 import { openStore } from '../../src/engine/store.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -21,11 +22,22 @@ const T = Date.parse('2026-03-01T10:00:00Z');
 const caller = makeCaller();
 const call = (eventName: string): RecordInput => ({ caller, eventSource: 'kms.amazonaws.com', eventName, requestParameters: null, readOnly: true, requestId: `r-${eventName}` });
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Past the batch's timer (no one listening): real time, as a throw from the timer would reach the process. */
+const storeTurn = () => new Promise<void>((resolve) => setTimeout(resolve, STORE_DELAY_MS + 20));
 
 function memoryTrail() {
   const trail = new Trail(openStore(null), fixedClock(new Date(T)));
   cleanup.push(() => trail.close());
   return trail;
+}
+
+/** Counts the lines the trail hands its segment files: how many events it has stored, without reading (which stores first). */
+function countStores(trail: Trail) {
+  const files = (trail as unknown as { files: { append: (...a: unknown[]) => unknown } }).files;
+  const append = files.append.bind(files);
+  const counter = { stored: 0 };
+  files.append = (...a: unknown[]) => (counter.stored++, append(...a));
+  return counter;
 }
 
 test('an event is stored after record returns, in the same turn of the event loop, in call order', async () => {
@@ -38,6 +50,50 @@ test('an event is stored after record returns, in the same turn of the event loo
   await nextTurn();
   expect(heard).toEqual(['A', 'B']);
   expect(trail.delivered().map((e) => e.eventName)).toEqual(['A', 'B']);
+});
+
+test('with no one listening, events wait and are stored together, STORE_DELAY_MS after the first', () => {
+  vi.useFakeTimers();
+  cleanup.push(() => vi.useRealTimers());
+  const trail = memoryTrail();
+  const counter = countStores(trail);
+  trail.record(call('A'));
+  vi.advanceTimersByTime(STORE_DELAY_MS - 10);
+  trail.record(call('B'));
+  vi.advanceTimersByTime(9);
+  expect(counter.stored).toBe(0);
+  vi.advanceTimersByTime(1); // STORE_DELAY_MS after A, not after B
+  expect(counter.stored).toBe(2);
+  trail.record(call('C'));
+  vi.advanceTimersByTime(STORE_DELAY_MS);
+  expect(counter.stored).toBe(3);
+  expect(trail.delivered().map((e) => e.eventName)).toEqual(['A', 'B', 'C']);
+});
+
+test('past 256 events waiting, they are stored at once: a flood of calls does not pile up in memory', () => {
+  vi.useFakeTimers();
+  cleanup.push(() => vi.useRealTimers());
+  const trail = memoryTrail();
+  const counter = countStores(trail);
+  for (let i = 0; i < 255; i++) trail.record(call(`C${i}`));
+  expect(counter.stored).toBe(0);
+  trail.record(call('C255'));
+  expect(counter.stored).toBe(256);
+  trail.record(call('after'));
+  expect(counter.stored).toBe(256); // the next waits for its batch again
+  vi.advanceTimersByTime(STORE_DELAY_MS);
+  expect(counter.stored).toBe(257);
+});
+
+test('a listener hears the calls made after it subscribed, each in the turn it was answered', async () => {
+  const trail = memoryTrail();
+  trail.record(call('before'));
+  const heard: string[] = [];
+  trail.onRecord((e) => heard.push(e.eventName));
+  trail.record(call('after'));
+  await nextTurn(); // not STORE_DELAY_MS: the screen's call log shows a call as it returns
+  expect(heard).toEqual(['after']);
+  expect(trail.delivered().map((e) => e.eventName)).toEqual(['before', 'after']);
 });
 
 test('whatever reads the trail stores what is recorded first: lookup, delivered, size, delivery time', () => {
@@ -78,11 +134,11 @@ test('an event the store refuses is said once and dropped; the calls after it ar
     return append(...a);
   };
   trail.record(call('A'));
-  await nextTurn(); // from setImmediate: a throw here would stop the process
+  await storeTurn(); // from a timer: a throw here would stop the process
   expect(errors).toHaveBeenCalledTimes(1); // said at the first
   expect(String(errors.mock.calls[0]![0])).toMatch(/A CloudTrail event could not be stored: ENOSPC/);
   trail.record(call('B'));
-  await nextTurn();
+  await storeTurn();
   expect(errors).toHaveBeenCalledTimes(1); // not again while it goes on failing
   refuse = false;
   trail.record(call('C'));

@@ -46,6 +46,16 @@ const SEGMENT_SPAN_MS = DAY_MS;
  */
 export const MAX_FIELD_CHARS = 100 * 1024;
 
+/**
+ * Recorded events no one is listening for are stored in batches, at most this long after the
+ * first of them (segment-files.ts writes them within FLUSH_MS more): done one by one, just after
+ * each reply, storing took the CPU the client was about to read its reply on. Readers store
+ * first, so a lookup never misses a call.
+ */
+export const STORE_DELAY_MS = 50;
+/** Past this many events waiting, they are stored at once: memory stays bounded whatever arrives. */
+const MAX_UNSTORED = 256;
+
 /** The events before segments existed: one JSON file, read whole at start-up. Imported once. */
 const LEGACY_FILE = 'cloudtrail/events.jsonl';
 
@@ -77,11 +87,13 @@ export class Trail {
   private readonly accounts = new Map<string, { lastTime: number; deliverAt: number }>();
   private readonly listeners = new Set<(event: TrailEvent) => void>();
   /**
-   * Recorded but not yet stored: stored (serialized, indexed, heard by the listeners) just after
-   * the reply is written, so storing an event does not delay the call it records. Anything that
-   * reads the trail, and the engine before its next request, stores them first (storeRecorded).
+   * Recorded but not yet stored: stored (serialized, indexed, heard by the listeners) after the
+   * reply is written, so storing an event does not delay the call it records: just after it
+   * when someone listens (the screen's call log), else in a batch STORE_DELAY_MS later.
+   * Anything that reads the trail stores them first (storeRecorded).
    */
   private unstored: { build: () => TrailEvent; deliverAt: number; time: number; pruneAt: number }[] = [];
+  private storeTimer: NodeJS.Timeout | undefined;
   private storeFailed = false;
 
   constructor(
@@ -156,7 +168,14 @@ export class Trail {
       if (deliverAt > account.deliverAt) account.deliverAt = deliverAt;
     } else this.accounts.set(accountId, { lastTime: time, deliverAt });
     const pruneAt = this.clock.accountsAhead === true ? this.sharedNow() : now;
-    if (this.unstored.push({ build, deliverAt, time, pruneAt }) === 1) setImmediate(() => this.storeRecorded());
+    const waiting = this.unstored.push({ build, deliverAt, time, pruneAt });
+    if (waiting >= MAX_UNSTORED) this.storeRecorded();
+    else if (waiting === 1) this.scheduleStore();
+  }
+
+  private scheduleStore() {
+    if (this.listeners.size > 0) setImmediate(() => this.storeRecorded());
+    else this.storeTimer ??= setTimeout(() => this.storeRecorded(), STORE_DELAY_MS);
   }
 
   /**
@@ -165,6 +184,8 @@ export class Trail {
    * stopped from a timer); a listener that throws is said and does not stop the others.
    */
   storeRecorded(): void {
+    clearTimeout(this.storeTimer);
+    this.storeTimer = undefined;
     const batch = this.unstored;
     if (batch.length === 0) return;
     this.unstored = [];
@@ -319,6 +340,7 @@ export class Trail {
 
   /** Live feed of calls as they happen (before delivery): for the screen's call log. */
   onRecord(listener: (event: TrailEvent) => void): () => void {
+    this.storeRecorded(); // a listener hears the calls after it, and from now on, just after each reply
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
