@@ -11,7 +11,12 @@ let used = POOL_BYTES;
 
 /** `n` cryptographically strong random bytes, in a buffer of their own. */
 export function secureRandomBytes(n: number): Buffer {
-  const out = Buffer.alloc(n);
+  return secureRandomFill(Buffer.alloc(n), 0, n);
+}
+
+/** Writes `n` cryptographically strong random bytes into `target` at `offset`; returns them (a view of `target`). */
+export function secureRandomFill(target: Buffer, offset: number, n: number): Buffer {
+  const out = target.subarray(offset, offset + n);
   if (n > POOL_BYTES / 4) return randomFillSync(out); // rare large requests (GenerateRandom's up to 1,024) go straight
   if (used + n > POOL_BYTES) {
     randomFillSync(pool);

@@ -1,13 +1,36 @@
 // The ciphertext blob format, at the module: what was written stays readable (a blob
 // from this version, and the version-1 layout, both open), the encryption context is
 // bound in one exact encoding, and anything that is not one of our blobs opens to nothing.
-import { createCipheriv, randomBytes } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import { describe, expect, test, vi } from 'vitest';
 import { canonicalContext, handleOf, open, seal } from '../../src/engine/kms/ciphertext.js';
 
 const material = Buffer.alloc(32, 0x11);
 const handle = Buffer.alloc(16, 0x22);
 const context = { b: '2', a: '1' };
+
+describe('a blob sealed now', () => {
+  test('is made of its parts only: the reserved bytes are zeros whatever memory it was made in, the iv is new each time', () => {
+    // The blob's buffer is taken unfilled (it is written whole): here it is taken dirty, as reused memory can be.
+    const dirty = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((n: number) => Buffer.alloc(n, 0xab));
+    try {
+      const a = seal(material, handle, Buffer.from('golden'), context);
+      const b = seal(createSecretKey(material), handle, Buffer.from('golden'), context);
+      for (const blob of [a, b]) {
+        expect(blob).toHaveLength(152 + 'golden'.length);
+        expect(blob[0]).toBe(2);
+        expect(blob.subarray(1, 17)).toEqual(handle);
+        expect(blob.subarray(45, 152)).toEqual(Buffer.alloc(107)); // reserved
+        expect(blob.includes(Buffer.alloc(4, 0xab))).toBe(false);
+        expect(open(material, blob, context)?.toString()).toBe('golden');
+      }
+      expect(a.subarray(17, 29).equals(b.subarray(17, 29))).toBe(false); // iv
+      expect(a.subarray(17, 29)).not.toEqual(Buffer.alloc(12));
+    } finally {
+      dirty.mockRestore();
+    }
+  });
+});
 
 describe('blobs written before stay readable', () => {
   test('a version-2 blob written by this engine (a fixed vector) opens with its material and context, and only so', () => {

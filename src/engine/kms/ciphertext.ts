@@ -7,8 +7,8 @@
 // (plaintext + 152 bytes: a 32-byte data key gives a 184-byte blob), because learners
 // compare sizes with the documentation; they are authenticated like the rest of the header.
 // Version 1 blobs (no reserved bytes, 45 bytes of overhead) still open.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { secureRandomBytes } from '../random.js';
+import { createCipheriv, createDecipheriv, type CipherKey } from 'node:crypto';
+import { secureRandomFill } from '../random.js';
 
 export const HANDLE_BYTES = 16;
 const IV_BYTES = 12;
@@ -31,14 +31,16 @@ const TAG_AT = 1 + HANDLE_BYTES + IV_BYTES;
  * additional authenticated data: pairs sorted by key bytes, each key and value
  * prefixed by its byte length. So {"a":"bc"} and {"ab":"c"} differ, key order does not.
  */
-export function canonicalContext(context: Record<string, string> | undefined, before?: Buffer): Buffer {
+export function canonicalContext(context: Record<string, string> | undefined, ...before: Buffer[]): Buffer {
   const pairs = Object.entries(context ?? {}).map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
-  // One buffer, written in place: this runs on every Encrypt, Decrypt and GenerateDataKey.
-  let size = (before?.length ?? 0) + 4;
+  // One buffer, written in place (what comes before it too): this runs on every Encrypt, Decrypt and GenerateDataKey.
+  let size = 4;
+  for (const b of before) size += b.length;
   for (const [k, v] of pairs) size += 8 + k.length + v.length;
   const out = Buffer.allocUnsafe(size);
-  let at = before ? before.copy(out, 0) : 0;
+  let at = 0;
+  for (const b of before) at += b.copy(out, at);
   at = out.writeUInt32BE(pairs.length, at);
   for (const [k, v] of pairs) {
     at = out.writeUInt32BE(k.length, at);
@@ -56,21 +58,23 @@ function layoutOf(blob: Buffer): Layout | undefined {
 
 /** What the tag covers besides the ciphertext: version 1 bound the handle; version 2 binds the whole header but the iv and tag. */
 function additionalData(layout: Layout, blob: Buffer, context: Record<string, string> | undefined): Buffer {
-  const header = layout === V1 ? blob.subarray(1, 1 + HANDLE_BYTES) : Buffer.concat([blob.subarray(0, 1 + HANDLE_BYTES), blob.subarray(TAG_AT + TAG_BYTES, layout.header)]);
-  return canonicalContext(context, header);
+  if (layout === V1) return canonicalContext(context, blob.subarray(1, 1 + HANDLE_BYTES));
+  return canonicalContext(context, blob.subarray(0, 1 + HANDLE_BYTES), blob.subarray(TAG_AT + TAG_BYTES, layout.header));
 }
 
-export function seal(material: Buffer, handle: Buffer, plaintext: Buffer, context?: Record<string, string>): Buffer {
-  const blob = Buffer.alloc(V2.header + plaintext.length); // reserved bytes stay zero
+/** `material` as bytes, or as a KeyObject made of them once (the engine's keys: cheaper to use on every call). */
+export function seal(material: CipherKey, handle: Buffer, plaintext: Buffer, context?: Record<string, string>): Buffer {
+  // Not zero-filled: every byte is written below (the blob is no secret: it leaves as the reply).
+  const blob = Buffer.allocUnsafe(V2.header + plaintext.length);
   blob[0] = V2.version;
   handle.copy(blob, 1);
-  const iv = secureRandomBytes(IV_BYTES);
-  iv.copy(blob, 1 + HANDLE_BYTES);
+  const iv = secureRandomFill(blob, 1 + HANDLE_BYTES, IV_BYTES);
+  blob.fill(0, TAG_AT + TAG_BYTES, V2.header); // the reserved bytes
   const cipher = createCipheriv('aes-256-gcm', material, iv);
   cipher.setAAD(additionalData(V2, blob, context));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  cipher.update(plaintext).copy(blob, V2.header); // GCM is a stream mode: all of it now, nothing from final()
+  cipher.final();
   cipher.getAuthTag().copy(blob, TAG_AT);
-  body.copy(blob, V2.header);
   return blob;
 }
 

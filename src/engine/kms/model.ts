@@ -1,6 +1,6 @@
 // The state of the engine's KMS: keys, their material, aliases and tags,
 // how a key is named (id, ARN, alias, alias ARN), and persistence.
-import { createHash, createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Directory } from '../auth/types.js';
 import type { Caller } from '../caller.js';
 import type { Clock } from '../clock.js';
@@ -106,6 +106,13 @@ export interface GrantRecord {
   Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
 }
 
+/** A material in clear, in memory only, by its handle: whose it is, and what sealing with it needs, made on first use. */
+interface MaterialEntry {
+  keyId: string;
+  material: Buffer;
+  sealing?: { key: KeyObject; handle: Buffer };
+}
+
 interface Snapshot {
   keys: KeyRecord[];
   aliases: AliasRecord[];
@@ -134,7 +141,7 @@ export class Kms {
   readonly grants = new TrackedMap<string, GrantRecord>(); // by GrantId
   /** Who exists (iam/): set by the engine, so key policies and grants can name only principals that do. Absent: any well-formed principal. */
   directory?: Directory;
-  private readonly materials = new Map<string, { keyId: string; material: Buffer }>(); // by handle hex
+  private readonly materials = new Map<string, MaterialEntry>(); // by handle hex
   /** Parsed private keys, by the material entry they come from (dropped with it). */
   private readonly privateKeys = new WeakMap<object, KeyObject>();
   private readonly persisted: JournaledState<Change>;
@@ -427,7 +434,7 @@ export class Kms {
     this.materials.set(record.handle, { keyId: key.KeyId, material });
   }
 
-  private material(handle: string): { keyId: string; material: Buffer } | undefined {
+  private material(handle: string): MaterialEntry | undefined {
     const cached = this.materials.get(handle);
     if (cached) return cached;
     const owner = this.ownerOf(handle);
@@ -542,8 +549,10 @@ export class Kms {
   seal(key: KeyRecord, plaintext: Buffer, context?: Record<string, string>): Buffer {
     const current = key.Materials.at(-1);
     if (!current) throw kmsErrors.invalidState(`${key.Arn} has no key material.`);
-    const { material } = this.material(current.handle)!;
-    return seal(material, Buffer.from(current.handle, 'hex'), plaintext, context);
+    const entry = this.material(current.handle)!;
+    // Made once per material, on its first use: a KeyObject and the handle's bytes (every GenerateDataKey and Encrypt seals).
+    entry.sealing ??= { key: createSecretKey(entry.material), handle: Buffer.from(current.handle, 'hex') };
+    return seal(entry.sealing.key, entry.sealing.handle, plaintext, context);
   }
 
   /**

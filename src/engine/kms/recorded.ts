@@ -108,15 +108,24 @@ const KMS_RECORDINGS: Record<string, Recording> = {
   RevokeGrant: { members: { KeyId: 'string', GrantId: 'string', DryRun: 'boolean' } },
 };
 
+const withDryRun = new Map<string, RecordedMembers>();
+
+/** What an operation records: an operation that takes DryRun records it ("dryRun": true in AWS's examples of a dry run). Worked out once per operation. */
+function membersOf(operation: string, recording: { members: RecordedMembers }): RecordedMembers {
+  if (!acceptsDryRun(operation)) return recording.members;
+  let members = withDryRun.get(operation);
+  if (!members) {
+    members = { ...recording.members, DryRun: 'boolean', ...(operation === 'Decrypt' || operation === 'ReEncrypt' ? { DryRunModifiers: 'stringList' } : {}) };
+    withDryRun.set(operation, members);
+  }
+  return members;
+}
+
 /** The requestParameters of a KMS call's event; null for an operation the engine does not know. */
 export function kmsRequestParameters(operation: string, input: unknown): Record<string, unknown> | null {
   const recording = Object.hasOwn(KMS_RECORDINGS, operation) ? KMS_RECORDINGS[operation] : undefined; // never Object.prototype's toString
   if (!recording) return null;
-  // An operation that takes DryRun records it ("dryRun": true in AWS's examples of a dry run).
-  const members: RecordedMembers = acceptsDryRun(operation)
-    ? { ...recording.members, DryRun: 'boolean', ...(operation === 'Decrypt' || operation === 'ReEncrypt' ? { DryRunModifiers: 'stringList' } : {}) }
-    : recording.members;
-  const params = recordedParameters(members, input) ?? {};
+  const params = recordedParameters(membersOf(operation, recording), input) ?? {};
   const withDefaults = recording.defaults ? { ...recording.defaults(params), ...params } : params;
   return Object.keys(withDefaults).length > 0 ? withDefaults : null;
 }
