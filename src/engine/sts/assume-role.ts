@@ -43,7 +43,7 @@ export const assumeRole: QueryOperation = {
     const denied = () => iamErrors.accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
     if (isRootCaller(caller)) throw iamErrors.accessDenied('Roles may not be assumed by root accounts.');
     const m = ROLE_ARN.exec(arn);
-    if (!m) throw iamErrors.validation(`${arn.slice(0, 200)} is invalid`);
+    if (!m) throw iamErrors.validation('Request ARN is invalid'); // STS's words for an ARN that names no role (a user's, an OIDC provider's)
     const role = engine.directory.role(m[1]!, m[2]!);
     if (!role || role.Arn !== arn) throw denied(); // AWS does not say whether the role exists
     authorizeCall(engine, caller, 'sts:AssumeRole', role.Arn, QUERY_DENIED, {
