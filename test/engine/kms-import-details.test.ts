@@ -7,6 +7,7 @@ import {
   CreateKeyCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, ListKeyRotationsCommand,
   type CreateKeyCommandInput, type ImportKeyMaterialCommandInput,
 } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { constants, createCipheriv, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixedClock } from '../../src/engine/clock.js';
@@ -195,4 +196,25 @@ test('an import token the engine did not seal, or sealed with a field of the wro
   }
   expect(() => openImportToken(store, store.wrap(Buffer.from('not json')))).toThrow(expect.objectContaining({ code: 'InvalidImportTokenException' }));
   expect(() => openImportToken(openStore(null), sealImportToken(store, good))).toThrow(expect.objectContaining({ code: 'InvalidImportTokenException' }));
+});
+
+describe('an AWS managed key', () => {
+  test('refuses the import operations: GetParametersForImport (its key policy allows kms:Get*) by naming it, the others by its key policy', async () => {
+    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'import-managed' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'import-managed', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
+    s3.destroy();
+    const managed = (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
+    const get = await expectAwsError(params(managed.KeyId!), 'AccessDeniedException');
+    expect(get.message).toBe(`You cannot perform GetParametersForImport on an AWS managed key (${managed.Arn}).`);
+    const others = {
+      ImportKeyMaterial: () =>
+        e.kms.send(new ImportKeyMaterialCommand({ KeyId: managed.KeyId, ImportToken: randomBytes(64), EncryptedKeyMaterial: randomBytes(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })),
+      DeleteImportedKeyMaterial: () => e.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: managed.KeyId })),
+    };
+    for (const [operation, call] of Object.entries(others)) {
+      const err = await expectAwsError(call(), 'AccessDeniedException');
+      expect(err.message).toBe(`User: arn:aws:iam::111122223333:user/workshop-learner is not authorized to perform: kms:${operation} on resource: ${managed.Arn} because no resource-based policy allows the kms:${operation} action`);
+    }
+  });
 });
