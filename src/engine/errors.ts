@@ -14,6 +14,9 @@ export class AwsError extends Error {
 export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;
 
 // KMS error types, named as AWS names them (all HTTP 400 but the internal one).
+/** KMS's words when a request quota is exceeded (the "Requests per second" quotas, kms/quotas.ts). */
+export const THROTTLING_MESSAGE = 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.';
+
 export const kmsErrors = {
   notFound: (msg: string) => new AwsError('NotFoundException', msg),
   disabled: (msg: string) => new AwsError('DisabledException', msg),
@@ -39,5 +42,6 @@ export const kmsErrors = {
   invalidImportToken: (msg: string) => new AwsError('InvalidImportTokenException', msg),
   incorrectKeyMaterial: (msg: string) => new AwsError('IncorrectKeyMaterialException', msg),
   dryRun: () => new AwsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.'),
+  throttled: () => new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400),
   internal: (msg: string) => new AwsError('KMSInternalException', msg, 500),
 };

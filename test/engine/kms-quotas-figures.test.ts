@@ -8,8 +8,9 @@ import { makeCaller } from '../../src/engine/caller.js';
 import type { Kms } from '../../src/engine/kms/model.js';
 import {
   awsQuota, ECC_QUOTA, isQuotaFigure, isQuotaScale, MAX_QUOTA_PER_SECOND, MAX_QUOTA_SCALE, MIN_QUOTA_PER_SECOND, MIN_QUOTA_SCALE, quotaOf, quotaOfOperation,
-  RequestQuotas, RSA_QUOTA, SYMMETRIC_QUOTA, THROTTLING_MESSAGE,
+  RequestQuotas, RSA_QUOTA, SYMMETRIC_QUOTA,
 } from '../../src/engine/kms/quotas.js';
+import { THROTTLING_MESSAGE } from '../../src/engine/errors.js';
 
 const caller = makeCaller({ region: 'us-east-1' });
 

@@ -12,7 +12,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterEach, expect, test } from 'vitest';
 import { makeCaller, type Caller } from '../../src/engine/caller.js';
 import { CONTROL_SECRET_HEADER } from '../../src/engine/control.js';
-import { MAX_BUCKETS, RequestQuotas, SYMMETRIC_QUOTA, THROTTLING_MESSAGE } from '../../src/engine/kms/quotas.js';
+import { THROTTLING_MESSAGE } from '../../src/engine/errors.js';
+import { MAX_BUCKETS, RequestQuotas, SYMMETRIC_QUOTA } from '../../src/engine/kms/quotas.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 

@@ -41,7 +41,7 @@ describe('AssumeRole', () => {
     const user = `arn:aws:iam::${ACCOUNT}:user/workshop-learner`;
     const err = await expectAwsError(sts.send(new AssumeRoleCommand({ RoleArn: user, RoleSessionName: 'ok' })), 'ValidationError');
     expect(err.message).toBe('Request ARN is invalid');
-    expect(err.$metadata.httpStatusCode).toBe(400);
+    expect(err.$metadata?.httpStatusCode).toBe(400);
     const long = `arn:aws:iam::${ACCOUNT}:policy/${'p'.repeat(300)}`;
     expect((await expectAwsError(sts.send(new AssumeRoleCommand({ RoleArn: long, RoleSessionName: 'ok' })), 'ValidationError')).message).toBe('Request ARN is invalid');
   });

@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
-import { customerKey } from './lifecycle.js';
+import { customerKey } from './customer-keys.js';
 import { materialId, materialIdOf, type ExpirationModel, type KeyRecord, type Kms, type MaterialRecord } from './model.js';
 import { KeyIdField } from './shapes.js';
 import { takeRsaKeyPair } from './rsa-key-pairs.js';

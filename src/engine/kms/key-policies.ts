@@ -5,7 +5,7 @@ import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import { checkKeyPolicy, KeyPolicyField } from './key-policy-document.js';
-import { customerKey } from './lifecycle.js';
+import { customerKey } from './customer-keys.js';
 import type { KeyRecord, Kms } from './model.js';
 import { KeyIdField, Marker, page } from './shapes.js';
 

@@ -9,6 +9,7 @@ import { algorithmsOf, API_KEY_SPECS, keyUsageFor } from './key-specs.js';
 import { multiRegionMetadata } from './multi-region-metadata.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
 import { assertTagsAllowed } from './tags.js';
+import { customerKey } from './customer-keys.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -173,10 +174,3 @@ export function cancelKeyDeletion(kms: Kms, req: unknown, caller: Caller) {
   return { KeyId: key.Arn };
 }
 
-/** Operations that take a key id or key ARN (not an alias), on a customer managed key. */
-export function customerKey(kms: Kms, ref: string, caller: Caller, operation: string): KeyRecord {
-  const key = kms.resolve(ref, caller, { allowAlias: false, ownAccount: true }); // no management of another account's key
-  if (key.KeyManager === 'AWS')
-    throw kmsErrors.accessDenied(`You cannot perform ${operation} on an AWS managed key (${key.Arn}).`);
-  return key;
-}

@@ -17,11 +17,10 @@
 // would ever refill). The time source is injectable, so tests can step it.
 import { performance } from 'node:perf_hooks';
 import type { Caller } from '../caller.js';
-import { AwsError } from '../errors.js';
+import { kmsErrors } from '../errors.js';
 import type { Kms } from './model.js';
 
 /** AWS's words (the developer guide's "Throttling AWS KMS requests"). */
-export const THROTTLING_MESSAGE = 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.';
 
 export const SYMMETRIC_QUOTA = 'Cryptographic operations (symmetric) request rate';
 export const RSA_QUOTA = 'Cryptographic operations (RSA) request rate';
@@ -254,7 +253,7 @@ export class RequestQuotas {
     const elsewhere = chargesElsewhere(operation, input, caller);
     const there = elsewhere && this.bucket(caller.accountId, elsewhere.region, elsewhere.quota);
     // A bucket smaller than the requests asked of it (a scaled-down quota) lets them through when full, and owes the rest.
-    if (here.tokens < 1 || (there && there.tokens < Math.min(elsewhere.requests, capacity(there)))) throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
+    if (here.tokens < 1 || (there && there.tokens < Math.min(elsewhere.requests, capacity(there)))) throw kmsErrors.throttled();
     here.tokens -= 1;
     if (there) there.tokens -= elsewhere.requests;
   }

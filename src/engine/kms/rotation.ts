@@ -6,7 +6,7 @@
 import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
-import { customerKey } from './lifecycle.js';
+import { customerKey } from './customer-keys.js';
 import { assertNotReplica } from './multi-region.js';
 import { materialId, type KeyRecord, type Kms, type MaterialRecord } from './model.js';
 import { KeyIdField, Limit, Marker, page } from './shapes.js';

@@ -7,8 +7,7 @@
 // used once: a key's material, a wrapping key of GetParametersForImport, a data key pair.
 import { generateKeyPairSync } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { AwsError, kmsErrors } from '../errors.js';
-import { THROTTLING_MESSAGE } from './quotas.js';
+import { kmsErrors } from '../errors.js';
 
 /** A key pair as DER: the private key PKCS#8, the public key SubjectPublicKeyInfo. */
 export interface KeyPairDer {
@@ -71,7 +70,7 @@ export function takeRsaKeyPair(bits: number): KeyPairDer {
   if (handed?.bits === bits) {
     const { pair } = handed;
     handed = undefined;
-    if (pair === 'throttled') throw new AwsError('ThrottlingException', THROTTLING_MESSAGE, 400);
+    if (pair === 'throttled') throw kmsErrors.throttled();
     return pair;
   }
   return generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001, publicKeyEncoding: DER.publicKeyEncoding, privateKeyEncoding: DER.privateKeyEncoding });

@@ -4,7 +4,7 @@ import { kmsErrors } from '../errors.js';
 import { parse } from '../validate.js';
 import type { Kms } from './model.js';
 import { KeyIdField, Limit, Marker, page, Tags } from './shapes.js';
-import { customerKey } from './lifecycle.js';
+import { customerKey } from './customer-keys.js';
 
 const MAX_TAGS = 50;
 
