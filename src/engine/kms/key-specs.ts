@@ -4,7 +4,7 @@
 // and the CreateKey API reference (KeyUsage: which usage each spec takes).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { kmsErrors } from '../errors.js';
-import type { KeyRecord } from './model.js';
+import type { KeyRecord } from './records.js';
 import { takeRsaKeyPair, type KeyPairDer } from './rsa-key-pairs.js';
 
 export type KeyFamily = 'SYMMETRIC' | 'RSA' | 'ECC' | 'HMAC';

@@ -1,5 +1,5 @@
 // The state of the engine's KMS: keys, their material, aliases and tags,
-// how a key is named (id, ARN, alias, alias ARN), and persistence.
+// how a key is named (id, ARN, alias, alias ARN), and persistence. The records themselves: records.ts.
 import { createHash, createPrivateKey, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Directory } from '../auth/types.js';
 import type { Caller } from '../caller.js';
@@ -11,100 +11,12 @@ import { TrackedMap } from '../tracked-map.js';
 import { HANDLE_BYTES, handleOf, open, seal } from './ciphertext.js';
 import { newKeyMaterial } from './key-specs.js';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'PendingReplicaDeletion';
-
-export interface Tag {
-  TagKey: string;
-  TagValue: string;
-}
-
-export interface KeyRecord {
-  KeyId: string;
-  Arn: string;
-  AWSAccountId: string;
-  Region: string;
-  CreationDate: number; // epoch ms
-  Description: string;
-  KeyState: KeyState;
-  KeyUsage: string;
-  KeySpec: string;
-  Origin: string;
-  KeyManager: 'CUSTOMER' | 'AWS';
-  DeletionDate?: number; // epoch ms
-  PendingWindowInDays?: number;
-  Policy: string;
-  Tags: Tag[];
-  /** Wrapped key material, oldest first; the last one encrypts. Handles are hex. */
-  Materials: MaterialRecord[];
-  /** Automatic rotation, while enabled (EnableKeyRotation); AWS managed keys always have it. */
-  Rotation?: AutomaticRotation;
-  /** Imported material waiting for RotateKeyOnDemand to make it current (Origin EXTERNAL, symmetric keys). */
-  PendingMaterial?: MaterialRecord;
-  /**
-   * Multi-Region keys only (KeyId mrk-...): one key per Region, all with the same id. The primary's
-   * material and rotation are shared with its replicas (shareWithReplicas, on every save).
-   */
-  MultiRegionKeyType?: 'PRIMARY' | 'REPLICA';
-}
-
-/** One key material of a key, wrapped under the root key. */
-export interface MaterialRecord {
-  handle: string;
-  /** '' while imported material is deleted or expired: the handle stays, so old ciphertexts decrypt once it is imported again. */
-  wrapped: string;
-  /** When it became the key's material (for all but the first, its rotation date). */
-  created: number;
-  /** KeyMaterialId (64 hex digits); material made before ids existed has none: see materialId(). */
-  id?: string;
-  /** How it became current; absent for a key's first material. */
-  rotation?: 'AUTOMATIC' | 'ON_DEMAND';
-  /** Imported material (Origin EXTERNAL): whether and when it expires, and its description. */
-  imported?: { ExpirationModel: ExpirationModel; ValidTo?: number; Description?: string };
-}
-
-export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
-
-export interface AutomaticRotation {
-  PeriodInDays: number;
-  /** When the next automatic rotation falls due (epoch ms). */
-  NextDate: number;
-  /** A rotation fell due while the key was disabled or pending deletion: it runs as soon as the key is enabled. */
-  Missed?: boolean;
-}
-
-/** Something KMS did on its own, on the engine clock (CloudTrail records it as an AwsServiceEvent). */
-export interface ServiceEvent {
-  eventName: 'RotateKey' | 'DeleteExpiredKeyMaterial';
-  key: KeyRecord;
-  time: number; // epoch ms
-}
+export type { KeyState, Tag, KeyRecord, MaterialRecord, ExpirationModel, AutomaticRotation, ServiceEvent, AliasRecord, GrantRecord } from './records.js';
+import type { AliasRecord, AutomaticRotation, GrantRecord, KeyRecord, KeyState, MaterialRecord, ServiceEvent } from './records.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** AWS managed keys rotate every year (since May 2022). */
 const AWS_MANAGED_ROTATION_DAYS = 365;
-
-export interface AliasRecord {
-  AliasName: string;
-  AliasArn: string;
-  TargetKeyId: string;
-  CreationDate: number;
-  LastUpdatedDate: number;
-}
-
-/** A grant on one key (grants.ts): who may use it for which operations, under which constraints. */
-export interface GrantRecord {
-  GrantId: string;
-  /** The key's ARN: a grant belongs to one key in one Region (a multi-Region key's replicas have their own). */
-  KeyArn: string;
-  Name?: string;
-  CreationDate: number; // epoch ms
-  GranteePrincipal: string;
-  RetiringPrincipal?: string;
-  /** The account the grant was made in, as ListGrants shows it (arn:aws:iam::<account>:root). */
-  IssuingAccount: string;
-  Operations: string[];
-  Constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
-}
 
 /** A material in clear, in memory only, by its handle: whose it is, and what sealing with it needs, made on first use. */
 interface MaterialEntry {
