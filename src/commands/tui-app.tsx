@@ -16,7 +16,19 @@ import { posixWord } from '../runtime/shell-quote.js';
 import { loadLessonIndex } from './lesson-index.js';
 import type { StepRun } from '../tui/run-store.js';
 import { presentingProgressPort, progressPort } from './tui-progress.js';
-import type { TuiOptions } from './tui.js';
+import type { SessionOptions } from '../runtime/session.js';
+
+export interface TuiOptions {
+  home: string;
+  /** Passed on to openSession (e.g. --target aws, set up and agreed to before the screen opens). */
+  session?: Pick<SessionOptions, 'target' | 'aws' | 'class'>;
+  /** The local engine's port (default 'stable': 4599 or the next free one). */
+  port?: number;
+  /** Presenting: a fresh engine in memory, no progress recorded, one key runs and advances, a step timer. */
+  present?: boolean;
+  /** A lesson pack's lessons (--lessons DIR, loaded and checked by the caller), after the built-in ones. */
+  packLessons?: Lesson[];
+}
 
 export async function runTui({ home, session: sessionOptions, port, present = false, packLessons = [] }: TuiOptions): Promise<number> {
   setColour(colourEnabled());

@@ -2,21 +2,9 @@
 // a dumb terminal) the lesson list and how to run a lesson headless, exit 0.
 // This module stays light: Ink, React and the screens load only for the TUI,
 // and the SDK and the engine only after the menu's first frame.
-import type { SessionOptions } from '../runtime/session.js';
 import type { Lesson } from '../runtime/types.js';
 import { canOpenTui } from '../tui/terminal.js';
-
-export interface TuiOptions {
-  home: string;
-  /** Passed on to openSession (e.g. --target aws, set up and agreed to before the screen opens). */
-  session?: Pick<SessionOptions, 'target' | 'aws' | 'class'>;
-  /** The local engine's port (default 'stable': 4599 or the next free one). */
-  port?: number;
-  /** Presenting: a fresh engine in memory, no progress recorded, one key runs and advances, a step timer. */
-  present?: boolean;
-  /** A lesson pack's lessons (--lessons DIR, loaded and checked by the caller), after the built-in ones. */
-  packLessons?: Lesson[];
-}
+import type { TuiOptions } from './tui-app.js';
 
 export async function tui(opts: TuiOptions): Promise<number> {
   if (!canOpenTui()) return printLessons(opts.home, process.stdout, opts.packLessons);

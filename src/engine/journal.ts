@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syncFolder } from '../atomic-file.js';
-import type { Store } from './store.js';
 
 /** Lines appended one at a time, each durable before append() returns. */
 export interface JournalFile {
@@ -30,12 +29,20 @@ export interface JournalFile {
 /** Compaction waits at least until the journal holds this much, so small states do not rewrite often. */
 const MIN_COMPACTION_BYTES = 256 * 1024;
 
+/** What a journaled state needs of the store it lives in (store.ts's Store has it). */
+export interface StateFiles {
+  openJournal(name: string): JournalFile;
+  readFile(name: string): Buffer | undefined;
+  readJson<T>(name: string): T | undefined;
+  writeFile(name: string, data: Buffer): void;
+}
+
 export class JournaledState<Entry> {
   private readonly journal: JournalFile;
   private snapshotBytes: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StateFiles,
     private readonly snapshotName: string,
     journalName: string,
   ) {
