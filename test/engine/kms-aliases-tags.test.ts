@@ -5,9 +5,8 @@ import {
   CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateDataKeyCommand, ListAliasesCommand,
   ListResourceTagsCommand, TagResourceCommand, UntagResourceCommand, UpdateAliasCommand, DescribeKeyCommand,
 } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { awsManagedS3Key, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 
 let e: TestEngine;
@@ -142,11 +141,7 @@ describe('tags', () => {
   });
 
   test("the AWS managed key's tags are AWS's: TagResource and UntagResource are AccessDeniedException naming the operation", async () => {
-    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'managed-tags' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'managed-tags', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
-    s3.destroy();
-    const managed = (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
+    const managed = await awsManagedS3Key(e, 'managed-tags');
     const tag = await expectAwsError(e.kms.send(new TagResourceCommand({ KeyId: managed.KeyId, Tags: [{ TagKey: 'a', TagValue: 'b' }] })), 'AccessDeniedException');
     expect(tag.message).toContain('TagResource');
     const untag = await expectAwsError(e.kms.send(new UntagResourceCommand({ KeyId: managed.KeyId, TagKeys: ['a'] })), 'AccessDeniedException');

@@ -7,13 +7,12 @@ import {
   CreateKeyCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, ListKeyRotationsCommand,
   type CreateKeyCommandInput, type ImportKeyMaterialCommandInput,
 } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { constants, createCipheriv, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixedClock } from '../../src/engine/clock.js';
 import { openImportToken, sealImportToken } from '../../src/engine/kms/wrapping.js';
 import { openStore } from '../../src/engine/store.js';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { awsManagedS3Key, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -200,11 +199,7 @@ test('an import token the engine did not seal, or sealed with a field of the wro
 
 describe('an AWS managed key', () => {
   test('refuses the import operations: GetParametersForImport (its key policy allows kms:Get*) by naming it, the others by its key policy', async () => {
-    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'import-managed' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'import-managed', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
-    s3.destroy();
-    const managed = (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
+    const managed = await awsManagedS3Key(e, 'import-managed');
     const get = await expectAwsError(params(managed.KeyId!), 'AccessDeniedException');
     expect(get.message).toBe(`You cannot perform GetParametersForImport on an AWS managed key (${managed.Arn}).`);
     const others = {

@@ -4,13 +4,12 @@
 // lockout safety check unless BypassPolicyLockoutSafetyCheck.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
-  CreateKeyCommand, GetKeyPolicyCommand, KMSClient, ListKeyPoliciesCommand, PutKeyPolicyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand, DescribeKeyCommand,
+  CreateKeyCommand, GetKeyPolicyCommand, KMSClient, ListKeyPoliciesCommand, PutKeyPolicyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand,
   DisableKeyCommand,
 } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { awsManagedS3Key, startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 
 let e: TestEngine;
@@ -81,11 +80,7 @@ describe('reading and replacing a key policy', () => {
   });
 
   test("the AWS managed key's policy can be read but not replaced (AccessDeniedException)", async () => {
-    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'managed-policy' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'managed-policy', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
-    s3.destroy();
-    const managed = (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
+    const managed = await awsManagedS3Key(e, 'managed-policy');
     const before = (await get(managed.KeyId!)).Policy;
     expect(before).toContain('kms:ViaService');
     const err = await expectAwsError(put(managed.KeyId!, policy(statement({ AWS: ROOT }))), 'AccessDeniedException');

@@ -7,11 +7,10 @@ import {
   CancelKeyDeletionCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyCommand, EncryptCommand, ListKeysCommand, ReEncryptCommand,
   UpdateKeyDescriptionCommand, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultKeyPolicy } from '../../src/engine/kms/lifecycle.js';
 import { makeCaller } from '../../src/engine/caller.js';
-import { startTestEngine, TEST_CREDENTIALS, type TestEngine } from '../helpers/engine.js';
+import { awsManagedS3Key, startTestEngine, TEST_CREDENTIALS, type TestEngine } from '../helpers/engine.js';
 import { expectAwsError } from '../helpers/errors.js';
 
 let e: TestEngine;
@@ -59,11 +58,7 @@ describe('asymmetric encryption', () => {
 
 describe('the AWS managed key and key states', () => {
   test("aws/s3's description, enabling and deletion are AWS's: its key policy allows none of them, AccessDeniedException naming each operation", async () => {
-    const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'managed-ops' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'managed-ops', Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
-    s3.destroy();
-    const managed = (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
+    const managed = await awsManagedS3Key(e, 'managed-ops');
     for (const [operation, call] of [
       ['UpdateKeyDescription', new UpdateKeyDescriptionCommand({ KeyId: managed.KeyId, Description: 'mine' })],
       ['EnableKey', new EnableKeyCommand({ KeyId: managed.KeyId })],

@@ -1,6 +1,7 @@
 // One helper starts a fresh engine on port 0 with a temporary home, and gives
 // real SDK clients pointed at it with static credentials (never real AWS).
-import { KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,4 +48,16 @@ export async function startTestEngine(
       if (!opts.keepHome) rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** aws/s3, the AWS managed key, made as on AWS by S3's first SSE-KMS upload without a key id (into a new bucket `bucket`). */
+export async function awsManagedS3Key(e: TestEngine, bucket: string) {
+  const s3 = new S3Client({ ...e.clientConfig, forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'o', Body: 'x', ServerSideEncryption: 'aws:kms' }));
+  } finally {
+    s3.destroy();
+  }
+  return (await e.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!;
 }
