@@ -4,6 +4,10 @@
 // STORE_DELAY_MS after the first (at once past 256 waiting); and before anything reads the trail.
 // Storing can fail (a full disk) or a listener can throw: neither fails a call nor stops the
 // engine from a timer.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, expect, test, vi } from 'vitest';
 import { ListKeysCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { makeCaller } from '../../src/engine/caller.js';
@@ -200,4 +204,21 @@ test('over HTTP, the call before is in the trail when the next request is served
   engine.engine.trail.record(call('Pending'));
   engine.engine.trail.close();
   expect(heard).toEqual(['ListKeys', 'ListKeys', 'Pending']);
+});
+
+test('events waiting for their batch when the process exits are stored and written, before the segment files are', () => {
+  const home = mkdtempSync(join(tmpdir(), 'trail-exit-'));
+  cleanup.push(() => rmSync(home, { recursive: true, force: true }));
+  const at = (file: string) => JSON.stringify(new URL(file, import.meta.url).pathname);
+  const script = `import { Trail } from ${at('../../src/engine/cloudtrail/trail.ts')};
+    import { makeCaller } from ${at('../../src/engine/caller.ts')};
+    import { openStore } from ${at('../../src/engine/store.ts')};
+    const trail = new Trail(openStore(${JSON.stringify(home)}), { now: () => new Date(${T}) });
+    trail.record({ caller: makeCaller(), eventSource: 'kms.amazonaws.com', eventName: 'Waiting', requestParameters: null, readOnly: true, requestId: 'r' });
+    process.exitCode = 0;`; // no close(), no exit(): the process ends with the event still waiting, and the exit hook stores it
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  const segments = join(home, 'engine', 'cloudtrail', 'segments');
+  const lines = readdirSync(segments).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(segments, f), 'utf8')).join('');
+  expect(lines).toContain('"eventName":"Waiting"');
 });

@@ -40,7 +40,8 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
  * Lines appended are written together, at most this long after the first of them (or at
  * once past FLUSH_BYTES), and before anything reads, seals or closes a segment: a write per
  * call cost more than the rest of recording it. An engine killed outright loses at most
- * that much of its history; closing it, or its process exiting, writes everything.
+ * that much of its history, and the events still waiting to be stored (trail.ts's
+ * STORE_DELAY_MS); closing it, or its process exiting, writes everything.
  */
 export const FLUSH_MS = 100;
 const FLUSH_BYTES = 256 * 1024;

@@ -56,6 +56,14 @@ export const STORE_DELAY_MS = 50;
 /** Past this many events waiting, they are stored at once: memory stays bounded whatever arrives. */
 const MAX_UNSTORED = 256;
 
+/**
+ * Every trail with events waiting for their batch, stored when the process exits: before
+ * segment-files.ts writes the lines waiting (its exit hook), so they go to disk with them.
+ * An engine killed outright loses at most STORE_DELAY_MS + FLUSH_MS of its history.
+ */
+const waitingTrails = new Set<Trail>();
+let exitHookSet = false;
+
 /** The events before segments existed: one JSON file, read whole at start-up. Imported once. */
 const LEGACY_FILE = 'cloudtrail/events.jsonl';
 
@@ -174,8 +182,16 @@ export class Trail {
   }
 
   private scheduleStore() {
-    if (this.listeners.size > 0) setImmediate(() => this.storeRecorded());
-    else this.storeTimer ??= setTimeout(() => this.storeRecorded(), STORE_DELAY_MS);
+    if (this.listeners.size > 0) return void setImmediate(() => this.storeRecorded());
+    // Unref'd: a process done with its work exits at once, and the exit hook stores what waits.
+    this.storeTimer ??= setTimeout(() => this.storeRecorded(), STORE_DELAY_MS).unref();
+    waitingTrails.add(this);
+    if (!exitHookSet) {
+      exitHookSet = true;
+      process.prependListener('exit', () => {
+        for (const trail of waitingTrails) trail.storeRecorded();
+      });
+    }
   }
 
   /**
@@ -186,6 +202,7 @@ export class Trail {
   storeRecorded(): void {
     clearTimeout(this.storeTimer);
     this.storeTimer = undefined;
+    waitingTrails.delete(this);
     const batch = this.unstored;
     if (batch.length === 0) return;
     this.unstored = [];
