@@ -22,6 +22,16 @@ function fresh(store: Store = openStore(null), clock = fixedClock()) {
   return { store, clock, kms: new Kms(store, clock) };
 }
 
+/** A disabled key whose automatic rotation (every 100 days) falls due 100 days from now. */
+function disabledKeyRotatingEvery100Days() {
+  const { kms, clock } = fresh();
+  const key = kms.newKey(me, { Description: '', Policy: '' });
+  const start = clock.now().getTime();
+  key.Rotation = { PeriodInDays: 100, NextDate: start + 100 * DAY };
+  key.KeyState = 'Disabled';
+  return { kms, clock, key, start };
+}
+
 function alias(kms: Kms, caller: Caller, name: string, key: KeyRecord) {
   const now = kms.clock.now().getTime();
   kms.putAlias({ AliasName: name, AliasArn: kms.aliasArn(caller, name), TargetKeyId: key.KeyId, CreationDate: now, LastUpdatedDate: now });
@@ -656,13 +666,9 @@ describe('what the clock brings due', () => {
   });
 
   test('a disabled key misses its rotation, and rotates as soon as it is enabled, its next date a period on', () => {
-    const { kms, clock } = fresh();
+    const { kms, clock, key, start } = disabledKeyRotatingEvery100Days();
     const events: ServiceEvent[] = [];
     kms.onServiceEvent = (e) => events.push(e);
-    const key = kms.newKey(me, { Description: '', Policy: '' });
-    const start = clock.now().getTime();
-    key.Rotation = { PeriodInDays: 100, NextDate: start + 100 * DAY };
-    key.KeyState = 'Disabled';
     clock.advance(50 * 86400);
     kms.sweepDeleted();
     expect(key.Rotation).toEqual({ PeriodInDays: 100, NextDate: start + 100 * DAY });
@@ -679,11 +685,7 @@ describe('what the clock brings due', () => {
   });
 
   test('a disabled key misses a rotation falling due at exactly the time the clock shows', () => {
-    const { kms, clock } = fresh();
-    const key = kms.newKey(me, { Description: '', Policy: '' });
-    const start = clock.now().getTime();
-    key.Rotation = { PeriodInDays: 100, NextDate: start + 100 * DAY };
-    key.KeyState = 'Disabled';
+    const { kms, clock, key, start } = disabledKeyRotatingEvery100Days();
     clock.advance(100 * 86400);
     kms.sweepDeleted();
     expect(key.Rotation).toEqual({ PeriodInDays: 100, NextDate: start + 100 * DAY, Missed: true });
