@@ -14,7 +14,7 @@ export class AwsError extends Error {
 export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;
 
 // KMS error types, named as AWS names them (all HTTP 400 but the internal one).
-/** KMS's words when a request quota is exceeded (the "Requests per second" quotas, kms/quotas.ts). */
+/** AWS's words when a KMS request quota is exceeded (the developer guide's "Throttling AWS KMS requests"; kms/quotas.ts). */
 export const THROTTLING_MESSAGE = 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.';
 
 export const kmsErrors = {

@@ -20,8 +20,6 @@ import type { Caller } from '../caller.js';
 import { kmsErrors } from '../errors.js';
 import type { Kms } from './model.js';
 
-/** AWS's words (the developer guide's "Throttling AWS KMS requests"). */
-
 export const SYMMETRIC_QUOTA = 'Cryptographic operations (symmetric) request rate';
 export const RSA_QUOTA = 'Cryptographic operations (RSA) request rate';
 export const ECC_QUOTA = 'Cryptographic operations (ECC and SM2) request rate';
