@@ -61,7 +61,7 @@ describe('kms-workshop in a real terminal', () => {
     expect(screen).toMatch(/Enter\/→ begin/);
     for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     t.press('Enter');
-    screen = await t.waitFor(/step 1 of \d+/);
+    screen = await t.waitFor(/step 1 of \d+[\s\S]*Enter\/r run/); // the whole frame: its key help is drawn last
     expect(screen).toContain('1. Create a KMS key');
     expect(screen).toMatch(/Enter\/r run/);
     t.press('Enter');

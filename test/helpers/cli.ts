@@ -25,6 +25,8 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
+  // 'close', not 'exit': the process can exit before the last of its output is read from the pipe.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 15_000);
     const check = () => {
@@ -44,12 +46,10 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
     child,
     endpoint,
     output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGINT');
-      }),
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return closed;
+    },
   };
 }
 
