@@ -10,7 +10,7 @@
 // Run: npm run bench   (target: GenerateDataKey at >= 0.8x the stub)
 import { CreateKeyCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/engine/index.js';
@@ -36,7 +36,20 @@ async function startProcess(args: string[]) {
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
-  return { endpoint, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }) };
+  return { endpoint, pid: child.pid!, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }) };
+}
+
+/**
+ * Nanoseconds a process's main thread (where a Node server does its work) has run on a CPU, from
+ * Linux's /proc/<pid>/schedstat; undefined elsewhere. Read around each batch, it says how much of
+ * the time a call takes is the server's own work.
+ */
+function onCpuNanos(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
 }
 
 function client(endpoint: string) {
@@ -53,12 +66,17 @@ function client(endpoint: string) {
  * (which goes first alternates too): the ratio of each pair of neighbouring batches, and
  * their median, compare the two on the same machine at the same moment.
  */
-async function pairedSequential(engine: () => Promise<unknown>, stub: () => Promise<unknown>) {
+async function pairedSequential(engine: () => Promise<unknown>, stub: () => Promise<unknown>, pids: { engine: number; stub: number }) {
   for (let i = 0; i < 200; i++) await engine(), await stub(); // warm-up
+  const onCpu = { engine: 0, stub: 0 };
   const batch = async (call: () => Promise<unknown>) => {
+    const pid = call === engine ? pids.engine : pids.stub;
+    const cpu = onCpuNanos(pid);
     const t = performance.now();
     for (let i = 0; i < BATCH; i++) await call();
-    return performance.now() - t;
+    const elapsed = performance.now() - t;
+    if (cpu !== undefined) onCpu[call === engine ? 'engine' : 'stub'] += (onCpuNanos(pid) ?? cpu) - cpu;
+    return elapsed;
   };
   const ratios: number[] = [];
   const total = { engine: 0, stub: 0 };
@@ -72,7 +90,11 @@ async function pairedSequential(engine: () => Promise<unknown>, stub: () => Prom
   }
   ratios.sort((a, b) => a - b);
   const calls = ratios.length * BATCH;
-  return { engine: calls / (total.engine / 1000), stub: calls / (total.stub / 1000), median: ratios[ratios.length >> 1]!, pairs: ratios.length };
+  const perCall = (ns: number) => (ns > 0 ? ns / calls / 1000 : undefined);
+  return {
+    engine: calls / (total.engine / 1000), stub: calls / (total.stub / 1000), median: ratios[ratios.length >> 1]!, pairs: ratios.length,
+    onCpu: { engine: perCall(onCpu.engine), stub: perCall(onCpu.stub) },
+  };
 }
 
 /** Calls per second with IN_FLIGHT at once. */
@@ -104,7 +126,7 @@ async function main() {
     const stubClient = client(stub.endpoint);
     const keyId = (await engineClient.send(new CreateKeyCommand({ Description: 'bench' }))).KeyMetadata!.KeyId!;
     const generateDataKey = (kms: KMSClient) => () => kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } }));
-    const sequential = await pairedSequential(generateDataKey(engineClient), generateDataKey(stubClient));
+    const sequential = await pairedSequential(generateDataKey(engineClient), generateDataKey(stubClient), { engine: engine.pid, stub: stub.pid });
     const best = { engine: 0, stub: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first so neither always gets the cooler machine.
@@ -117,6 +139,12 @@ async function main() {
     console.log(`${row('sequential', sequential.engine, sequential.stub, sequential.median)}   (median of ${sequential.pairs} pairs of ${BATCH}-call batches, taking turns; ${(sequential.engine / sequential.stub).toFixed(2)}x in all)`);
     console.log(`${row(`${IN_FLIGHT} in flight`, best.engine, best.stub)}   (best of ${ROUNDS} rounds of ${PARALLEL})`);
     console.log('target: sequential ratio >= 0.80x');
+    const { onCpu } = sequential;
+    if (onCpu.engine !== undefined && onCpu.stub !== undefined)
+      console.log(
+        `server main thread on a CPU per sequential call: engine ${onCpu.engine.toFixed(0)} us, stub ${onCpu.stub.toFixed(0)} us ` +
+          `(the engine's own work: ${(onCpu.engine - onCpu.stub).toFixed(0)} us of the ${(1e6 / sequential.engine - 1e6 / sequential.stub).toFixed(0)} us a call takes longer)`,
+      );
     console.log(authorizationCost(1e6 / sequential.engine));
 
     // The new key kinds, on the engine alone (the stub only knows GenerateDataKey's reply).
