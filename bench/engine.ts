@@ -7,6 +7,9 @@
 // the engine's Sign (ECC_NIST_P256, ECDSA_SHA_256) and GenerateMac (HMAC_256) in ops/s.
 // Last, the cost of the authorization decision inside one such call (in process: the engine's
 // own authorizeKmsCall on a key with the default key policy, for the default learner).
+// With BENCH_CALIBRATE=1, last: the same paired measure of stubs that keep the CPU busy for a
+// fixed time before replying, against the plain stub: what N us of server work per call costs
+// in the ratio on this machine.
 // Run: npm run bench   (target: GenerateDataKey at >= 0.8x the stub)
 import { CreateKeyCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
@@ -164,12 +167,29 @@ async function main() {
       }
       console.log(`${label.padEnd(22)} engine ${r.sequential.toFixed(0).padStart(6)} ops/s sequential, ${r.parallel.toFixed(0).padStart(6)} ops/s at ${IN_FLIGHT} in flight`);
     }
+    if (process.env.BENCH_CALIBRATE === '1') await calibrate(stub, generateDataKey(stubClient));
     engineClient.destroy();
     stubClient.destroy();
   } finally {
     await engine.stop();
     await stub.stop();
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The sequential ratio of stubs that work a fixed time per call, against the plain stub. */
+async function calibrate(stub: { pid: number }, plain: () => Promise<unknown>) {
+  for (const us of [150, 300]) {
+    const working = await startProcess(['bench/stub-server.mjs', '--work-us', String(us)]);
+    const kms = client(working.endpoint);
+    try {
+      const call = () => kms.send(new GenerateDataKeyCommand({ KeyId: 'k', KeySpec: 'AES_256', EncryptionContext: { project: 'workshop' } }));
+      const r = await pairedSequential(call, plain, { engine: working.pid, stub: stub.pid });
+      console.log(`calibration: a stub that works ${us} us per call before replying: ${r.median.toFixed(2)}x the plain stub sequentially (median of ${r.pairs} pairs)`);
+    } finally {
+      kms.destroy();
+      await working.stop();
+    }
   }
 }
 
