@@ -1,10 +1,12 @@
 // What per-account clocks (engine/clock.ts, issue 15) cost on the hot path, in process (no
-// HTTP): Engine.handle's GenerateDataKey in ns/op on the local engine (no account has a clock
-// of its own: one boolean read more than before), then once an account has one (a class whose
-// learner fast-forwarded: each request runs in its account's AsyncLocalStorage context, which
-// makes node track async context for every promise); and EngineClock.now() alone, each way.
+// HTTP): a GenerateDataKey through front-door.ts's handleRequest in ns/op on the local engine
+// (no account has a clock of its own: one boolean read more than before), then once an account
+// has one (a class whose learner fast-forwarded: each request runs in its account's
+// AsyncLocalStorage context, which makes node track async context for every promise); and
+// EngineClock.now() alone, each way.
 // Run: npx tsx bench/account-clock.ts
 import { createEngine } from '../src/engine/index.js';
+import { handleRequest } from '../src/engine/front-door.js';
 import type { EngineRequest } from '../src/engine/wire.js';
 
 const N = Number(process.env.BENCH_N ?? 20000);
@@ -44,9 +46,9 @@ function perOpSync(fn: () => unknown, n: number): number {
 
 async function main() {
   const engine = createEngine({ home: null, quotaScale: 1000 });
-  const created = await engine.handle(request('CreateKey', {}));
+  const created = await handleRequest(engine, request('CreateKey', {}));
   const keyId = (JSON.parse(String(created.body)) as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
-  const gdk = () => engine.handle(request('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }));
+  const gdk = () => handleRequest(engine, request('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }));
   const now = () => engine.clock.now();
   const ahead = () => engine.clock.accountsAhead;
 
@@ -57,9 +59,9 @@ async function main() {
   let local: number | undefined;
   if (mode !== 'class') {
     console.log(`EngineClock.now(), no account clocks:              ${f(perOpSync(now, N * 50))}`);
-    console.log(`accountsAhead (Engine.handle's added step):        ${f(perOpSync(ahead, N * 50))}`);
+    console.log(`accountsAhead (handleRequest's added step):      ${f(perOpSync(ahead, N * 50))}`);
     local = await perOp(gdk, N);
-    console.log(`Engine.handle GenerateDataKey, local engine:       ${(local / 1000).toFixed(2)} us/op`);
+    console.log(`handleRequest GenerateDataKey, local engine:       ${(local / 1000).toFixed(2)} us/op`);
   }
   if (mode !== 'local') {
     engine.clock.advanceAccount('999999999999', 60); // another account's clock: every request now enters its account's context
@@ -67,7 +69,7 @@ async function main() {
     console.log(`EngineClock.now(), in an account's context:        ${f(engine.clock.inAccount('999999999999', () => perOpSync(now, N * 50)))}`);
     const klass = await perOp(gdk, N);
     const more = local === undefined ? '' : ` (${(((klass - local) / local) * 100).toFixed(1)}% more)`;
-    console.log(`Engine.handle GenerateDataKey, account clocks on:  ${(klass / 1000).toFixed(2)} us/op${more}`);
+    console.log(`handleRequest GenerateDataKey, account clocks on:  ${(klass / 1000).toFixed(2)} us/op${more}`);
   }
   engine.close();
 }

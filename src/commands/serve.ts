@@ -1,6 +1,6 @@
 // `kms-workshop serve`: the engine on a port, for the AWS CLI, boto3 or a class.
 import { setUpClass } from '../engine/class.js';
-import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/control.js';
+import { MAX_CLOUDTRAIL_DELAY_SECONDS } from '../engine/cloudtrail/trail.js';
 import { startEngine } from '../engine/index.js';
 import { EngineStateDamagedError } from '../engine/journal.js';
 import { EngineHomeLockedError } from '../engine/store.js';

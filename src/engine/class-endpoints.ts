@@ -2,7 +2,7 @@
 // what a learner's program asks for its own account (its clock, a request quota, its trail as
 // it is made, its progress reported) and what the instructor's view asks of the room.
 //
-// Authenticated as every request is (Engine.handle), then: only a class member's account may
+// Authenticated as every request is (front-door.ts), then: only a class member's account may
 // ask (the roster's: class.ts), signed for the service CLASS_SIGNING_SERVICE; the room and the
 // calls only the instructor's. A request acts on the caller's account, named by the signature,
 // never by the body. Every refusal is JSON {message} with a 4xx; bodies and replies bounded.
@@ -71,7 +71,7 @@ export async function handleClass(engine: Engine, req: EngineRequest, caller: Ca
     return classReply(...(await route(engine, req, member)), requestId);
   } catch (e) {
     if (e instanceof Refusal) return classReply(e.status, { message: e.message }, requestId);
-    throw e; // Engine.handle's caller answers 500 and logs it: a bug, not bad input
+    throw e; // http.ts answers 500 and logs it: a bug, not bad input
   }
 }
 

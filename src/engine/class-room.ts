@@ -4,10 +4,22 @@
 // throttled ones, S3's on a learner's behalf, IAM's and STS's). In memory only, and bounded:
 // a ring of recent calls per class account, bytes and counts capped; nothing outside the
 // roster is kept. A call's parameters are masked as the runtime's call log masks them (mask.ts).
-import type { ClassMember, Roster } from './class.js';
 import type { LearnerProgress, Room, RoomCall, RoomError, RoomLearner } from './class-protocol.js';
 import type { TrailEvent } from './cloudtrail/trail.js';
 import { toDisplayJson } from '../runtime/mask.js';
+
+/** One member of the class: an IAM user in an account of their own. */
+export interface ClassMember {
+  accountId: string;
+  userName: string;
+  accessKeyId: string;
+}
+
+export interface Roster {
+  instructor: ClassMember;
+  /** learner1 first. Learners are never removed: serving fewer keeps the others' accounts as they are. */
+  learners: ClassMember[];
+}
 
 /** Recent calls kept per account (the instructor's call log of a learner, the learner's own events). */
 export const CALLS_KEPT = 200;

@@ -20,7 +20,7 @@
 // clock: an event of a learner who fast-forwarded shows there once the instructor's clock
 // reaches its delivery time (the room's calls, class-room.ts, show every call as it is made).
 import type { Caller } from './caller.js';
-import { ClassRoom } from './class-room.js';
+import { ClassRoom, type ClassMember, type Roster } from './class-room.js';
 import type { Engine } from './engine.js';
 import { DEFAULT_LEARNER, type Iam } from './iam/directory.js';
 import type { Store } from './store.js';
@@ -29,19 +29,7 @@ import type { Store } from './store.js';
 export const MAX_LEARNERS = 200;
 export const INSTRUCTOR_PROFILE = 'instructor';
 export const learnerProfile = (n: number) => `learner${n}`;
-
-/** One member of the class: an IAM user in an account of their own. */
-export interface ClassMember {
-  accountId: string;
-  userName: string;
-  accessKeyId: string;
-}
-
-export interface Roster {
-  instructor: ClassMember;
-  /** learner1 first. Learners are never removed: serving fewer keeps the others' accounts as they are. */
-  learners: ClassMember[];
-}
+export type { ClassMember, Roster } from './class-room.js';
 
 /** A member's profile as the shared credentials file holds it. */
 export interface ProfileCredentials extends ClassMember {

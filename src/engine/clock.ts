@@ -4,7 +4,7 @@
 // A class (class.ts) adds a clock per account: a learner who fast-forwards for a CloudTrail
 // wait or a year of key rotation moves their own account's time, no one else's. An account's
 // offset is added to the shared one (what /_engine/advance-clock moves) for the requests of
-// that account: Engine.handle runs each request in its account's context (inAccount) once any
+// that account: front-door.ts runs each request in its account's context (inAccount) once any
 // account has an offset of its own, so now() anywhere in KMS, S3, IAM, STS and CloudTrail reads
 // the caller's time without being told; code that handles another account's things (KMS's
 // rotations of every key, a service event) asks nowFor(account). Without account offsets (the

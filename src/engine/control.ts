@@ -4,25 +4,15 @@
 // a custom header. A page cannot read the secret (it is in a 0600 file in the home, and
 // in the memory of the process that started the engine), and a custom header makes the
 // browser ask first with a CORS preflight, which the engine never approves.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ClockRangeError } from './clock.js';
+import { MAX_CLOUDTRAIL_DELAY_SECONDS } from './cloudtrail/trail.js';
+import { CONTROL_SECRET_FILE } from './control-secret.js';
 import type { Engine } from './engine.js';
 import { awsQuota, isQuotaFigure, isQuotaScale, MAX_QUOTA_PER_SECOND, MAX_QUOTA_SCALE, MIN_QUOTA_PER_SECOND, MIN_QUOTA_SCALE, quotaOfOperation } from './kms/quotas.js';
 import type { EngineRequest, EngineResponse } from './wire.js';
 
 export const CONTROL_SECRET_HEADER = 'x-kms-workshop-secret';
-/** The secret's file in the engine's state folder (<home>/engine/control.secret). */
-export const CONTROL_SECRET_FILE = 'control.secret';
-/**
- * The longest CloudTrail delivery delay the engine simulates. AWS says CloudTrail typically
- * delivers an event within about 5 minutes of the call (15 minutes in its older documents),
- * without a guarantee; an hour leaves room to show a slow delivery and no more.
- */
-export const MAX_CLOUDTRAIL_DELAY_SECONDS = 3600;
-
-export function newControlSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 /** Compares in constant time (digests of equal length, whatever was sent). */
 export function secretMatches(given: string | undefined, secret: string): boolean {

@@ -1,32 +1,19 @@
-// The local engine: KMS, S3 and CloudTrail behind one request -> response core.
-// Routing by protocol: AWS JSON 1.1 requests carry X-Amz-Target (KMS's
-// TrentService, CloudTrail's LookupEvents); IAM and STS speak AWS Query (a form
-// POSTed to /, iam/query.ts); everything else is S3 REST.
-// A small control plane under /_engine/ (control.ts) lets the runtime fast-forward
-// the clock; it answers only the holder of the engine's secret. A class engine's own
-// endpoints under /_class/ (class-endpoints.ts) are signed with SigV4 by a class member.
-import { randomUUID } from 'node:crypto';
+// The local engine: KMS, S3, CloudTrail, IAM and STS over one store and one clock. The
+// services mount themselves on it (index.ts); front-door.ts takes each request to them.
 import { join } from 'node:path';
-import { authenticate } from './auth/authenticate.js';
 import type { Caller } from './caller.js';
 import { EngineClock } from './clock.js';
-import { Trail } from './cloudtrail/trail.js';
-import { classReply, handleClass, readClassBody } from './class-endpoints.js';
-import { CLASS_PATH_PREFIX } from './class-protocol.js';
-import { CONTROL_SECRET_FILE, controlReply, handleControl, MAX_CLOUDTRAIL_DELAY_SECONDS, newControlSecret } from './control.js';
-import { AwsError, isAwsError } from './errors.js';
-import { isLoopbackAddress, isLoopbackHost } from './host-check.js';
+import { MAX_CLOUDTRAIL_DELAY_SECONDS, Trail } from './cloudtrail/trail.js';
+import { CONTROL_SECRET_FILE, newControlSecret } from './control-secret.js';
+import { isLoopbackAddress } from './host-check.js';
 import { Iam } from './iam/directory.js';
-import { handleQuery, IAM_XMLNS, isQueryRequest, queryError, queryErrorFor, readQueryBody } from './iam/query.js';
 import { callKms } from './kms/index.js';
 import { Kms } from './kms/model.js';
 import { RequestQuotas } from './kms/quotas.js';
 import { RsaKeyPairPool, rsaBitsNeeded } from './kms/rsa-key-pairs.js';
 import { kmsServiceEvent } from './kms/recorded.js';
-import { s3ErrorResponse, S3Error } from './s3/errors.js';
 import { openStore, type Store } from './store.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './validate.js';
-import { decodeBlobs, isJsonRequest, jsonError, jsonResponse, toWire, type EngineRequest, type EngineResponse } from './wire.js';
+import type { EngineRequest, EngineResponse } from './wire.js';
 
 export interface EngineOptions {
   /** Folder for persistent state; null keeps everything in memory. */
@@ -74,8 +61,8 @@ export class Engine {
   readonly controlSecret = newControlSecret();
   /** Problems found at start-up that did not stop it, one line each (a saved clock set aside). */
   readonly warnings: string[] = [];
-  /** While listening on loopback only, requests must be addressed to a loopback name (host-check.ts). */
-  private loopbackOnly = true;
+  /** While listening on loopback only, requests must be addressed to a loopback name (host-check.ts, front-door.ts). */
+  loopbackOnly = true;
   private readonly onClose: (() => void)[] = [];
 
   constructor(opts: EngineOptions) {
@@ -181,93 +168,6 @@ export class Engine {
     if (this.store.dir !== null) this.store.removeFile(CONTROL_SECRET_FILE);
     this.store.close();
   }
-
-  async handle(req: EngineRequest): Promise<EngineResponse> {
-    const requestId = randomUUID();
-    const protocol = protocolOf(req);
-    // Refused before any service sees it: nothing runs, nothing is recorded in the trail.
-    if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) return refuseHost(protocol, req.headers.host, requestId);
-    if (protocol === 'control') return handleControl(this, req, requestId);
-    if (protocol === 'class') return this.handleClassRequest(req, requestId);
-    // A Query request's signature covers its body, and its Action is in it: read whole (bounded) first.
-    if (protocol === 'query') req = { ...req, body: await readQueryBody(req) };
-    const caller = await authenticate(req, protocol, { directory: this.directory, clock: this.clock, strict: this.strict });
-    if (isAwsError(caller)) return protocol === 'json' ? jsonError(caller, requestId) : protocol === 'query' ? queryErrorFor(this, req, caller, requestId) : s3ErrorResponse(caller, requestId);
-    // A class's learners each have their own clock (clock.ts): the request sees its account's time.
-    if (this.clock.accountsAhead) return this.clock.inAccount(caller.accountId, () => this.dispatch(req, protocol, caller, requestId));
-    return this.dispatch(req, protocol, caller, requestId);
-  }
-
-  /** A class engine's own endpoint (class-endpoints.ts): its body read whole (bounded) first, since the signature covers it. */
-  private async handleClassRequest(req: EngineRequest, requestId: string): Promise<EngineResponse> {
-    const body = await readClassBody(req);
-    if (body === undefined) return classReply(413, { message: 'The request body is too large for a class endpoint.' }, requestId);
-    const signed = { ...req, body };
-    const caller = await authenticate(signed, 'json', { directory: this.directory, clock: this.clock, strict: this.strict });
-    return handleClass(this, signed, caller, requestId); // refuses an unauthenticated caller in its own words
-  }
-
-  private dispatch(req: EngineRequest, protocol: Protocol, caller: Caller, requestId: string): Promise<EngineResponse> {
-    if (protocol === 'query') return handleQuery(this, req, caller, requestId);
-    if (protocol === 'json') return this.handleJson(req, req.headers['x-amz-target'] ?? '', caller, requestId);
-    if (!this.rest) return Promise.resolve(jsonError(new AwsError('UnknownOperationException', 'This engine serves no REST service yet.'), requestId));
-    return this.rest(req, caller, requestId);
-  }
-
-  private async handleJson(req: EngineRequest, target: string, caller: Caller, requestId: string): Promise<EngineResponse> {
-    try {
-      const dot = target.lastIndexOf('.');
-      const prefix = target.slice(0, dot);
-      const operation = target.slice(dot + 1);
-      const byPrefix = this.jsonServices.get(prefix);
-      const byOperation = this.jsonOperations.get(operation);
-      if (dot < 0 || (!byPrefix && !byOperation)) throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
-      if (req.method !== 'POST') throw new AwsError('UnknownOperationException', `Unknown operation ${target}`);
-      let input: unknown = {};
-      if (req.body.length > 0) {
-        const text = req.body.toString('utf8');
-        const depth = jsonDepth(text);
-        if (depth > MAX_JSON_DEPTH) throw new AwsError('SerializationException', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
-        try {
-          input = JSON.parse(text);
-        } catch {
-          throw new AwsError('SerializationException', 'The request body is not valid JSON.');
-        }
-      }
-      if (input === null || typeof input !== 'object' || Array.isArray(input))
-        throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
-      const output = byPrefix
-        ? await byPrefix.service(operation, decodeBlobs(input, byPrefix.blobs), caller, requestId)
-        : await byOperation!(operation, input, caller, requestId);
-      return jsonResponse(200, toWire(output), requestId);
-    } catch (e) {
-      if (isAwsError(e)) return jsonError(e, requestId);
-      console.error(e);
-      return jsonError(new AwsError('InternalFailure', 'The local engine failed to handle this request.', 500), requestId);
-    }
-  }
-}
-
-type Protocol = 'control' | 'class' | 'json' | 'query' | 'rest';
-
-/** AWS JSON 1.1 requests carry X-Amz-Target (or a JSON content type on a POST); AWS Query ones are forms POSTed to /; everything else is S3's REST. */
-function protocolOf(req: EngineRequest): Protocol {
-  if (req.path.startsWith('/_engine/')) return 'control';
-  if (req.path.startsWith(CLASS_PATH_PREFIX)) return 'class';
-  if (isQueryRequest(req)) return 'query'; // IAM and STS (AWS Query: a form POSTed to /)
-  return isJsonRequest(req.method, req.headers) ? 'json' : 'rest';
-}
-
-/** A request addressed to a name other than loopback's (DNS rebinding), refused in its protocol's error shape. */
-function refuseHost(protocol: Protocol, host: string | undefined, requestId: string): EngineResponse {
-  const named = host === undefined ? 'no Host header' : `Host ${JSON.stringify(host.slice(0, 100))}`;
-  const message =
-    `This engine listens on loopback and answers only requests addressed to 127.0.0.1, [::1] or localhost (the request had ${named}). ` +
-    'To serve other machines, start it with --host 0.0.0.0.';
-  if (protocol === 'control' || protocol === 'class') return controlReply(403, { message }, requestId);
-  if (protocol === 'json') return jsonError(new AwsError('AccessDeniedException', message, 403), requestId);
-  if (protocol === 'query') return queryError(new AwsError('AccessDenied', message, 403), IAM_XMLNS, requestId);
-  return s3ErrorResponse(new S3Error('AccessDenied', message, 403), requestId);
 }
 
 export function openEngine(opts: EngineOptions): Engine {

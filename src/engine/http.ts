@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MAX_JSON_BODY, type Engine } from './engine.js';
+import { handleRequest } from './front-door.js';
 import { isJsonRequest, type BodyStream, type EngineRequest, type EngineResponse } from './wire.js';
 
 export interface ServeOptions {
@@ -47,7 +48,7 @@ async function serveOne(engine: Engine, req: IncomingMessage, res: ServerRespons
       stream: body.stream,
       remoteAddress: req.socket.remoteAddress,
     };
-    const reply = await engine.handle(request);
+    const reply = await handleRequest(engine, request);
     await writeReply(req, res, reply, body.stream);
   } catch (e) {
     if (isClientAbort(e, req)) return;

@@ -47,6 +47,13 @@ const SEGMENT_SPAN_MS = DAY_MS;
 export const MAX_FIELD_CHARS = 100 * 1024;
 
 /**
+ * The longest CloudTrail delivery delay the engine simulates. AWS says CloudTrail typically
+ * delivers an event within about 5 minutes of the call (15 minutes in its older documents),
+ * without a guarantee; an hour leaves room to show a slow delivery and no more.
+ */
+export const MAX_CLOUDTRAIL_DELAY_SECONDS = 3600;
+
+/**
  * Recorded events no one is listening for are stored in batches, at most this long after the
  * first of them (segment-files.ts writes them within FLUSH_MS more): done one by one, just after
  * each reply, storing took the CPU the client was about to read its reply on. Readers store
