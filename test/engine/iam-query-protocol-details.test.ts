@@ -5,7 +5,7 @@
 // probe service mounted beside IAM and STS shows what no IAM operation can (a failing
 // operation, any result shape, a secret member).
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateUserCommand, GetUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { CreateUserCommand, GetUserCommand, IAMClient, ListPoliciesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -173,6 +173,22 @@ describe('which service answers, and its refusals', () => {
     expect(byAction.status).toBe(403);
     expect(byAction.xml).toContain('xmlns="https://sts.amazonaws.com/doc/2011-06-15/"');
   });
+
+  test('signed for a service with no Query protocol (kms, s3) with an Action no service has: the authentication failure is 403 in IAM\'s XML error shape, never a 500', async () => {
+    const learner = e.engine.directory.createLearnerAccount();
+    for (const secretAccessKey of [learner.secretAccessKey, 'not-the-secret']) {
+      for (const service of ['kms', 's3']) {
+        const res = await signedPost({ accessKeyId: learner.accessKeyId, secretAccessKey }, service, form({ Action: 'NoSuchAction', Version: '2010-05-08' }));
+        expect(res.status, service).toBe(403);
+        expect(res.headers.get('content-type'), service).toBe('text/xml');
+        const id = res.headers.get('x-amzn-requestid');
+        expect(await res.text(), service).toBe(
+          `<ErrorResponse xmlns="${IAM_XMLNS}"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>` +
+            `<Message>Credential should be scoped to correct service: &apos;iam&apos;. </Message></Error><RequestId>${id}</RequestId></ErrorResponse>`,
+        );
+      }
+    }
+  });
 });
 
 describe('who must be allowed', () => {
@@ -249,6 +265,21 @@ describe('members and their constraints', () => {
     expect(tooMany.message).toBe("1 validation error detected: Value null at &apos;tags&apos; failed to satisfy constraint: Member must have length less than or equal to 50");
     expect(e.engine.directory.user('111122223333', 'too-many')).toBeUndefined();
   });
+
+  test('ListPolicies echoes a Scope outside [All, AWS, Local] in its refusal cut to 50 characters', async () => {
+    const iam = new IAMClient(e.clientConfig);
+    try {
+      const refusal = async (Scope: string) =>
+        (await expectAwsError(iam.send(new ListPoliciesCommand({ Scope: Scope as 'All' })), 'ValidationError', 400)).message;
+      const enumSet = "' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]";
+      const fifty = 'abcdefghij'.repeat(5);
+      expect(await refusal(fifty)).toBe(`1 validation error detected: Value '${fifty}${enumSet}`);
+      expect(await refusal(`${fifty}X`)).toBe(`1 validation error detected: Value '${fifty}${enumSet}`);
+      expect(await refusal(`${fifty}${'Y'.repeat(500)}`)).toBe(`1 validation error detected: Value '${fifty}${enumSet}`);
+    } finally {
+      iam.destroy();
+    }
+  });
 });
 
 describe('paging', () => {
@@ -299,6 +330,35 @@ describe('answers', () => {
     const nothing = await post(form({ Action: 'Nothing' }));
     expect(await nothing.text()).toBe(`<NothingResponse xmlns="${PROBE_XMLNS}"><ResponseMetadata><RequestId>${nothing.headers.get('x-amzn-requestid')}</RequestId></ResponseMetadata></NothingResponse>`);
     expect(nothing.headers.get('content-type')).toBe('text/xml');
+  });
+
+  test('a failure\'s reply is text/xml, and its x-amzn-RequestId header is the <RequestId> in its body, new for each request', async () => {
+    const learner = e.engine.directory.createLearnerAccount();
+    const replies = [
+      await post(form({ Action: 'NoSuchThing' })), // refused before any operation runs
+      await post(form({ Action: 'Refuse' })), // an operation's own AWS error
+      await post(form({ Action: 'Refuse' })),
+      await signedPost({ accessKeyId: learner.accessKeyId, secretAccessKey: 'not-the-secret' }, 'iam', form({ Action: 'ListUsers', Version: '2010-05-08' })), // authentication
+    ];
+    const ids: string[] = [];
+    for (const res of replies) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('content-type')).toBe('text/xml');
+      const header = res.headers.get('x-amzn-requestid');
+      expect(header).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(await res.text()).toMatch(new RegExp(`^<ErrorResponse [^>]*>.*<RequestId>${header}</RequestId></ErrorResponse>$`));
+      ids.push(header!);
+    }
+    expect(new Set(ids).size).toBe(replies.length);
+    // The SDK reads the same id: the one CloudTrail records for the call.
+    const iam = new IAMClient(e.clientConfig);
+    try {
+      const err = await expectAwsError(iam.send(new GetUserCommand({ UserName: 'nobody-by-this-name' })), 'NoSuchEntityException', 404);
+      expect(err.$metadata?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await trailEvent('GetUser')).requestID).toBe(err.$metadata?.requestId);
+    } finally {
+      iam.destroy();
+    }
   });
 
   test('IAM answers as a global service: its calls carry us-east-1 whatever the client\'s Region; STS keeps the client\'s', async () => {

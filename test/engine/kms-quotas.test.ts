@@ -192,6 +192,49 @@ test("ReplicateKey also costs two CreateKey requests in the replica's Region, Up
   expect(allowed).toBe(2); // 5 - 3
 });
 
+test("ReplicateKey counts against its own quota (5 a second) in the caller's Region whatever members it carries: a PrimaryRegion member charges no UpdatePrimaryRegion in that Region, nor a ReplicaRegion member on UpdatePrimaryRegion any CreateKey", async () => {
+  const { te, time } = await engineWithStoppedTime();
+  const keyId = (await te.kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!.KeyId!;
+  time.ms += 1000; // the CreateKey bucket full again
+  /** A client that adds members the SDK's model does not give this operation, as another client may send them. */
+  const sendingAlso = (region: string, extra: Record<string, unknown>) => {
+    const kms = kmsIn(te, region);
+    kms.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { body: string; headers: Record<string, string> };
+        request.body = JSON.stringify({ ...JSON.parse(request.body), ...extra });
+        delete request.headers['content-length'];
+        return next(args);
+      },
+      { step: 'build', priority: 'high', name: 'extraMembers' },
+    );
+    return kms;
+  };
+  const outcome = (call: Promise<unknown>) => call.then(() => 'ok', (e: Error) => e.name); // whether the engine would replicate is not the point
+  const outcomes = async (n: number, call: () => Promise<unknown>) => {
+    const names: string[] = [];
+    for (let i = 0; i < n; i++) names.push(await outcome(call()));
+    return names;
+  };
+  const notThrottled = (names: string[]) => names.filter((name) => name !== 'ThrottlingException').length;
+
+  // A replica in the caller's own Region: nothing is charged elsewhere, whatever else the request says.
+  const replicating = sendingAlso('us-east-1', { PrimaryRegion: 'eu-west-1', Description: 'd', Tags: [{ TagKey: 'k', TagValue: 'v' }] });
+  const replicated = await outcomes(6, () => replicating.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'us-east-1' })));
+  expect(notThrottled(replicated)).toBe(5);
+  expect(replicated[5]).toBe('ThrottlingException');
+  // Not the CreateKey or UpdatePrimaryRegion quota here, nor UpdatePrimaryRegion's in the Region the PrimaryRegion member names: 5 each.
+  expect(notThrottled(await outcomes(6, () => te.kms.send(new CreateKeyCommand({}))))).toBe(5);
+  expect(notThrottled(await outcomes(6, () => te.kms.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'us-east-1' }))))).toBe(5);
+  const euWest1 = kmsIn(te, 'eu-west-1');
+  expect(notThrottled(await outcomes(6, () => euWest1.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'eu-west-1' }))))).toBe(5);
+
+  // UpdatePrimaryRegion carrying a ReplicaRegion member costs no CreateKey in that Region.
+  const updating = sendingAlso('ap-south-1', { ReplicaRegion: 'sa-east-1' });
+  expect(notThrottled(await outcomes(3, () => updating.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'ap-south-1' }))))).toBe(3);
+  expect(notThrottled(await outcomes(6, () => kmsIn(te, 'sa-east-1').send(new CreateKeyCommand({}))))).toBe(5);
+});
+
 test('buckets refill in real time, not on the engine clock: fast-forwarding the engine a day gives a throttled quota nothing back', async () => {
   const { te, time } = await engineWithStoppedTime();
   te.engine.quotas.setQuota(SYMMETRIC_QUOTA, 2);
