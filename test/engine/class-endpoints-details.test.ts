@@ -1,25 +1,30 @@
 // The class endpoints' edges (engine/class-endpoints.ts), through real HTTP: the body limit
 // at its byte whichever way a body comes (a length, chunked, JSON 1.1), a declared length
-// refused before the body is read, each refusal's words, the bounds of a clock move, a quota
-// and a long poll's parameters, and the cap on long polls waiting at once.
+// refused before the body is read, each refusal's words (a method echoed cut at 10), the bounds
+// of a clock move, a quota and a long poll's parameters (its wait in seconds, held at 20), the
+// cap on long polls waiting at once, and learners named with two and three digits.
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as http from 'node:http';
-import { afterEach, expect, test } from 'vitest';
-import { classRoomOf } from '../../src/engine/class.js';
+import { afterEach, expect, test, vi } from 'vitest';
+import { classRoomOf, MAX_LEARNERS } from '../../src/engine/class.js';
 import { MAX_CLASS_BODY } from '../../src/engine/class-endpoints.js';
 import { CLASS_PATHS, type LearnerProgress } from '../../src/engine/class-protocol.js';
 import { MAX_WAITERS } from '../../src/engine/class-room.js';
 import { MAX_QUOTA_PER_SECOND, MIN_QUOTA_PER_SECOND, SYMMETRIC_QUOTA } from '../../src/engine/kms/quotas.js';
 import { ClassClient, ClassEngineError } from '../../src/runtime/class-client.js';
 import { startClassEngine, stopClassEngines } from './class-harness.js';
-import { ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 
-afterEach(stopClassEngines);
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await stopClassEngines();
+});
 
 const PROGRESS: LearnerProgress = { lesson: '04-envelope', lessonTitle: 'Envelope encryption', step: 3, steps: 9, stepTitle: 'Make a data key', passed: 12, solved: 1 };
 
 interface Sent {
-  method?: 'GET' | 'POST';
+  /** GET or POST, or any other method Node's HTTP parser takes (UNSUBSCRIBE, MKACTIVITY, ...). */
+  method?: string;
   query?: Record<string, string>;
   body?: string;
   contentType?: string;
@@ -225,4 +230,96 @@ test('progress is answered 204 with no body and no content type', async () => {
   const c = await startClassEngine();
   const res = await send(c.learners[0]!.class, CLASS_PATHS.progress, { body: JSON.stringify(PROGRESS) });
   expect(res).toEqual({ status: 204, json: undefined, message: undefined });
+});
+
+test('waitSeconds is seconds: a wait of 1 s with nothing to say answers empty after about 1 s, not at once and not much later', async () => {
+  const c = await startClassEngine();
+  const [one] = c.learners;
+  const t0 = performance.now();
+  const waited = await send(one!.class, CLASS_PATHS.events, { query: { waitSeconds: '1' } });
+  const elapsed = performance.now() - t0;
+  expect(waited).toMatchObject({ status: 200, json: { events: [], next: 0 } });
+  expect(elapsed).toBeGreaterThanOrEqual(800); // 1 ms would be seconds read as milliseconds
+  expect(elapsed).toBeLessThan(4000);
+  // The instructor's calls wait the same way.
+  const t1 = performance.now();
+  expect(await send(c.instructor.class, CLASS_PATHS.calls, { query: { learner: 'learner1', waitSeconds: '1' } })).toMatchObject({ status: 200, json: { calls: [], next: 0 } });
+  expect(performance.now() - t1).toBeGreaterThanOrEqual(800);
+  expect(performance.now() - t1).toBeLessThan(4000);
+});
+
+test('waitSeconds past 20 is held at 20 s (a huge one still waits, until an event comes); fractions are milliseconds; a non-number is refused', async () => {
+  const c = await startClassEngine();
+  const [one] = c.learners;
+  const room = classRoomOf(c.running.engine);
+  const events = (query: Record<string, string>) => send(one!.class, CLASS_PATHS.events, { query });
+  // What the room is asked to wait, in ms (answered at once here, so nothing really waits).
+  const asked = vi.spyOn(room, 'waitFor').mockResolvedValue(true);
+  const cases: [string, number][] = [['', 0], ['0', 0], ['0.5', 500], ['1', 1000], ['19.5', 19_500], ['20', 20_000], ['20.001', 20_000], ['1000', 20_000], ['1e9', 20_000]];
+  for (const [waitSeconds, ms] of cases) {
+    expect((await events({ waitSeconds })).status, waitSeconds).toBe(200);
+    expect(asked, waitSeconds).toHaveBeenLastCalledWith(one!.profile.accountId, 0, ms);
+  }
+  expect((await send(c.instructor.class, CLASS_PATHS.calls, { query: { learner: 'learner2', waitSeconds: '86400' } })).status).toBe(200);
+  expect(asked).toHaveBeenLastCalledWith(c.learners[1]!.profile.accountId, 0, 20_000);
+  for (const waitSeconds of ['abc', 'NaN', '1s', '1e400', '--1'])
+    expect(await events({ waitSeconds }), waitSeconds).toMatchObject({ status: 400, message: `waitSeconds must be a number >= 0, not ${JSON.stringify(waitSeconds)}.` });
+  asked.mockRestore();
+
+  // Really waiting: a billion seconds is 20 s (a timer of 10^12 ms would fire at once), ended early by the learner's call.
+  const waits = vi.spyOn(room, 'waitFor');
+  const t0 = performance.now();
+  const polling = events({ waitSeconds: '1e9' });
+  await vi.waitFor(() => expect(waits).toHaveBeenCalledTimes(1));
+  await new Promise((r) => setTimeout(r, 200));
+  await one!.kms.send(new ListKeysCommand({}));
+  const woke = await polling;
+  expect(woke.status).toBe(200);
+  expect((woke.json as { events: { eventName: string }[] }).events.map((e) => e.eventName)).toEqual(['ListKeys']);
+  expect(performance.now() - t0).toBeLessThan(4000);
+});
+
+test('learners from learner10 up are named, found and kept apart like learner1 (a class of 11)', async () => {
+  const c = await startClassEngine({ learners: 11 });
+  const learners = c.learners;
+  expect(learners.map((l) => l.profile.profile)).toEqual(Array.from({ length: 11 }, (_, i) => `learner${i + 1}`));
+  for (const n of [1, 10, 11]) expect(await learners[n - 1]!.class.status(), `learner${n}`).toMatchObject({ profile: `learner${n}`, accountId: learners[n - 1]!.profile.accountId });
+  expect(new Set(learners.map((l) => l.profile.accountId)).size).toBe(11);
+  // Each a call of their own: learner1 one key, learner10 two, learner11 three.
+  for (const [n, keys] of [[1, 1], [10, 2], [11, 3]] as const) for (let k = 0; k < keys; k++) await learners[n - 1]!.kms.send(new CreateKeyCommand({ Description: `learner${n} key ${k}` }));
+  const room = await c.instructor.class.room();
+  expect(room.learners.map((l) => [l.profile, l.accountId])).toEqual(learners.map((l, i) => [`learner${i + 1}`, l.profile.accountId])); // in roster order, not learner1, learner10, learner11, learner2
+  expect(room.learners.map((l) => l.callsLastMinute)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3]);
+  for (const [n, keys] of [[1, 1], [10, 2], [11, 3]] as const) {
+    const calls = await c.instructor.class.calls(`learner${n}`);
+    expect(calls.calls.map((x) => [x.operation, x.caller]), `learner${n}`).toEqual(Array.from({ length: keys }, () => ['CreateKey', `arn:aws:iam::${learners[n - 1]!.profile.accountId}:user/${learners[n - 1]!.profile.userName}`]));
+    const own = await learners[n - 1]!.class.events();
+    expect(own.events.map((e) => (e as { requestParameters: { description: string } }).requestParameters.description)).toEqual(Array.from({ length: keys }, (_, k) => `learner${n} key ${k}`));
+  }
+  const calls = (learner: string) => send(c.instructor.class, CLASS_PATHS.calls, { query: { learner } });
+  for (const learner of ['learner12', 'learner100', 'learner010', 'learner1 0'])
+    expect(await calls(learner), learner).toMatchObject({ status: 404, message: `learner must name a learner of this class, learner1 to learner11, not ${JSON.stringify(learner)}.` });
+});
+
+test('a wrong method is echoed cut at 10 characters: MKACTIVITY whole, UNSUBSCRIBE as UNSUBSCRIB', async () => {
+  const c = await startClassEngine();
+  const one = c.learners[0]!.class;
+  expect(await send(one, CLASS_PATHS.status, { method: 'MKACTIVITY' })).toMatchObject({ status: 405, message: '/_class/status takes GET, not MKACTIVITY.' });
+  expect(await send(one, CLASS_PATHS.status, { method: 'UNSUBSCRIBE' })).toMatchObject({ status: 405, message: '/_class/status takes GET, not UNSUBSCRIB.' });
+  expect(await send(one, CLASS_PATHS.progress, { method: 'UNSUBSCRIBE', body: JSON.stringify(PROGRESS) })).toMatchObject({ status: 405, message: '/_class/progress takes POST, not UNSUBSCRIB.' });
+  expect((await c.instructor.class.room()).learners[0]!.progress).toBeUndefined(); // refused: not kept
+});
+
+test(`the largest class (${MAX_LEARNERS} learners): learner100 and learner${MAX_LEARNERS} are named and found by three digits`, async () => {
+  const c = await startClassEngine({ learners: MAX_LEARNERS });
+  const last = c.learners[MAX_LEARNERS - 1]!;
+  for (const n of [100, MAX_LEARNERS]) expect(await c.learners[n - 1]!.class.status(), `learner${n}`).toMatchObject({ profile: `learner${n}`, accountId: c.learners[n - 1]!.profile.accountId });
+  await last.kms.send(new ListKeysCommand({}));
+  expect((await c.instructor.class.calls(`learner${MAX_LEARNERS}`)).calls.map((x) => x.caller)).toEqual([`arn:aws:iam::${last.profile.accountId}:user/${last.profile.userName}`]);
+  expect((await c.instructor.class.calls('learner100')).calls).toEqual([]);
+  expect((await c.instructor.class.room()).learners.map((l) => l.profile).slice(98, 101)).toEqual(['learner99', 'learner100', 'learner101']);
+  expect(await send(c.instructor.class, CLASS_PATHS.calls, { query: { learner: `learner${MAX_LEARNERS + 1}` } })).toMatchObject({
+    status: 404,
+    message: `learner must name a learner of this class, learner1 to learner${MAX_LEARNERS}, not "learner${MAX_LEARNERS + 1}".`,
+  });
 });

@@ -2,10 +2,11 @@
 // order, appends and where they land (bytes, not characters), reads by place, torn last lines
 // cut off only when asked, the index beside a sealed segment, removal, and readLines across its
 // 1 MB chunks with lines too long to be events skipped but counted.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { DiskSegmentFiles, MAX_LINE_BYTES, MemorySegmentFiles, readLines } from '../../src/engine/cloudtrail/segment-files.js';
 
 let root: string;
@@ -43,6 +44,24 @@ test('on disk: the folder is private, segments are listed by number from their n
   expect(files.list()).toEqual([5, 7, 9, 10, 100, 120, 2000]); // by number, not as text
   expect(statSync(join(dir, name(7))).mode & 0o777).toBe(0o600);
   files.close();
+});
+
+test('on disk: segments are listed by number even when the folder gives their names in another order', () => {
+  // Node (libuv) hands names back sorted, and 16 digits sort as numbers do: only a folder read in another order shows the sort.
+  const files = new DiskSegmentFiles(root);
+  for (const seg of [3, 40, 500]) files.create(seg);
+  files.close();
+  const readdir = fs.readdirSync;
+  vi.spyOn(fs, 'readdirSync').mockImplementation(((dir: string) => (readdir(dir) as string[]).reverse()) as typeof fs.readdirSync);
+  syncBuiltinESMExports(); // segment-files.ts's `import * as fs` sees the spy
+  try {
+    expect(readdirSync(root)).toEqual([name(500), name(40), name(3)]);
+    expect(files.list()).toEqual([3, 40, 500]);
+  } finally {
+    vi.restoreAllMocks();
+    syncBuiltinESMExports();
+  }
+  expect(readdirSync(root)).toEqual([name(3), name(40), name(500)]);
 });
 
 test('on disk: appends say where each line is in bytes; reads give it back, across segments and after switching', () => {
@@ -170,4 +189,31 @@ test('readLines: lines across 1 MB chunks are whole, a line longer than MAX_LINE
   expect(() => [...readLines(join(root, 'plain', 'under-a-file.jsonl'))]).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
   mkdirSync(join(root, 'dir.jsonl'));
   expect(() => [...readLines(join(root, 'dir.jsonl'))]).toThrow();
+});
+
+test('in memory: segments are listed by number, whatever order they were begun in (10 before 9, 100 before 20 as text)', () => {
+  const mem = new MemorySegmentFiles();
+  for (const seg of [100, 20, 10, 9, 1000, 0]) mem.create(seg);
+  mem.append(3, 'x'); // begun by an append
+  expect(mem.list()).toEqual([0, 3, 9, 10, 20, 100, 1000]);
+  mem.remove(10);
+  mem.create(10); // begun again: still in its place by number
+  expect(mem.list()).toEqual([0, 3, 9, 10, 20, 100, 1000]);
+});
+
+test('readLines: a line filling the 1 MB chunks exactly to MAX_LINE_BYTES is whole, one byte under too; one byte over is skipped, the next line found', () => {
+  const chunk = 1024 * 1024;
+  expect(MAX_LINE_BYTES % chunk).toBe(0); // so a line from offset 0 ends exactly at a chunk's end, its newline first in the next
+  for (const [bytes, kept] of [
+    [MAX_LINE_BYTES - 1, true],
+    [MAX_LINE_BYTES, true],
+    [MAX_LINE_BYTES + 1, false],
+  ] as const) {
+    const file = join(root, `line-${bytes}.jsonl`);
+    writeFileSync(file, `${'m'.repeat(bytes)}\nnext\n`);
+    const lines = [...readLines(file)].map((l) => ({ offset: l.offset, length: l.length, textLength: l.text.length, ends: l.text.slice(-2) }));
+    const next = { offset: bytes + 1, length: 4, textLength: 4, ends: 'xt' };
+    expect(lines, `${bytes} bytes`).toEqual(kept ? [{ offset: 0, length: bytes, textLength: bytes, ends: 'mm' }, next] : [next]);
+    rmSync(file);
+  }
 });

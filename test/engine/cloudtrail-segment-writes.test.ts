@@ -71,3 +71,18 @@ test('a disk that refuses writes (/dev/full): said once, nothing thrown from the
   files.close(); // says why, and closes
   expect(errors).toHaveBeenCalledTimes(2);
 });
+
+test('appends go on while at most 16 MB wait unwritten (one byte under, exactly 16 MB) and fail at the first byte past it', () => {
+  const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024; // segment-files.ts's bound
+  const dir = folder();
+  symlinkSync('/dev/full', file(dir, 0));
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const files = new DiskSegmentFiles(dir);
+  files.append(0, 'x'.repeat(MAX_UNWRITTEN_BYTES - 2)); // with its newline, one byte under the bound waits
+  expect(errors).toHaveBeenCalledTimes(1); // tried at once (past FLUSH_BYTES) and refused
+  expect(files.append(0, '')).toMatchObject({ bytes: 1 }); // 16 MB - 1 waiting: taken, now exactly 16 MB
+  expect(files.append(0, '')).toMatchObject({ bytes: 1 }); // exactly 16 MB waiting: taken, now one byte past
+  expect(() => files.append(0, '')).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+  expect(() => files.append(0, '')).toThrow(expect.objectContaining({ code: 'ENOSPC' })); // and again, while the disk refuses
+  files.close();
+});
