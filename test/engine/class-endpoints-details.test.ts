@@ -240,12 +240,12 @@ test('waitSeconds is seconds: a wait of 1 s with nothing to say answers empty af
   const elapsed = performance.now() - t0;
   expect(waited).toMatchObject({ status: 200, json: { events: [], next: 0 } });
   expect(elapsed).toBeGreaterThanOrEqual(800); // 1 ms would be seconds read as milliseconds
-  expect(elapsed).toBeLessThan(4000);
+  expect(elapsed).toBeLessThan(10_000);
   // The instructor's calls wait the same way.
   const t1 = performance.now();
   expect(await send(c.instructor.class, CLASS_PATHS.calls, { query: { learner: 'learner1', waitSeconds: '1' } })).toMatchObject({ status: 200, json: { calls: [], next: 0 } });
   expect(performance.now() - t1).toBeGreaterThanOrEqual(800);
-  expect(performance.now() - t1).toBeLessThan(4000);
+  expect(performance.now() - t1).toBeLessThan(10_000);
 });
 
 test('waitSeconds past 20 is held at 20 s (a huge one still waits, until an event comes); fractions are milliseconds; a non-number is refused', async () => {
@@ -276,7 +276,7 @@ test('waitSeconds past 20 is held at 20 s (a huge one still waits, until an even
   const woke = await polling;
   expect(woke.status).toBe(200);
   expect((woke.json as { events: { eventName: string }[] }).events.map((e) => e.eventName)).toEqual(['ListKeys']);
-  expect(performance.now() - t0).toBeLessThan(4000);
+  expect(performance.now() - t0).toBeLessThan(10_000);
 });
 
 test('learners from learner10 up are named, found and kept apart like learner1 (a class of 11)', async () => {
