@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LessonProblem } from '../lessons/errors.js';
-import { lessonsRoot } from '../lessons/paths.js';
+import { lessonsRoot } from '../package-paths.js';
 import type { Lesson } from '../runtime/types.js';
 
 // Raised when the Lesson model gains fields (2: predict and explain), so a cache from an older loader is not used.

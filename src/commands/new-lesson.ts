@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { packageRoot } from '../lessons/paths.js';
+import { packageRoot } from '../package-paths.js';
 
 export function newLesson(opts: { dir: string; out?: NodeJS.WritableStream; err?: NodeJS.WritableStream }): number {
   const out = opts.out ?? process.stdout;

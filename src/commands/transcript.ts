@@ -2,7 +2,7 @@
 // hand out: the introduction, then per step its narrative, code and AWS CLI,
 // the calls and who made them, the results (secrets masked) and the answers
 // given. Written by `run --transcript FILE.md` and by `t` in the TUI.
-import { toDisplayJson } from '../runtime/mask.js';
+import { toDisplayJson } from '../mask.js';
 import type { ApiCall, Lesson, LessonStep, Question, StepOutcome, StepResult } from '../runtime/types.js';
 import { callLine, resultLines } from './plain-results.js';
 

@@ -6,7 +6,7 @@
 // roster is kept. A call's parameters are masked as the runtime's call log masks them (mask.ts).
 import type { LearnerProgress, Room, RoomCall, RoomError, RoomLearner } from './class-protocol.js';
 import type { TrailEvent } from './cloudtrail/trail.js';
-import { toDisplayJson } from '../runtime/mask.js';
+import { toDisplayJson } from '../mask.js';
 
 /** One member of the class: an IAM user in an account of their own. */
 export interface ClassMember {

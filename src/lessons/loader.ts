@@ -8,7 +8,7 @@ import { problem, type LessonProblem } from './errors.js';
 import { readExercise, readHints } from './exercise-fields.js';
 import { isNonEmptyString, linesOf, readFields } from './fields.js';
 import { splitLessonMarkdown, type StepSection } from './markdown.js';
-import { assetsRoot, lessonsRoot } from './paths.js';
+import { assetsRoot, lessonsRoot } from '../package-paths.js';
 import { scanStepFunctions, type StepFunctionSource } from './steps-source.js';
 
 export const FRONT_MATTER_FIELDS = ['id', 'title', 'summary', 'minutes', 'level', 'based-on', 'assets'] as const;

@@ -2,7 +2,7 @@
 // command's input before it is sent and the output or error after, so the
 // screen can show each call (operation, key, context, outcome, time) as it
 // happens. Works the same for any target: it sits in the client, not the wire.
-import { toDisplayJson } from './mask.js';
+import { toDisplayJson } from '../mask.js';
 import type { ApiCall, CallOutcome, JsonValue } from './types.js';
 
 /** A call as captured, before the session numbers it. */

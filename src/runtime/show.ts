@@ -4,7 +4,7 @@
 import { diffLines } from 'diff';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { toDisplayJson } from './mask.js';
+import { toDisplayJson } from '../mask.js';
 import type { ApiCall, CallCount, DiffLine, StepResult } from './types.js';
 
 type Of<K extends StepResult['kind']> = Extract<StepResult, { kind: K }>;

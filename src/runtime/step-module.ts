@@ -12,7 +12,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compiledLessonsRoot, lessonsRoot } from '../lessons/paths.js';
+import { compiledLessonsRoot, lessonsRoot } from '../package-paths.js';
 import type { StepFunction } from './context.js';
 import { HOST_MODULES, HOST_MODULES_GLOBAL, isHostModule, publishHostModule } from './host-modules.js';
 import type { Lesson } from './types.js';

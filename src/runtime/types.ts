@@ -6,6 +6,7 @@
 // time; while it runs, StepEvents stream out (calls as they happen, results as
 // they are shown); at the end a StepOutcome says whether the step did what
 // the lesson expects.
+import type { JsonValue } from '../mask.js';
 
 // ---------------------------------------------------------------- lessons
 
@@ -192,7 +193,7 @@ export type CallOutcome = { ok: true } | { ok: false; code: string; message: str
 
 // ---------------------------------------------------------------- results
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
 
 export interface DiffLine {
   kind: 'same' | 'added' | 'removed';

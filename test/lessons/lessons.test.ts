@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadLessons } from '../../src/lessons/loader.js';
-import { assetsRoot } from '../../src/lessons/paths.js';
+import { assetsRoot } from '../../src/package-paths.js';
 import { openSession } from '../../src/runtime/session.js';
 import type { ApiCall, Lesson, RuntimeSession, StepOutcome, StepResult } from '../../src/runtime/types.js';
 

@@ -1,7 +1,7 @@
 // Secrets masked for display, and what the capture keeps of a call.
 import { describe, expect, test } from 'vitest';
 import { describeCall } from '../../src/runtime/capture.js';
-import { maskSecret, toDisplayJson } from '../../src/runtime/mask.js';
+import { maskSecret, toDisplayJson } from '../../src/mask.js';
 
 describe('masking', () => {
   test('a data key shows its first 2 and last 3 base64 characters, as the workshop prints it', () => {

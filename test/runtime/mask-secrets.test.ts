@@ -2,7 +2,7 @@
 // (SecretAccessKey, SessionToken), data key plaintext, and fields a step names as
 // secret, inside objects, inside arrays, and as arrays themselves.
 import { describe, expect, test } from 'vitest';
-import { maskSecret, toDisplayJson } from '../../src/runtime/mask.js';
+import { maskSecret, toDisplayJson } from '../../src/mask.js';
 import { createShow } from '../../src/runtime/show.js';
 import type { StepResult } from '../../src/runtime/types.js';
 

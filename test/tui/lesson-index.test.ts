@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { cachePath, loadLessonIndex } from '../../src/commands/lesson-index.js';
 import { loadLessons } from '../../src/lessons/loader.js';
-import { lessonsRoot } from '../../src/lessons/paths.js';
+import { lessonsRoot } from '../../src/package-paths.js';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

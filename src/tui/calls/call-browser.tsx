@@ -5,7 +5,7 @@
 // opens it, Esc goes back: from the call to the list, from the list to the step.
 import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
-import { maskSecret, SECRET_FIELDS } from '../../runtime/mask.js';
+import { maskSecret, SECRET_FIELDS } from '../../mask.js';
 import type { ApiCall, JsonValue } from '../../runtime/types.js';
 import { useListSelection } from '../hooks/use-list-selection.js';
 import { useScroll } from '../hooks/use-scroll.js';

@@ -2,7 +2,7 @@
 // part, or the service that called on their behalf), and the parameters as
 // key=value. The engine masks secrets before they leave it; known secret
 // fields are masked again here, so a call from anywhere cannot show one.
-import { maskSecret, SECRET_FIELDS } from '../../../runtime/mask.js';
+import { maskSecret, SECRET_FIELDS } from '../../../mask.js';
 
 /** 'arn:aws:iam::123456789012:user/workshop-learner' -> 'user/workshop-learner'; a service stays as it is. */
 export function callerName(caller: string): string {

@@ -1,9 +1,12 @@
 // Secrets never reach the screen or a log: a data key's plaintext shows as its
 // first 2 and last 3 base64 characters, as the workshop prints it (97**...**OOL).
-import type { JsonValue } from './types.js';
+// Below everything that shows a call: the runtime, the TUI, the class engine's room.
+
+/** What a response becomes for display: plain JSON (runtime/types.ts re-exports it). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Fields whose value is secret wherever they appear in a response. */
-export const SECRET_FIELDS = new Set(['Plaintext', 'plaintext', 'SecretAccessKey', 'SessionToken']);
+export const SECRET_FIELDS: Set<string> = new Set(['Plaintext', 'plaintext', 'SecretAccessKey', 'SessionToken']);
 
 export function maskSecret(value: Uint8Array | string): string {
   const text = typeof value === 'string' ? value : Buffer.from(value).toString('base64');

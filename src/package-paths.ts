@@ -1,5 +1,6 @@
 // Where the package's lessons and assets are, whether running from the source
 // tree (vitest, tsx) or from the bundle in dist/: walk up to our package.json.
+// Below everything that reads them (the lessons loader, the runtime, the commands).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
