@@ -103,12 +103,12 @@ describe('naming a key', () => {
     expect(errorOf(() => kms.resolve(kms.aliasArn(west, 'alias/same'), me))).toEqual({ type: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${there.KeyId}' does not exist` });
   });
 
-  test("a key ARN of another Region is not found, named as given; another account's only where ownAccount is not asked", () => {
+  test("a key ARN of another Region is an invalid ARN, naming its Region; another account's is found only where ownAccount is not asked", () => {
     const { kms } = fresh();
     const here = kms.newKey(me, { Description: '', Policy: '' });
     const theirs = kms.newKey(stranger, { Description: '', Policy: '' });
     const elsewhere = `arn:aws:kms:us-west-2:${ACCOUNT}:key/${here.KeyId}`;
-    expect(errorOf(() => kms.resolve(elsewhere, me))).toEqual({ type: 'NotFoundException', message: `Key '${elsewhere}' does not exist` });
+    expect(errorOf(() => kms.resolve(elsewhere, me))).toEqual({ type: 'NotFoundException', message: 'Invalid arn us-west-2' });
     expect(kms.resolve(theirs.Arn, me).KeyId).toBe(theirs.KeyId);
     expect(errorOf(() => kms.resolve(theirs.Arn, me, { allowAlias: true, ownAccount: true }))).toEqual({ type: 'NotFoundException', message: `Key '${theirs.Arn}' does not exist` });
     expect(kms.resolve(here.Arn, me, { ownAccount: true }).KeyId).toBe(here.KeyId);
@@ -132,7 +132,8 @@ describe('naming a key', () => {
     for (const ref of [`xarn:aws:kms:us-east-1:${ACCOUNT}:alias/one`, `xarn:aws:kms:us-east-1:${ACCOUNT}:key/${key.KeyId}`])
       expect(errorOf(() => kms.resolve(ref, me))).toEqual({ type: 'NotFoundException', message: `Invalid keyId '${ref}'` });
     const cn = `arn:aws-cn:kms:us-west-2:${ACCOUNT}:key/${key.KeyId}`;
-    expect(errorOf(() => kms.resolve(cn, me))).toEqual({ type: 'NotFoundException', message: `Key '${cn}' does not exist` });
+    expect(errorOf(() => kms.resolve(cn, me))).toEqual({ type: 'NotFoundException', message: 'Invalid arn us-west-2' });
+    expect(kms.resolve(`arn:aws-cn:kms:us-east-1:${ACCOUNT}:key/${key.KeyId}`, me).KeyId).toBe(key.KeyId);
     expect(kms.findAlias(`arn:aws-cn:kms:us-east-1:${ACCOUNT}:alias/one`, me)?.TargetKeyId).toBe(key.KeyId);
     expect(kms.findAlias(`xarn:aws:kms:us-east-1:${ACCOUNT}:alias/one`, me)).toBeUndefined();
   });

@@ -142,7 +142,9 @@ export class Kms {
     const arnMatch = /^arn:aws[\w-]*:kms:([^:]*):([^:]*):key\/(.+)$/.exec(ref);
     if (arnMatch) {
       const [, region, account, id] = arnMatch;
-      if (region !== caller.region || (opts.ownAccount && account !== caller.accountId)) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
+      // Another Region's key ARN: AWS answers "Invalid arn <its Region>" (as real replies quoted in public reports show).
+      if (region !== caller.region) throw kmsErrors.notFound(`Invalid arn ${region}`);
+      if (opts.ownAccount && account !== caller.accountId) throw kmsErrors.notFound(`Key '${ref}' does not exist`);
       // Another account's key is named by its ARN only; whether the caller may use it is the key policy's to say (authorization.ts).
       return this.mustGet(id!, { accountId: account!, region: region! });
     }
