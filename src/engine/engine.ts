@@ -62,7 +62,10 @@ export class Engine {
   /** Problems found at start-up that did not stop it, one line each (a saved clock set aside). */
   readonly warnings: string[] = [];
   /** While listening on loopback only, requests must be addressed to a loopback name (host-check.ts, front-door.ts). */
-  loopbackOnly = true;
+  get loopbackOnly(): boolean {
+    return this.listensOnLoopback;
+  }
+  private listensOnLoopback = true;
   private readonly onClose: (() => void)[] = [];
 
   constructor(opts: EngineOptions) {
@@ -119,7 +122,7 @@ export class Engine {
 
   /** Tells the engine the address it listens on: only a loopback one makes it check Host headers. */
   listeningOn(address: string) {
-    this.loopbackOnly = isLoopbackAddress(address);
+    this.listensOnLoopback = isLoopbackAddress(address);
   }
 
   /**
