@@ -30,6 +30,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 async function startProcess(args: string[]) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A bench that dies (its output piped to head, an error) must not leave servers running.
+  process.once('exit', () => child.kill());
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
