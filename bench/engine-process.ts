@@ -12,6 +12,8 @@ export interface ListeningProcess {
 
 export async function startListening(args: string[], signal: NodeJS.Signals = 'SIGTERM'): Promise<ListeningProcess> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A bench that dies (its output piped to head, an error) must not leave servers running.
+  process.once('exit', () => child.kill());
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

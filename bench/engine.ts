@@ -12,13 +12,13 @@
 // in the ratio on this machine.
 // Run: npm run bench   (target: GenerateDataKey at >= 0.8x the stub)
 import { CreateKeyCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/engine/index.js';
 import { authorizeKmsCall } from '../src/engine/kms/authorization.js';
 import { createKey } from '../src/engine/kms/lifecycle.js';
+import { startListening } from './engine-process.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
@@ -28,21 +28,8 @@ const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 6000);
 const IN_FLIGHT = 16;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function startProcess(args: string[]) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  // A bench that dies (its output piped to head, an error) must not leave servers running.
-  process.once('exit', () => child.kill());
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  return { endpoint, pid: child.pid!, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGINT'); }) };
-}
+/** A server in its own process, stopped as `serve` is stopped at a terminal (SIGINT). */
+const startProcess = (args: string[]) => startListening(args, 'SIGINT');
 
 /**
  * Nanoseconds a process's main thread (where a Node server does its work) has run on a CPU, from
